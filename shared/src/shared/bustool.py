@@ -1,0 +1,186 @@
+"""The operator's bus tool (pika): queue depths and consumers, dead letters with their reasons,
+replay of one or all dead letters, purge with confirmation.
+
+    chora-bus queues
+    chora-bus dead notification
+    chora-bus replay notification --all            (or --id MESSAGE_ID)
+    chora-bus purge chora.notification.dead        (asks you to type the name; --yes skips)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pika
+from pika.exceptions import ChannelClosedByBroker
+
+from shared.messaging.topology import H_QUEUE, H_REASON, H_RETRIES
+
+CONSUMING_SERVICES = ("registration", "evidence", "scoring", "notification")
+
+
+@dataclass
+class DeadLetter:
+    message_id: str | None
+    reason: str
+    queue: str
+    routing_key: str | None
+    failed_at: str | None
+    body: bytes
+
+
+class BusTool:
+    def __init__(self, amqp_url: str, prefix: str, retry_delays: tuple[int, ...] = (1, 10, 60)):
+        self.params = pika.URLParameters(amqp_url)
+        self.prefix = prefix
+        self.retry_delays = retry_delays
+
+    def _connect(self) -> pika.BlockingConnection:
+        return pika.BlockingConnection(self.params)
+
+    def queue_names(self, service: str) -> list[str]:
+        main = f"{self.prefix}.{service}"
+        return [main, *(f"{main}.retry.{d}s" for d in self.retry_delays), f"{main}.dead"]
+
+    def queues(self, services=CONSUMING_SERVICES) -> list[tuple[str, int, int]]:
+        """(name, messages, consumers) for every queue of the given services that exists."""
+        rows = []
+        conn = self._connect()
+        try:
+            for service in services:
+                for name in self.queue_names(service):
+                    ch = conn.channel()
+                    try:
+                        ok = ch.queue_declare(name, passive=True).method
+                        rows.append((name, ok.message_count, ok.consumer_count))
+                        ch.close()
+                    except ChannelClosedByBroker:
+                        continue  # not declared (yet): nothing to show
+        finally:
+            conn.close()
+        return rows
+
+    def _each_dead(self, service: str, decide: Callable[[DeadLetter], bool], on_take=None) -> list[DeadLetter]:
+        """Walk the dead-letter queue once; messages for which decide() is true are taken
+        (on_take publishes them, then they are acked), the rest are returned to the queue."""
+        dead_queue = f"{self.prefix}.{service}.dead"
+        conn = self._connect()
+        seen: list[DeadLetter] = []
+        try:
+            ch = conn.channel()
+            ch.confirm_delivery()
+            depth = ch.queue_declare(dead_queue, passive=True).method.message_count
+            unacked = []
+            for _ in range(depth):
+                method, props, body = ch.basic_get(dead_queue, auto_ack=False)
+                if method is None:
+                    break
+                headers = props.headers or {}
+                letter = DeadLetter(
+                    message_id=props.message_id,
+                    reason=str(headers.get(H_REASON, "")),
+                    queue=str(headers.get(H_QUEUE, f"{self.prefix}.{service}")),
+                    routing_key=headers.get("x-chora-original-routing-key"),
+                    failed_at=headers.get("x-chora-failed-at"),
+                    body=body,
+                )
+                seen.append(letter)
+                if decide(letter):
+                    if on_take is not None:
+                        on_take(ch, letter, props)
+                    ch.basic_ack(method.delivery_tag)
+                else:
+                    unacked.append(method.delivery_tag)
+            for tag in unacked:
+                ch.basic_nack(tag, requeue=True)
+            ch.close()
+        finally:
+            conn.close()
+        return seen
+
+    def dead_letters(self, service: str) -> list[DeadLetter]:
+        return self._each_dead(service, lambda _l: False)
+
+    def replay(self, service: str, message_id: str | None = None) -> int:
+        """Move dead letters (one by id, or all) back to the service queue; return how many."""
+        replayed = []
+
+        def republish(ch, letter: DeadLetter, props) -> None:
+            headers = {k: v for k, v in (props.headers or {}).items() if not k.startswith("x-chora-")}
+            headers["x-chora-replayed"] = True
+            headers[H_RETRIES] = 0
+            ch.basic_publish(
+                exchange="",
+                routing_key=letter.queue,
+                body=letter.body,
+                properties=pika.BasicProperties(
+                    content_type=props.content_type or "application/json",
+                    delivery_mode=2,
+                    message_id=props.message_id,
+                    correlation_id=props.correlation_id,
+                    headers=headers,
+                ),
+                mandatory=True,
+            )
+            replayed.append(letter)
+
+        self._each_dead(service, lambda l: message_id is None or l.message_id == message_id, republish)
+        return len(replayed)
+
+    def purge(self, queue: str) -> int:
+        conn = self._connect()
+        try:
+            return conn.channel().queue_purge(queue).method.message_count
+        finally:
+            conn.close()
+
+
+def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
+    parser = argparse.ArgumentParser(prog="chora-bus", description="Inspect and repair the event bus.")
+    parser.add_argument("--amqp-url", default=os.environ.get("CHORA_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
+    parser.add_argument("--prefix", default=os.environ.get("CHORA_AMQP_PREFIX", "chora"))
+    parser.add_argument("--retry-delays", default=os.environ.get("CHORA_RETRY_DELAYS", "1,10,60"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("queues", help="queues with depth and consumers")
+    dead = sub.add_parser("dead", help="list a service's dead letters with their reasons")
+    dead.add_argument("service")
+    replay = sub.add_parser("replay", help="replay dead letters to their queue")
+    replay.add_argument("service")
+    which = replay.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", dest="message_id")
+    which.add_argument("--all", action="store_true")
+    purge = sub.add_parser("purge", help="empty a queue (asks for confirmation)")
+    purge.add_argument("queue")
+    purge.add_argument("--yes", action="store_true")
+    args = parser.parse_args(argv)
+
+    tool = BusTool(args.amqp_url, args.prefix, tuple(int(d) for d in args.retry_delays.split(",")))
+    if args.command == "queues":
+        print(f"{'queue':50} {'messages':>9} {'consumers':>9}", file=out)
+        for name, messages, consumers in tool.queues():
+            print(f"{name:50} {messages:>9} {consumers:>9}", file=out)
+    elif args.command == "dead":
+        letters = tool.dead_letters(args.service)
+        for letter in letters:
+            print(f"{letter.message_id}\t{letter.routing_key}\t{letter.failed_at}\t{letter.reason}", file=out)
+        print(f"{len(letters)} dead letter(s)", file=out)
+    elif args.command == "replay":
+        count = tool.replay(args.service, None if args.all else args.message_id)
+        print(f"replayed {count}", file=out)
+        return 0 if count or args.all else 1
+    elif args.command == "purge":
+        if not args.yes:
+            print(f"Type the queue name ({args.queue}) to purge it: ", end="", file=out, flush=True)
+            if stdin.readline().strip() != args.queue:
+                print("not purged", file=out)
+                return 1
+        print(f"purged {tool.purge(args.queue)}", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Request and correlation ids carried across HTTP calls, log lines and events."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+
+correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_correlation_id() -> str:
+    """Return the correlation id of the work in progress, starting one if there is none."""
+    value = correlation_id.get()
+    if value is None:
+        value = new_id()
+        correlation_id.set(value)
+    return value
+
+
+@contextmanager
+def bound(*, correlation: str | None, causation: str | None = None, request: str | None = None):
+    """Bind ids for the duration of one unit of work (a message or a request)."""
+    tokens = [
+        (correlation_id, correlation_id.set(correlation)),
+        (causation_id, causation_id.set(causation)),
+        (request_id, request_id.set(request)),
+    ]
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)

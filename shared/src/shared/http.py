@@ -1,0 +1,221 @@
+"""HTTP plumbing for every service: a Flask app with flask-smorest, errors as RFC 9457
+problem+json (Danish first, with the field), request and correlation ids, health, readiness
+and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.exceptions import HTTPException
+
+from shared import context, identity, metrics
+from shared.config import Settings
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+# Danish and English titles for the statuses we answer with.
+TITLES = {
+    400: ("Ugyldig forespørgsel", "Bad request"),
+    401: ("Du er ikke logget ind", "Not authenticated"),
+    403: ("Du har ikke adgang", "Forbidden"),
+    404: ("Findes ikke", "Not found"),
+    405: ("Metoden er ikke tilladt", "Method not allowed"),
+    409: ("Konflikt", "Conflict"),
+    410: ("Udløbet eller brugt", "Gone"),
+    413: ("For stor", "Payload too large"),
+    415: ("Filtypen understøttes ikke", "Unsupported media type"),
+    422: ("Ugyldige data", "Invalid data"),
+    429: ("For mange forsøg", "Too many requests"),
+    500: ("Der opstod en fejl hos os", "Internal error"),
+    503: ("Tjenesten er midlertidigt utilgængelig", "Service unavailable"),
+}
+
+
+class Problem(Exception):
+    """Raise from a view to answer with problem+json."""
+
+    def __init__(self, status: int, detail: str = "", *, detail_en: str = "", field: str | None = None,
+                 code: str | None = None, errors: Mapping[str, Any] | None = None, **extra: Any):
+        super().__init__(detail or detail_en)
+        self.status, self.detail, self.detail_en = status, detail, detail_en
+        self.field, self.code, self.errors, self.extra = field, code, errors, extra
+
+
+def problem_response(status: int, detail: str = "", *, detail_en: str = "", field: str | None = None,
+                     code: str | None = None, errors: Mapping[str, Any] | None = None, **extra: Any) -> Response:
+    title_da, title_en = TITLES.get(status, ("Fejl", "Error"))
+    body: dict[str, Any] = {
+        "type": f"https://verdensmaal.dk/problems/{code}" if code else "about:blank",
+        "title": title_da,
+        "title_en": title_en,
+        "status": status,
+        "detail": detail or title_da,
+        "detail_en": detail_en or detail or title_en,
+        "request_id": context.request_id.get(),
+    }
+    if field:
+        body["field"] = field
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    return response
+
+
+def _flatten_validation(messages: Any) -> dict[str, Any]:
+    """webargs nests errors by location ({"json": {...}}); clients want fields."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "path"}:
+        merged: dict[str, Any] = {}
+        for part in messages.values():
+            if isinstance(part, dict):
+                merged.update(part)
+        return merged
+    return messages if isinstance(messages, dict) else {"_": messages}
+
+
+def _first_field(errors: Mapping[str, Any]) -> str | None:
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            inner = _first_field(value)
+            return f"{key}.{inner}" if inner else key
+        return key
+    return None
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose errors are problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        if status == 422 and "messages" in data:
+            errors = _flatten_validation(data["messages"])
+            field = _first_field(errors)
+            return problem_response(
+                422, f"Feltet '{field}' er ugyldigt." if field else "Ugyldige data.",
+                detail_en=f"Field '{field}' is invalid." if field else "Invalid data.",
+                field=field, code="validation", errors=errors,
+            )
+        return problem_response(status, TITLES.get(status, ("", ""))[0], detail_en=error.description or "")
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    title: str,
+    runtime_ready: Callable[[], dict[str, str]] | None = None,
+    mapped_errors: Mapping[type[Exception], int] | None = None,
+    api_prefix: str = "",
+) -> tuple[Flask, ProblemApi]:
+    """Build the Flask app and Api every service shares; the caller registers blueprints."""
+    app = Flask(settings.service)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=api_prefix or "/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/static-swagger/",
+        MAX_CONTENT_LENGTH=110 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    api = ProblemApi(app)
+    _install_request_context(app, settings)
+    _install_errors(app, mapped_errors or {})
+    app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {})))
+    return app, api
+
+
+def _install_request_context(app: Flask, settings: Settings) -> None:
+    @app.before_request
+    def bind_ids() -> None:
+        g.started = time.perf_counter()
+        rid = request.headers.get("X-Request-ID") or context.new_id()
+        cid = request.headers.get("X-Correlation-ID") or rid
+        g.id_tokens = (context.request_id.set(rid), context.correlation_id.set(cid))
+
+    @app.after_request
+    def echo_ids(response: Response) -> Response:
+        response.headers["X-Request-ID"] = context.request_id.get() or ""
+        response.headers["X-Correlation-ID"] = context.correlation_id.get() or ""
+        if request.endpoint and not request.path.startswith("/metrics"):
+            metrics.HTTP_REQUESTS.labels(settings.service, request.method, str(response.status_code)).inc()
+            metrics.HTTP_LATENCY.labels(settings.service).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+        return response
+
+    @app.teardown_request
+    def unbind_ids(_exc) -> None:
+        tokens = g.pop("id_tokens", None)
+        if tokens:
+            context.correlation_id.reset(tokens[1])
+            context.request_id.reset(tokens[0])
+
+
+def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
+    @app.errorhandler(Problem)
+    def on_problem(exc: Problem):
+        return problem_response(exc.status, exc.detail, detail_en=exc.detail_en, field=exc.field,
+                                code=exc.code, errors=exc.errors, **exc.extra)
+
+    for exc_type, status in mapped.items():
+        def on_domain(exc: Exception, status: int = status):
+            return problem_response(
+                status,
+                getattr(exc, "message_da", "") or str(exc),
+                detail_en=getattr(exc, "message_en", "") or str(exc),
+                field=getattr(exc, "field", None),
+                code=getattr(exc, "code", None),
+                **({"current_state": exc.current_state} if getattr(exc, "current_state", None) else {}),
+            )
+        app.register_error_handler(exc_type, on_domain)
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return problem_response(exc.code or 500, detail_en=exc.description or "")
+        log.exception("unhandled error")  # the trace goes to the log, never to the client
+        return problem_response(500, "Der opstod en uventet fejl. Prøv igen om lidt.",
+                                detail_en="An unexpected error occurred.")
+
+
+def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @bp.get("/readyz")
+    def readyz():
+        checks = ready()
+        ok = all(v == "ok" for v in checks.values())
+        return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+
+    @bp.get("/metrics")
+    def metrics_view():
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    return bp
+
+
+def current_identity(settings: Settings) -> identity.Identity:
+    """The caller's identity as signed by the gateway; 401 if missing or forged."""
+    token = request.headers.get(identity.HEADER)
+    if not token:
+        raise Problem(401, "Manglende identitet.", detail_en="Missing identity.", code="unauthenticated")
+    try:
+        return identity.verify(settings.secret_key, token)
+    except ValueError:
+        raise Problem(401, "Ugyldig identitet.", detail_en="Invalid identity.", code="unauthenticated") from None

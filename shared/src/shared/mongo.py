@@ -1,0 +1,155 @@
+"""Storage helpers on pymongo: one database per service, a transactional unit of work that
+writes a state change, its outbox events and the consumer's inbox mark in one commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pymongo
+from pymongo import ASCENDING, IndexModel, MongoClient
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from shared import context
+from shared.events import Event, new_event
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+def connect(url: str, *, app_name: str) -> MongoClient:
+    """Create a client; call after fork (pymongo clients are not fork-safe)."""
+    return MongoClient(url, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AlreadyProcessed(Exception):
+    """The event was already handled by this consumer (inbox hit)."""
+
+
+@dataclass
+class Tx:
+    """What a handler gets inside a transaction: the database, the session and an event sink."""
+
+    db: Database
+    session: ClientSession
+    producer: str
+    events: list[Event] = field(default_factory=list)
+    inbox: tuple[str, str] | None = None
+
+    def emit(self, type_: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> Event:
+        """Record an event to be published once this transaction commits."""
+        evt = new_event(type_, payload, producer=self.producer, correlation_id=correlation_id)
+        self.events.append(evt)
+        return evt
+
+
+def outbox_document(evt: Event, at: datetime) -> dict[str, Any]:
+    return {
+        "_id": evt.id,
+        "type": evt.type,
+        "envelope": evt.to_dict(),
+        "status": "pending",
+        "created_at": at,
+        "lease_until": EPOCH,
+        "claim": None,
+        "attempts": 0,
+        "last_error": None,
+    }
+
+
+class ServiceStore:
+    """A service's database with the outbox and inbox collections and its unit of work."""
+
+    def __init__(self, client: MongoClient, db_name: str, producer: str):
+        self.client = client
+        self.db: Database = client[db_name]
+        self.producer = producer
+        self._on_commit: list[Callable[[list[Event]], None]] = []
+
+    def on_commit(self, callback: Callable[[list[Event]], None]) -> None:
+        """Call back after every commit that recorded events (wakes the outbox relay)."""
+        self._on_commit.append(callback)
+
+    def ensure_indexes(self, extra: dict[str, Iterable[IndexModel]] | None = None) -> None:
+        """Create the outbox and inbox indexes and those the service declares."""
+        self.db[OUTBOX].create_indexes([
+            IndexModel([("status", ASCENDING), ("lease_until", ASCENDING), ("created_at", ASCENDING)]),
+            IndexModel([("claim", ASCENDING)]),
+        ])
+        self.db[INBOX].create_indexes([IndexModel([("processed_at", ASCENDING)])])
+        for collection, indexes in (extra or {}).items():
+            self.db[collection].create_indexes(list(indexes))
+
+    def transact(self, fn: Callable[[Tx], T], *, inbox: tuple[str, str] | None = None) -> T:
+        """Run fn in one transaction; its events go to the outbox in the same commit.
+
+        With inbox=(consumer, event_id) the event is marked processed in that commit too, and
+        AlreadyProcessed is raised if it had been.
+        """
+        holder: dict[str, Tx] = {}
+
+        def callback(session: ClientSession) -> T:
+            tx = Tx(self.db, session, self.producer, inbox=inbox)
+            holder["tx"] = tx
+            if inbox is not None and self.db[INBOX].find_one({"_id": _inbox_id(*inbox)}, session=session):
+                raise AlreadyProcessed(inbox[1])
+            result = fn(tx)
+            at = now()
+            if inbox is not None:
+                self.db[INBOX].insert_one(
+                    {"_id": _inbox_id(*inbox), "consumer": inbox[0], "event_id": inbox[1], "processed_at": at},
+                    session=session,
+                )
+            if tx.events:
+                self.db[OUTBOX].insert_many([outbox_document(e, at) for e in tx.events], session=session)
+            return result
+
+        with self.client.start_session() as session:
+            try:
+                result = session.with_transaction(callback)
+            except DuplicateKeyError as exc:
+                if inbox is not None and INBOX in str(exc):
+                    raise AlreadyProcessed(inbox[1]) from exc
+                raise
+        events = holder["tx"].events
+        if events:
+            for callback_ in self._on_commit:
+                try:
+                    callback_(events)
+                except Exception:  # a wake-up failure must never undo a commit
+                    log.exception("on-commit callback failed")
+        return result
+
+    def emit_now(self, type_: str, payload: dict[str, Any]) -> Event:
+        """Record a lone event (no other state change) through the outbox."""
+        return self.transact(lambda tx: tx.emit(type_, payload))
+
+    def ping(self) -> None:
+        self.client.admin.command("ping")
+
+
+def _inbox_id(consumer: str, event_id: str) -> str:
+    return f"{consumer}:{event_id}"
+
+
+def is_duplicate_key(exc: Exception) -> bool:
+    return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code == 11000)
+
+
+__all__ = [
+    "AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "pymongo", "context",
+]

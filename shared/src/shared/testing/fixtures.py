@@ -1,0 +1,82 @@
+"""pytest fixtures for integration and end-to-end tests on real servers.
+
+Uses for real: a SecantusDB daemon (one per test session, a fresh database per test), the
+RabbitMQ at CHORA_TEST_AMQP_URL (default 127.0.0.1:5672) with an exchange and queues named
+uniquely per test, an aiosmtpd SMTP server per test, and a pika observer of the exchange.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from shared.config import Settings
+from shared.messaging.topology import Topology
+from shared.runtime import broker_reachable
+from shared.testing.servers import Secantus, SmtpSink
+from shared.testing.wire import WireObserver, delete_prefixed
+
+TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+TEST_DELAYS = (1, 2)
+
+
+@pytest.fixture(scope="session")
+def secantus(tmp_path_factory):
+    server = Secantus(str(tmp_path_factory.mktemp("secantus-data"))).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    state = broker_reachable(TEST_AMQP_URL)
+    if state != "ok":
+        pytest.fail(f"RabbitMQ is not reachable at {TEST_AMQP_URL} ({state}); start it: rabbitmq-server -detached")
+    return TEST_AMQP_URL
+
+
+@pytest.fixture
+def run_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def settings_for(secantus, amqp_url, run_prefix):
+    """Build a service's settings pointing at this test's servers and names."""
+    used: set[str] = set()
+
+    def make(service: str, **changes) -> Settings:
+        used.add(service)
+        base = Settings.from_env(service, {
+            "CHORA_MONGO_URL": secantus.url,
+            "CHORA_DB_PREFIX": run_prefix,
+            "CHORA_AMQP_URL": amqp_url,
+            "CHORA_AMQP_PREFIX": run_prefix,
+            "CHORA_RETRY_DELAYS": ",".join(map(str, TEST_DELAYS)),
+            "CHORA_RELAY_POLL_INTERVAL": "0.5",
+            "CHORA_SECRET_KEY": "test-secret",
+        })
+        return base.with_changes(**changes) if changes else base
+
+    yield make
+    queues = []
+    for service in used:
+        topo = Topology(run_prefix, service, ("x",), TEST_DELAYS)
+        queues += [topo.queue_name, topo.dead_letter_name, *(topo.retry_name(d) for d in TEST_DELAYS)]
+    delete_prefixed(amqp_url, run_prefix, queues)
+
+
+@pytest.fixture
+def smtp():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def wire(amqp_url, run_prefix):
+    observer = WireObserver(amqp_url, f"{run_prefix}.events").start()
+    yield observer
+    observer.stop()

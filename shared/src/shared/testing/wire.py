@@ -1,0 +1,101 @@
+"""Observe the events on the wire with pika, independently of our own kombu code."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pika
+
+
+class WireObserver:
+    """Binds an exclusive queue to the run's exchange with '#' and records every message."""
+
+    def __init__(self, amqp_url: str, exchange: str):
+        self.params = pika.URLParameters(amqp_url)
+        self.exchange = exchange
+        self.messages: list[dict] = []
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="wire-observer")
+
+    def start(self) -> WireObserver:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise TimeoutError("wire observer did not start")
+        return self
+
+    def _run(self) -> None:
+        conn = pika.BlockingConnection(self.params)
+        ch = conn.channel()
+        ch.exchange_declare(self.exchange, exchange_type="topic", durable=True)
+        queue = ch.queue_declare("", exclusive=True, auto_delete=True).method.queue
+        ch.queue_bind(queue, self.exchange, routing_key="#")
+        self._ready.set()
+        try:
+            while not self._stop.is_set():
+                method, props, body = ch.basic_get(queue, auto_ack=True)
+                if method is None:
+                    conn.process_data_events(time_limit=0.05)
+                    continue
+                try:
+                    data = json.loads(body)
+                except ValueError:
+                    data = {"_raw": body}
+                data["_routing_key"] = method.routing_key
+                data["_delivery_mode"] = props.delivery_mode
+                with self._cond:
+                    self.messages.append(data)
+                    self._cond.notify_all()
+        finally:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def of_type(self, type_: str) -> list[dict]:
+        with self._cond:
+            return [m for m in self.messages if m.get("type") == type_]
+
+    def wait_for(self, type_: str, predicate=lambda e: True, count: int = 1, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [m for m in self.messages if m.get("type") == type_ and predicate(m)]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = sorted({m.get("type") for m in self.messages})
+                    raise TimeoutError(f"expected {count} {type_}, got {len(found)}; seen types {seen}")
+                self._cond.wait(remaining)
+
+
+def delete_prefixed(amqp_url: str, prefix: str, queues: list[str]) -> None:
+    """Remove a test run's queues and exchange."""
+    try:
+        conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    except Exception:
+        return
+    try:
+        ch = conn.channel()
+        for q in queues:
+            try:
+                ch.queue_delete(q)
+            except Exception:
+                ch = conn.channel()
+        try:
+            ch.exchange_delete(f"{prefix}.events")
+        except Exception:
+            pass
+    finally:
+        try:
+            conn.close()
+        except Exception:
+            pass

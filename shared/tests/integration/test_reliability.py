@@ -1,0 +1,181 @@
+"""The failure modes of DESIGN.md section 2, on real RabbitMQ and real SecantusDB."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pika
+import pytest
+
+from shared.bustool import BusTool
+from shared.events import new_event
+
+pytestmark = pytest.mark.integration
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+def publish_raw(amqp_url, exchange, routing_key, body: bytes, message_id="raw"):
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        ch = conn.channel()
+        ch.confirm_delivery()
+        ch.basic_publish(exchange, routing_key, body,
+                         pika.BasicProperties(content_type="application/json", delivery_mode=2, message_id=message_id),
+                         mandatory=True)
+    finally:
+        conn.close()
+
+
+def dead_letters(settings, service="sink"):
+    return BusTool(settings.amqp_url, settings.amqp_prefix, settings.retry_delays).dead_letters(service)
+
+
+def wait_until(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_event_stored_by_a_process_killed_before_publishing_is_delivered_after_restart(pipeline, settings_for):
+    settings = settings_for("source")
+    # A separate process commits a state change with its event, then dies before any relay runs.
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {os.path.join(REPO, 'shared', 'tests', 'integration')!r})
+        import conftest  # declares test.pinged
+        from shared.config import Settings
+        from shared.runtime import Runtime
+        s = Settings.from_env("source", {{"CHORA_MONGO_URL": {settings.mongo_url!r},
+            "CHORA_DB_PREFIX": {settings.mongo_db.rsplit('_', 1)[0]!r}}})
+        store = Runtime(s).open_store()
+        store.transact(lambda tx: (tx.db.state.insert_one({{"k": "crash"}}, session=tx.session),
+                                   tx.emit("test.pinged", {{"key": "crash"}})))
+        os._exit(9)  # killed: no relay ever ran in this process
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr.decode()
+    store = pipeline.producer.open_store()
+    assert store.db.outbox.count_documents({"status": "pending"}) == 1
+    assert pipeline.effect("crash") == 0
+
+    pipeline.producer.start_relay()  # "restart": a new relay finds the pending event
+    assert pipeline.wait_effect("crash") == 1
+    time.sleep(1.0)
+    assert pipeline.effect("crash") == 1
+    assert store.db.outbox.count_documents({"status": "pending"}) == 0
+
+
+def test_the_same_event_delivered_twice_has_its_effect_once(pipeline, settings_for, amqp_url):
+    settings = settings_for("source")
+    evt = new_event("test.pinged", {"key": "twice"}, producer="source")
+    # Twice on the wire: a redelivery, or a relay that crashed after the confirm but before marking.
+    for _ in range(2):
+        publish_raw(amqp_url, f"{settings.amqp_prefix}.events", "test.pinged", evt.to_json(), evt.id)
+    assert wait_until(lambda: pipeline.calls.count("twice") >= 2)
+    assert pipeline.effect("twice") == 1
+
+
+def test_a_relay_that_crashed_after_confirm_but_before_marking_republishes_and_the_effect_is_once(pipeline):
+    pipeline.emit("again")
+    relay = pipeline.producer.start_relay()
+    assert pipeline.wait_effect("again") == 1
+    # Undo the "sent" mark as if the relay had died between the confirm and the update.
+    pipeline.producer.store.db.outbox.update_many({}, {"$set": {"status": "pending", "lease_until": pipeline.producer.store.db.outbox.find_one()["created_at"]}})
+    relay.wake()
+    assert wait_until(lambda: pipeline.calls.count("again") >= 2)
+    assert pipeline.effect("again") == 1
+
+
+def test_a_failing_handler_is_retried_with_delays_then_dead_lettered_and_replay_applies_it_once(pipeline, settings_for):
+    settings = settings_for("sink")
+    pipeline.fail.add("faulty")
+    pipeline.producer.start_relay()
+    started = time.monotonic()
+    pipeline.emit("faulty")
+    letters = wait_until(lambda: dead_letters(settings), timeout=30)
+    elapsed = time.monotonic() - started
+    assert len(letters) == 1
+    assert "handler fault for faulty" in letters[0].reason
+    # First try plus one try after each configured delay (1 s and 2 s in tests).
+    assert pipeline.calls.count("faulty") == 1 + len(settings.retry_delays)
+    assert elapsed >= sum(settings.retry_delays)
+    assert pipeline.effect("faulty") == 0
+
+    pipeline.fail.clear()  # the fault is fixed
+    tool = BusTool(settings.amqp_url, settings.amqp_prefix, settings.retry_delays)
+    assert tool.replay("sink", letters[0].message_id) == 1
+    assert pipeline.wait_effect("faulty") == 1
+    time.sleep(0.5)
+    assert pipeline.effect("faulty") == 1
+    assert dead_letters(settings) == []
+
+
+def test_malformed_messages_are_dead_lettered_at_once_and_the_next_good_one_is_processed(pipeline, settings_for, amqp_url):
+    settings = settings_for("sink")
+    exchange = f"{settings.amqp_prefix}.events"
+    publish_raw(amqp_url, exchange, "test.pinged", b"{this is not json", "bad-json")
+    bad_schema = new_event("test.pinged", {"key": "x"}, producer="t").to_dict()
+    bad_schema["payload"] = {"wrong": 1}
+    publish_raw(amqp_url, exchange, "test.pinged", json.dumps(bad_schema).encode(), "bad-schema")
+    good = new_event("test.pinged", {"key": "good"}, producer="t")
+    publish_raw(amqp_url, exchange, "test.pinged", good.to_json(), good.id)
+
+    assert pipeline.wait_effect("good") == 1
+    letters = wait_until(lambda: (lambda ls: ls if len(ls) == 2 else None)(dead_letters(settings)), timeout=10)
+    reasons = {l.message_id: l.reason for l in letters}
+    assert "not valid JSON" in reasons["bad-json"]
+    assert "invalid payload" in reasons["bad-schema"]
+    assert pipeline.calls == ["good"]  # neither malformed message reached the handler
+
+
+def test_an_event_type_nobody_is_bound_to_stays_pending_and_does_not_block_others(pipeline):
+    from shared import metrics
+
+    pipeline.producer.start_relay()
+    orphan = pipeline.emit("lonely", type_="test.orphaned")
+    before = metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get()
+    pipeline.emit("after-orphan")
+    assert pipeline.wait_effect("after-orphan") == 1
+    outbox = pipeline.producer.store.db.outbox
+    doc = wait_until(lambda: outbox.find_one({"type": "test.orphaned", "last_error": {"$ne": None}}))
+    assert doc["status"] == "pending" and "unroutable" in doc["last_error"]
+    assert metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get() >= before + 1
+    assert outbox.count_documents({"type": "test.pinged", "status": "sent"}) == 1
+    del orphan
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("disruption", ["close_all_connections", "stop_and_start"])
+def test_publishers_and_consumers_recover_from_dropped_connections_without_losing_events(pipeline, disruption):
+    pipeline.producer.start_relay()
+    keys = [f"stream-{i}" for i in range(60)]
+    for key in keys[:20]:
+        pipeline.emit(key)
+    assert pipeline.wait_effect(keys[19]) == 1
+    if disruption == "close_all_connections":
+        _rabbitmqctl("close_all_connections", "test: dropped connection")
+    else:
+        _rabbitmqctl("stop_app")
+    for key in keys[20:40]:
+        pipeline.emit(key)  # accepted while the broker is away: kept in the outbox
+    if disruption == "stop_and_start":
+        time.sleep(1)
+        _rabbitmqctl("start_app")
+        _rabbitmqctl("await_startup")
+    for key in keys[40:]:
+        pipeline.emit(key)
+    assert wait_until(lambda: all(pipeline.effect(k) >= 1 for k in keys), timeout=90), (
+        [k for k in keys if pipeline.effect(k) == 0]
+    )
+    assert all(pipeline.effect(k) == 1 for k in keys)

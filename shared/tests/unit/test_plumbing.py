@@ -1,0 +1,55 @@
+"""Configuration, topology names and problem+json rendering."""
+
+import pytest
+
+from shared import identity
+from shared.config import Settings
+from shared.messaging.topology import Topology
+
+pytestmark = pytest.mark.unit
+
+
+def test_settings_read_the_documented_variables_with_a_per_service_mongo_override():
+    env = {
+        "CHORA_AMQP_URL": "amqp://u:p@rabbit:5672/%2F",
+        "CHORA_MONGO_URL": "mongodb://shared:27017/",
+        "CHORA_SCORING_MONGO_URL": "mongodb://scoring-only:27017/",
+        "CHORA_SMTP_HOST": "relay", "CHORA_SMTP_PORT": "2525",
+        "CHORA_GATEWAY_PORT": "9090", "CHORA_SECRET_KEY": "s3cret",
+    }
+    scoring = Settings.from_env("scoring", env)
+    evidence = Settings.from_env("evidence", env)
+    assert scoring.mongo_url == "mongodb://scoring-only:27017/"
+    assert evidence.mongo_url == "mongodb://shared:27017/"
+    assert scoring.mongo_db == "chora_scoring" and evidence.mongo_db == "chora_evidence"
+    assert (scoring.smtp_host, scoring.smtp_port, scoring.gateway_port) == ("relay", 2525, 9090)
+    assert Settings.from_env("gateway", env).http_port == 9090
+    assert scoring.secret_key == "s3cret" and scoring.amqp_url.startswith("amqp://u:p@rabbit")
+
+
+def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
+    topo = Topology("chora", "notification", ("library.registered",), (1, 10, 60), "quorum")
+    main = topo.main_queue()
+    assert main.name == "chora.notification"
+    assert [b.routing_key for b in main.bindings] == ["library.registered"]
+    assert main.queue_arguments["x-queue-type"] == "quorum"
+    retry = {q.name: q.queue_arguments for q in topo.retry_queues()}
+    assert retry["chora.notification.retry.10s"]["x-message-ttl"] == 10_000
+    assert retry["chora.notification.retry.10s"]["x-dead-letter-routing-key"] == "chora.notification"
+    assert topo.dead_letter_queue().name == "chora.notification.dead"
+
+
+def test_signed_identity_is_verified_and_a_forged_one_refused():
+    token = identity.sign("k", identity.Identity("p1", "coordinator", "lib1"))
+    assert identity.verify("k", token).library_id == "lib1"
+    with pytest.raises(ValueError):
+        identity.verify("other-key", token)
+    with pytest.raises(ValueError):
+        identity.verify("k", token[:-2] + "xx")
+
+
+def test_staff_act_only_for_their_own_library():
+    coordinator = identity.Identity("p1", "coordinator", "lib1")
+    assessor = identity.Identity("p2", "assessor", None)
+    assert coordinator.may_act_for("lib1") and not coordinator.may_act_for("lib2")
+    assert assessor.may_act_for("lib2")
