@@ -62,10 +62,8 @@ def outbox_document(evt: Event, at: datetime) -> dict[str, Any]:
         "_id": evt.id,
         "type": evt.type,
         "envelope": evt.to_dict(),
-        "status": "pending",
         "created_at": at,
-        "lease_until": EPOCH,
-        "claim": None,
+        "not_before": EPOCH,
         "attempts": 0,
         "last_error": None,
     }
@@ -87,8 +85,7 @@ class ServiceStore:
     def ensure_indexes(self, extra: dict[str, Iterable[IndexModel]] | None = None) -> None:
         """Create the outbox and inbox indexes and those the service declares."""
         self.db[OUTBOX].create_indexes([
-            IndexModel([("status", ASCENDING), ("lease_until", ASCENDING), ("created_at", ASCENDING)]),
-            IndexModel([("claim", ASCENDING)]),
+            IndexModel([("not_before", ASCENDING), ("created_at", ASCENDING)]),
         ])
         self.db[INBOX].create_indexes([IndexModel([("processed_at", ASCENDING)])])
         for collection, indexes in (extra or {}).items():

@@ -23,15 +23,15 @@ def sample_for(field: fields.Field, depth: int = 0):
     if isinstance(field, fields.List):
         return [sample_for(field.inner, depth + 1)]
     if isinstance(field, fields.Dict):
-        return {"k": 1}
+        return {"k": sample_for(field.value_field, depth + 1) if field.value_field else 1}
     if isinstance(field, fields.Email):
         return "person@example.dk"
     if isinstance(field, fields.Url):
         return "https://example.dk/"
+    if isinstance(field, fields.Date):  # before DateTime: Date subclasses it
+        return "2026-01-02"
     if isinstance(field, (fields.AwareDateTime, fields.DateTime)):
         return "2026-01-02T03:04:05+00:00"
-    if isinstance(field, fields.Date):
-        return "2026-01-02"
     if isinstance(field, fields.Bool):
         return True
     if isinstance(field, (fields.Float, fields.Decimal)):

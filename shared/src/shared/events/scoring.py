@@ -6,7 +6,7 @@ Timestamps are ISO 8601 with timezone (AwareDateTime, UTC assumed when absent); 
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate, EXCLUDE
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events.base import Payload, event
 

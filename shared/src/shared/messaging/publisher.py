@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -108,11 +109,11 @@ class ConfirmingPublisher:
             assert self._producer is not None
             self._returned.clear()
             tags: dict[int, str] = {}
-            for i, env in enumerate(envelopes):
-                body = bodies[i] if bodies is not None else None
+            if bodies is None:
+                bodies = [json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode() for e in envelopes]
+            for env, body in zip(envelopes, bodies, strict=True):
                 self._producer.publish(
-                    body if body is not None else env,
-                    serializer=None if body is not None else "json",
+                    body,
                     content_type="application/json",
                     content_encoding="utf-8",
                     routing_key=env["type"],
@@ -145,7 +146,7 @@ class ConfirmingPublisher:
             if any(reason == "confirm timeout" for reason in result.failed.values()):
                 self.close()  # a connection that stopped confirming is not to be trusted
         except Exception as exc:  # connection trouble: nothing in this batch counts as sent
-            log.warning("publish failed; reconnecting", extra={"error": repr(exc)})
+            log.warning("publish failed; reconnecting: %r", exc, exc_info=True)
             self.close()
             done = set(result.confirmed) | set(result.unroutable)
             result.failed.update({e["id"]: repr(exc) for e in envelopes if e["id"] not in done})

@@ -1,27 +1,34 @@
-"""The outbox relay: publishes pending outbox events, then marks them sent.
+"""The outbox relay: publishes pending outbox events, then marks them sent by
+removing them (the outbox holds exactly the events not yet confirmed by the broker; a delete is
+the cheapest per-event write on the store).
 
 Woken at once after each commit in its own process; a slower poll is only the safety net that
-picks up what another (crashed) process left behind. Claims use a lease, so several relays can
-run against one outbox without publishing the same event at the same time, and a relay that
-dies mid-batch leaves its claim to expire.
+picks up what another (crashed) process left behind. One relay drains a service's outbox at a
+time, under a short lease renewed every batch: events go out in commit order without two relays
+racing, and a relay that dies mid-pass leaves a lease that simply expires. Everything is
+at-least-once: an event published but not yet marked is published again, and consumers' inboxes
+absorb the repeat.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
+import time
 import uuid
 from datetime import timedelta
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DeleteOne, ReturnDocument, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from shared import metrics
 from shared.messaging.publisher import ConfirmingPublisher
-from shared.mongo import OUTBOX, now
+from shared.mongo import EPOCH, OUTBOX, now
 
 log = logging.getLogger(__name__)
+
+LOCKS = "outbox_lock"
 
 
 class OutboxRelay:
@@ -33,12 +40,14 @@ class OutboxRelay:
         service: str,
         poll_interval: float = 1.0,
         batch_size: int = 500,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
         unroutable_backoff: float = 15.0,
     ):
         self.outbox = db[OUTBOX]
+        self.locks = db[LOCKS]
         self.publisher = publisher
         self.service = service
+        self.owner = uuid.uuid4().hex
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.lease = timedelta(seconds=lease_seconds)
@@ -65,72 +74,94 @@ class OutboxRelay:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.poll_interval)
+            woken = self._wake.wait(self.poll_interval)
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
-                while self.relay_once() and not self._stop.is_set():
-                    pass
+                self.drain(patience=self.poll_interval if woken else 0.0)
                 self.publisher.heartbeat_check()
             except Exception:
                 log.exception("outbox relay pass failed; will retry")
                 self._stop.wait(min(self.poll_interval, 1.0))
 
-    # -- one pass -----------------------------------------------------------------------------
-    def claim(self) -> list[dict]:
-        """Lease a batch of due pending events to this relay, oldest first."""
+    # -- the lease ----------------------------------------------------------------------------
+    def _acquire(self) -> bool:
         at = now()
-        due = {"status": "pending", "lease_until": {"$lt": at}}
-        ids = [d["_id"] for d in self.outbox.find(due, {"_id": 1}).sort("created_at", ASCENDING).limit(self.batch_size)]
-        if not ids:
-            return []
-        token = uuid.uuid4().hex
-        self.outbox.update_many(
-            {"_id": {"$in": ids}, **due}, {"$set": {"lease_until": at + self.lease, "claim": token}}
-        )
-        return list(self.outbox.find({"claim": token, "status": "pending"}).sort("created_at", ASCENDING))
+        try:
+            doc = self.locks.find_one_and_update(
+                {"_id": "relay", "$or": [{"until": {"$lt": at}}, {"owner": self.owner}]},
+                {"$set": {"owner": self.owner, "until": at + self.lease}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False  # held by another relay
+        return doc is not None and doc.get("owner") == self.owner
+
+    def _release(self) -> None:
+        self.locks.update_one({"_id": "relay", "owner": self.owner}, {"$set": {"until": EPOCH}})
+
+    # -- passes -------------------------------------------------------------------------------
+    def drain(self, patience: float = 0.0) -> int:
+        """Publish everything due. If another relay holds the lease, retry for up to `patience`
+        seconds (it is most likely publishing our events already)."""
+        deadline = time.monotonic() + patience
+        while not self._acquire():
+            if time.monotonic() >= deadline or self._stop.is_set():
+                return 0
+            time.sleep(0.01)
+        total = 0
+        try:
+            while not self._stop.is_set():
+                n = self._publish_batch()
+                total += n
+                if n < self.batch_size:
+                    break
+                self._acquire()  # renew the lease between batches
+        finally:
+            self._release()
+        return total
 
     def relay_once(self) -> int:
-        """Publish one batch; return how many events it took (0 when nothing was due)."""
-        docs = self.claim()
+        """One pass under the lease (for tests and tools)."""
+        return self.drain()
+
+    def _publish_batch(self) -> int:
+        at = now()
+        docs = list(
+            self.outbox.find({"not_before": {"$lte": at}})
+            .sort("created_at", ASCENDING)
+            .limit(self.batch_size)
+        )
         if not docs:
             metrics.OUTBOX_PENDING.labels(self.service).set(0)
             return 0
         envelopes = [d["envelope"] for d in docs]
-        bodies = [json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode() for e in envelopes]
-        result = self.publisher.publish_batch(envelopes, bodies)
+        result = self.publisher.publish_batch(envelopes)
         at = now()
-        if result.confirmed:
-            self.outbox.update_many(
-                {"_id": {"$in": result.confirmed}},
-                {"$set": {"status": "sent", "sent_at": at, "claim": None}, "$inc": {"attempts": 1}},
-            )
-            by_type = {}
-            for d in docs:
-                if d["_id"] in set(result.confirmed):
-                    by_type[d["type"]] = by_type.get(d["type"], 0) + 1
-            for type_, n in by_type.items():
-                metrics.EVENTS_PUBLISHED.labels(self.service, type_).inc(n)
         types = {d["_id"]: d["type"] for d in docs}
+        ops: list = [DeleteOne({"_id": event_id}) for event_id in result.confirmed]
         for event_id, reason in result.unroutable.items():
             # Nobody is bound to this type: keep it pending (nothing is lost), back off, report.
             log.error("event unroutable; kept in outbox", extra={"event_id": event_id, "type": types[event_id]})
             metrics.EVENTS_UNROUTABLE.labels(self.service, types[event_id]).inc()
-            self.outbox.update_one(
-                {"_id": event_id},
-                {"$set": {"lease_until": at + self.unroutable_backoff, "last_error": reason, "claim": None},
-                 "$inc": {"attempts": 1}},
-            )
+            ops.append(UpdateOne({"_id": event_id}, {
+                "$set": {"not_before": at + self.unroutable_backoff, "last_error": reason}, "$inc": {"attempts": 1}}))
+        for event_id, reason in result.failed.items():
+            ops.append(UpdateOne({"_id": event_id}, {"$set": {"last_error": reason}, "$inc": {"attempts": 1}}))
+        if ops:
+            self.outbox.bulk_write(ops, ordered=False)
+        counts: dict[str, int] = {}
+        for event_id in result.confirmed:
+            counts[types[event_id]] = counts.get(types[event_id], 0) + 1
+        for type_, n in counts.items():
+            metrics.EVENTS_PUBLISHED.labels(self.service, type_).inc(n)
         if result.failed:
             metrics.PUBLISH_FAILURES.labels(self.service).inc(len(result.failed))
-            # Release the lease at once so the next pass retries them.
-            self.outbox.update_many(
-                {"_id": {"$in": list(result.failed)}},
-                {"$set": {"lease_until": at, "claim": None, "last_error": next(iter(result.failed.values()))}},
-            )
-            self._stop.wait(0.5)
-        return len(docs) if result.confirmed else 0
+            self._stop.wait(0.5)  # the broker is away: do not spin
+            return 0
+        return len(docs)
 
     def pending_count(self) -> int:
-        return self.outbox.count_documents({"status": "pending"})
+        return self.outbox.count_documents({})

@@ -1,0 +1,157 @@
+"""Validate evidence item content: lenient for drafts, stricter for submission.
+
+Light by design: only kind, title and dimension are required to submit; a note and a photo is
+valid evidence. A draft keeps every valid field even when others are invalid, so nothing typed is
+lost. Rule on targets: in a draft any official target may be tagged; on submit each target's SDG
+must also be among the item's SDGs (explicit rather than silently adding the goal, because the
+SDG breadth requirement counts distinct SDGs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import values as v
+from .errors import EvidenceError, InvalidEvidence, InvalidField
+
+LABELS_DA = {
+    "kind": "Type",
+    "title": "Titel",
+    "description": "Beskrivelse",
+    "dimension": "Dimension",
+    "unit": "Enhed",
+}
+
+# Every field a library may type, with its validator and its value when cleared (None given).
+FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "kind": (v.kind, None),
+    "title": (lambda x: v.text("title", x, min_len=1, max_len=200, label_da="Titel"), None),
+    "description": (lambda x: v.text("description", x, max_len=10_000, label_da="Beskrivelse"), ""),
+    "dimension": (v.dimension, None),
+    "sdgs": (v.sdg_list, []),
+    "targets": (v.target_list, []),
+    "date": (lambda x: v.iso_date("date", x), None),
+    "end_date": (lambda x: v.iso_date("end_date", x), None),
+    "participants": (lambda x: v.integer("participants", x, minimum=0, maximum=10_000_000), None),
+    "age_groups": (v.age_group_list, []),
+    "partners": (v.partner_list, []),
+    "co_created": (lambda x: v.boolean("co_created", x), False),
+    "before": (lambda x: v.number("before", x), None),
+    "after": (lambda x: v.number("after", x), None),
+    "unit": (lambda x: v.text("unit", x, min_len=1, max_len=50, label_da="Enhed"), None),
+    "staff_share": (lambda x: v.number("staff_share", x, minimum=0, maximum=100), None),
+    "links": (v.url_list, []),
+    "public": (lambda x: v.boolean("public", x), False),
+}
+EDITABLE_FIELDS: tuple[str, ...] = tuple(FIELDS)
+FIGURE_FIELDS = ("before", "after", "unit")
+
+
+def empty_content() -> dict:
+    """Return every editable field at its empty value."""
+    return {name: (list(default) if isinstance(default, list) else default) for name, (_, default) in FIELDS.items()}
+
+
+def validate_draft(data: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> tuple[dict, list[EvidenceError]]:
+    """Keep every valid field of `data`, report the invalid ones separately.
+
+    `base` is the stored item the changes apply to; cross-field rules (end date before start
+    date) look at the merged result. Unknown or system fields are reported, never stored.
+    """
+    base = base or {}
+    clean: dict[str, Any] = {}
+    errors: list[EvidenceError] = []
+    for name, raw in data.items():
+        if name not in FIELDS:
+            errors.append(
+                InvalidField(
+                    "unknown_field",
+                    f"Feltet {name!r} kan ikke angives her.",
+                    f"The field {name!r} cannot be set here.",
+                    field=name,
+                )
+            )
+            continue
+        check, default = FIELDS[name]
+        if raw is None or (raw == "" and name != "description"):
+            clean[name] = list(default) if isinstance(default, list) else default
+            continue
+        try:
+            clean[name] = check(raw)
+        except InvalidField as exc:
+            errors.append(exc)
+    start, end = clean.get("date", base.get("date")), clean.get("end_date", base.get("end_date"))
+    if ("date" in clean or "end_date" in clean) and start and end and end < start:
+        # Blame (and leave unstored) the end date if it was typed now, else the new start date.
+        blamed = "end_date" if "end_date" in clean else "date"
+        errors.append(_end_before_start(blamed))
+        clean.pop(blamed)
+    return clean, errors
+
+
+def validate_for_submit(item: Mapping[str, Any]) -> None:
+    """Raise InvalidEvidence listing every problem that prevents submitting `item`."""
+    problems: list[EvidenceError] = []
+    present = {k: item.get(k) for k in FIELDS if item.get(k) not in (None, "", [])}
+    clean, errors = validate_draft(present)
+    problems.extend(errors)
+    for name in ("kind", "title", "dimension"):
+        if name not in present:
+            problems.append(
+                InvalidField("required", f"{LABELS_DA[name]} skal udfyldes.", f"{name} is required.", field=name)
+            )
+    kind = clean.get("kind")
+    if clean.get("end_date") and not clean.get("date"):
+        problems.append(
+            InvalidField(
+                "end_without_start",
+                "En slutdato kræver en startdato.",
+                "An end date needs a start date.",
+                field="date",
+            )
+        )
+    if clean.get("targets"):
+        try:
+            v.targets_within_sdgs(clean["targets"], clean.get("sdgs", []))
+        except InvalidField as exc:
+            problems.append(exc)
+    figures = [f for f in FIGURE_FIELDS if f in clean]
+    if figures and kind and kind != "operations_measure":
+        problems.append(
+            InvalidField(
+                "figures_need_operations_measure",
+                "Før- og efter-tal hører kun til et driftstiltag.",
+                "Before and after figures belong to an operations measure only.",
+                field=figures[0],
+            )
+        )
+    elif ("before" in clean or "after" in clean) and "unit" not in clean:
+        problems.append(
+            InvalidField(
+                "unit_required",
+                "Angiv enheden for før- og efter-tallene (fx kWh).",
+                "Give the unit of the before and after figures (e.g. kWh).",
+                field="unit",
+            )
+        )
+    if "staff_share" in clean and kind and kind != "staff_training":
+        problems.append(
+            InvalidField(
+                "share_needs_staff_training",
+                "Andel af personalet hører kun til en personaleuddannelse.",
+                "The staff share belongs to a staff training item only.",
+                field="staff_share",
+            )
+        )
+    if problems:
+        raise InvalidEvidence(problems)
+
+
+def _end_before_start(field: str) -> InvalidField:
+    return InvalidField(
+        "end_before_start",
+        "Slutdatoen ligger før startdatoen.",
+        "The end date is before the start date.",
+        field=field,
+    )

@@ -1,0 +1,18 @@
+"""Pure rules of the notification service: no pymongo, kombu or flask imports here.
+
+- `recipients`: the projection of libraries and people built from registration events.
+- `selectors`: named rules that pick the recipients of one event.
+- `routing`: the routing table (event type -> recipients, template, essential) and `plan_messages`.
+- `messages`: rendering templates and building safe MIME messages.
+- `preferences`: opt-out of non-essential mail and signed unsubscribe tokens.
+- `delivery`: SMTP error classification, retry backoff and a token-bucket rate limiter.
+"""
+
+from notification.domain.errors import (
+    InvalidAddress,
+    InvalidUnsubscribeToken,
+    NotificationError,
+    UnknownTemplate,
+)
+
+__all__ = ["InvalidAddress", "InvalidUnsubscribeToken", "NotificationError", "UnknownTemplate"]

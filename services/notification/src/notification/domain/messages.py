@@ -1,0 +1,249 @@
+"""Render mail from templates and build safe MIME messages.
+
+Templates live in `notification/templates/<language>/<name>.txt|.html` and extend a shared layout.
+Each mail's `.txt` template sets `subject` at top level. HTML is autoescaped, so user text (titles,
+comments, names) can never inject markup; plain text is not escaped (it is not HTML). Portal links
+are built only through `link()`, which joins the configured `public_url` and URL-encodes query
+values, so a token cannot break out of its link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+
+from notification.domain.errors import InvalidAddress, UnknownTemplate
+from notification.domain.preferences import make_unsubscribe_token
+from notification.domain.recipients import DEFAULT_LANGUAGE, language_of
+from notification.domain.routing import TEMPLATES, PlannedMail
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+PLATFORM_NAME = {
+    "da": "Verdensmålscertificering for biblioteker",
+    "en": "SDG certification for libraries",
+}
+
+# Every portal path a mail links to, in one place, so the gateway's routes can be checked against it.
+PORTAL_PATHS = {
+    "home": "/",
+    "confirm_email": "/bekraeft",
+    "invitation": "/invitation",
+    "password_reset": "/nulstil",
+    "unsubscribe": "/afmeld",
+    "evidence": "/evidens/{item_id}",
+    "library": "/bibliotek/{library_id}",
+    "review_queue": "/vurdering",
+    "model": "/model",
+}
+
+# Danish and English labels for the vocabulary codes that appear in mail.
+LABELS = {
+    "da": {
+        "activity": "aktiviteten",
+        "communication": "formidlingen",
+        "operations_measure": "driftstiltaget",
+        "staff_training": "personaleuddannelsen",
+        "shared_case": "vidensdelingen",
+        "coordinator": "koordinator",
+        "staff": "medarbejder",
+        "assessor": "assessor",
+        "administrator": "administrator",
+    },
+    "en": {
+        "activity": "activity",
+        "communication": "communication",
+        "operations_measure": "operations measure",
+        "staff_training": "staff training",
+        "shared_case": "shared case",
+        "coordinator": "coordinator",
+        "staff": "staff member",
+        "assessor": "assessor",
+        "administrator": "administrator",
+    },
+}
+
+_MONTHS = {
+    "da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+           "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}  # fmt: skip
+
+# C0/C1 controls, DEL and the Unicode line/paragraph separators: none belongs in a header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    """A rendered mail: subject and both bodies; `unsubscribe_url` only for non-essential mail."""
+
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def format_date(value: Any, language: str = DEFAULT_LANGUAGE) -> str:
+    """Format an ISO date or datetime as "14. marts 2025" (da) or "14 March 2025" (en)."""
+    if value in (None, ""):
+        return ""
+    day: date
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+        except ValueError:
+            return str(value)
+    lang = language_of(language)
+    month = _MONTHS[lang][day.month - 1]
+    return f"{day.day}. {month} {day.year}" if lang == "da" else f"{day.day} {month} {day.year}"
+
+
+def portal_url(public_url: str, page: str, **params: Any) -> str:
+    """Return an absolute portal link: PORTAL_PATHS[page] under public_url, params as query."""
+    template = PORTAL_PATHS[page]
+    path_params = {k: quote(str(v), safe="") for k, v in params.items() if f"{{{k}}}" in template}
+    path = template.format(**path_params)
+    query = {k: v for k, v in params.items() if k not in path_params and v is not None}
+    url = public_url.rstrip("/") + path
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def render(
+    template: str,
+    language: str | None,
+    context: Mapping[str, Any],
+    public_url: str,
+    *,
+    unsubscribe_url: str | None = None,
+) -> RenderedMail:
+    """Render a mail's subject, text and HTML in the person's language (Danish by default)."""
+    if template not in TEMPLATES:
+        raise UnknownTemplate(template)
+    lang = language_of(language)
+    env = _environment()
+    values = {
+        "library_id": None,
+        "library_name": "",
+        **context,
+        # The greeting is a single line even if a name arrives with line breaks in it.
+        "recipient_name": _one_line(str(context.get("recipient_name") or "")),
+        "lang": lang,
+        "platform_name": PLATFORM_NAME[lang],
+        "public_url": public_url.rstrip("/"),
+        "unsubscribe_url": unsubscribe_url,
+        "link": lambda page, **params: portal_url(public_url, page, **params),
+        "fdate": lambda value: format_date(value, lang),
+        "label": lambda code: LABELS[lang].get(str(code), str(code or "")),
+    }
+    try:
+        text_template = env.get_template(f"{lang}/{template}.txt")
+        html_template = env.get_template(f"{lang}/{template}.html")
+    except jinja2.TemplateNotFound as exc:
+        raise UnknownTemplate(f"{lang}/{template}") from exc
+    text_module = text_template.make_module(values)
+    subject = _one_line(str(getattr(text_module, "subject", "")))
+    text = str(text_module).strip() + "\n"
+    html = html_template.render({**values, "subject": subject})
+    return RenderedMail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url)
+
+
+def render_planned(planned: PlannedMail, public_url: str, unsubscribe_secret: str | bytes) -> RenderedMail:
+    """Render a planned mail, adding a signed unsubscribe link unless the mail is essential."""
+    unsubscribe_url = None
+    if not planned.essential:
+        token = make_unsubscribe_token(unsubscribe_secret, planned.person_id)
+        unsubscribe_url = portal_url(public_url, "unsubscribe", token=token)
+    return render(
+        planned.template, planned.language, planned.context, public_url,
+        unsubscribe_url=unsubscribe_url,
+    )  # fmt: skip
+
+
+def _one_line(value: str) -> str:
+    """Replace control characters (CR, LF, NUL...) by spaces and collapse runs of whitespace."""
+    value = unicodedata.normalize("NFC", value)
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def _address(name: str, email: str) -> Address:
+    email = (email or "").strip()
+    if not email or _CONTROL.search(email) or any(ch.isspace() for ch in email):
+        raise InvalidAddress("the e-mail address contains whitespace or control characters")
+    if email.count("@") != 1 or not all(email.split("@")):
+        raise InvalidAddress("the e-mail address must be local@domain")
+    try:
+        return Address(display_name=_one_line(name or ""), addr_spec=email)
+    except (ValueError, IndexError) as exc:  # headerregistry's parser rejects malformed addresses
+        raise InvalidAddress(str(exc)) from exc
+
+
+def message_id_for(dedup_key: str, domain: str) -> str:
+    """Return a Message-ID derived from the dedup key, so a resent mail keeps the same id."""
+    digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{_one_line(domain).replace(' ', '') or 'localhost'}>"
+
+
+def build_message(
+    rendered: RenderedMail,
+    to_name: str,
+    to_email: str,
+    from_addr: str | Address,
+    *,
+    message_id: str | None = None,
+    sent_at: datetime | None = None,
+) -> EmailMessage:
+    """Build a multipart/alternative message whose headers no user text can inject into."""
+    if isinstance(from_addr, str):
+        from_name, from_email = parseaddr(_one_line(from_addr))
+        sender = _address(from_name, from_email)
+    else:
+        sender = _address(from_addr.display_name, from_addr.addr_spec)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = _address(to_name, to_email)
+    message["Subject"] = _one_line(rendered.subject)
+    # RFC 3834: tell auto-responders not to answer.
+    message["Auto-Submitted"] = "auto-generated"
+    if message_id:
+        message["Message-ID"] = _one_line(message_id)
+    if sent_at is not None:
+        message["Date"] = format_datetime(sent_at)
+    if rendered.unsubscribe_url:
+        url = _one_line(rendered.unsubscribe_url).replace(" ", "%20").replace(">", "%3E")
+        message["List-Unsubscribe"] = f"<{url}>"
+        # RFC 8058 one-click: mail clients POST to the URL without showing a page.
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

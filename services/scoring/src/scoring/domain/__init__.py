@@ -1,0 +1,82 @@
+"""The pure scoring domain: the model as data, requirement profiles, the evidence projection,
+scoring, the certificate lifecycle, model changes and national figures. No I/O here."""
+
+from scoring.domain.changes import Change, Impact, ImpactPreview, LibraryData, diff_models, preview, publish
+from scoring.domain.defaults import MODEL_V1
+from scoring.domain.emit import Emit
+from scoring.domain.errors import (
+    InvalidAdjustment,
+    InvalidEvidenceEvent,
+    InvalidModel,
+    InvalidTransition,
+    ModelNotEditable,
+    ScoringError,
+    UnknownRequirement,
+)
+from scoring.domain.evidence import Projection, apply, empty_projection
+from scoring.domain.figures import LibrarySummary, national_figures, summarize_library
+from scoring.domain.items import Item
+from scoring.domain.lifecycle import (
+    CertificateState,
+    award,
+    complete_checkin,
+    new_certificate_state,
+    observe_score,
+    renew,
+    revoke,
+    tick,
+    verification_status,
+)
+from scoring.domain.model import Model, Requirement, new_draft, put_requirement, remove_requirement, validate_model
+from scoring.domain.profiles import Adjustment, Profile, adjust, default_target, effective_target, targets
+from scoring.domain.progress import RequirementScore, Score, score
+
+__all__ = [
+    "MODEL_V1",
+    "Adjustment",
+    "CertificateState",
+    "Change",
+    "Emit",
+    "Impact",
+    "ImpactPreview",
+    "InvalidAdjustment",
+    "InvalidEvidenceEvent",
+    "InvalidModel",
+    "InvalidTransition",
+    "Item",
+    "LibraryData",
+    "LibrarySummary",
+    "Model",
+    "ModelNotEditable",
+    "Profile",
+    "Projection",
+    "Requirement",
+    "RequirementScore",
+    "Score",
+    "ScoringError",
+    "UnknownRequirement",
+    "adjust",
+    "apply",
+    "award",
+    "complete_checkin",
+    "default_target",
+    "diff_models",
+    "effective_target",
+    "empty_projection",
+    "national_figures",
+    "new_certificate_state",
+    "new_draft",
+    "observe_score",
+    "preview",
+    "publish",
+    "put_requirement",
+    "remove_requirement",
+    "renew",
+    "revoke",
+    "score",
+    "summarize_library",
+    "targets",
+    "tick",
+    "validate_model",
+    "verification_status",
+]

@@ -1,0 +1,196 @@
+"""Scoring: a library's progress against its own requirement profile.
+
+Provisional progress counts items that are submitted, awaiting clarification or approved: a
+request for clarification is an open question, not a refusal, so the item keeps counting
+provisionally until it is rejected or withdrawn. Verified progress counts approved items only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from scoring.domain.evidence import PROVISIONAL_STATUSES, VERIFIED_STATUSES
+from scoring.domain.items import Item
+from scoring.domain.measures import achieved as measure
+from scoring.domain.model import COUNTING_MEASURES, Model, Requirement
+from scoring.domain.profiles import Profile, effective_target
+
+NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW = "not_started", "in_progress", "ready_for_review"
+
+
+@dataclass(frozen=True)
+class RequirementScore:
+    id: str
+    dimension: str
+    text_da: str
+    text_en: str
+    achieved: float
+    verified_achieved: float
+    target: float
+    progress: float
+    verified_progress: float
+
+
+@dataclass(frozen=True)
+class Score:
+    library_id: str
+    model_version: int
+    status: str
+    overall_provisional: float
+    overall_verified: float
+    dimensions: dict[str, tuple[float, float]]  # dimension -> (provisional, verified)
+    requirements: tuple[RequirementScore, ...]
+    sdgs_provisional: tuple[int, ...]
+    sdgs_verified: tuple[int, ...]
+    missing_da: tuple[str, ...]
+    missing_en: tuple[str, ...]
+
+    @property
+    def ready_for_review(self) -> bool:
+        return self.status == READY_FOR_REVIEW
+
+    @property
+    def verified_complete(self) -> bool:
+        """Every requirement is met by approved evidence alone."""
+        return all(r.verified_progress >= 1 for r in self.requirements)
+
+    def to_dict(self, language: str = "da") -> dict[str, Any]:
+        """The public API shape; `missing` in Danish unless language is "en"."""
+        return {
+            "status": self.status,
+            "overall": {"provisional": _r(self.overall_provisional), "verified": _r(self.overall_verified)},
+            "dimensions": {d: {"provisional": _r(p), "verified": _r(v)} for d, (p, v) in self.dimensions.items()},
+            "requirements": [
+                {
+                    "id": r.id,
+                    "dimension": r.dimension,
+                    "text_da": r.text_da,
+                    "achieved": _r(r.achieved),
+                    "target": r.target,
+                    "progress": _r(r.progress),
+                    "verified_progress": _r(r.verified_progress),
+                }
+                for r in self.requirements
+            ],
+            "sdgs": {"provisional": list(self.sdgs_provisional), "verified": list(self.sdgs_verified)},
+            "missing": list(self.missing_en if language == "en" else self.missing_da),
+        }
+
+    def changed_payload(self) -> dict[str, Any]:
+        """Payload of the `score.changed` event."""
+        d = self.to_dict()
+        return {
+            "library_id": self.library_id,
+            "model_version": self.model_version,
+            "provisional": d["overall"]["provisional"],
+            "verified": d["overall"]["verified"],
+            "dimensions": d["dimensions"],
+            "requirements": d["requirements"],
+            "sdgs": d["sdgs"]["provisional"],
+            "verified_sdgs": d["sdgs"]["verified"],
+            "missing": d["missing"],
+            "status": self.status,
+        }
+
+
+def _r(x: float) -> float:
+    # Counts stay integers in JSON; shares and progress are rounded for display stability.
+    return round(x, 4) if isinstance(x, float) else x
+
+
+def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: int | None, today: date) -> Score:
+    """Score a library's items against the model and its profile, provisional and verified."""
+    items = list(items)
+    provisional = [i for i in items if i.status in PROVISIONAL_STATUSES]
+    verified = [i for i in items if i.status in VERIFIED_STATUSES]
+    reqs: list[RequirementScore] = []
+    missing_da: list[str] = []
+    missing_en: list[str] = []
+    for r in model.requirements:
+        target = effective_target(profile, r, staff_count)
+        got = measure(r, provisional, today)
+        got_verified = measure(r, verified, today)
+        reqs.append(
+            RequirementScore(
+                id=r.id,
+                dimension=r.dimension,
+                text_da=r.text_da,
+                text_en=r.text_en,
+                achieved=got,
+                verified_achieved=got_verified,
+                target=target,
+                progress=min(1.0, got / target),
+                verified_progress=min(1.0, got_verified / target),
+            )
+        )
+        if got < target:
+            da, en = missing_lines(r, got, target)
+            missing_da.append(da)
+            missing_en.append(en)
+
+    dimensions: dict[str, tuple[float, float]] = {}
+    for dim in model.dimensions():
+        in_dim = [(r, s) for r, s in zip(model.requirements, reqs, strict=True) if r.dimension == dim]
+        weight = sum(r.weight for r, _ in in_dim)
+        dimensions[dim] = (
+            sum(r.weight * s.progress for r, s in in_dim) / weight,
+            sum(r.weight * s.verified_progress for r, s in in_dim) / weight,
+        )
+    n = len(dimensions) or 1
+    overall_p = sum(p for p, _ in dimensions.values()) / n
+    overall_v = sum(v for _, v in dimensions.values()) / n
+
+    if reqs and all(s.progress >= 1 for s in reqs):
+        status = READY_FOR_REVIEW
+    elif provisional:
+        status = IN_PROGRESS
+    else:
+        status = NOT_STARTED
+    return Score(
+        library_id=profile.library_id,
+        model_version=model.version,
+        status=status,
+        overall_provisional=overall_p,
+        overall_verified=overall_v,
+        dimensions=dimensions,
+        requirements=tuple(reqs),
+        sdgs_provisional=tuple(sorted({s for i in provisional for s in i.sdgs})),
+        sdgs_verified=tuple(sorted({s for i in verified for s in i.sdgs})),
+        missing_da=tuple(missing_da),
+        missing_en=tuple(missing_en),
+    )
+
+
+def missing_lines(r: Requirement, achieved: float, target: float) -> tuple[str, str]:
+    """Plain-language (Danish, English) explanation of what a requirement still lacks."""
+    if r.measure == "share_of_staff":
+        have, need = _pct(achieved), _pct(target)
+        if r.unit_da and r.unit_en:
+            return (
+                f"{have} % af personalet {r.unit_da[0]}; kravet er {need} %",
+                f"{have} % of staff {r.unit_en[0]}; the requirement is {need} %",
+            )
+        return (
+            f"{have} % af personalet opfylder »{r.text_da}«; kravet er {need} %",
+            f"{have} % of staff meet “{r.text_en}”; the requirement is {need} %",
+        )
+    if r.measure == "document_approved":
+        if r.unit_da and r.unit_en:
+            return f"Mangler {r.unit_da[0]}", f"Missing: {r.unit_en[0]}"
+        return f"Mangler: {r.text_da}", f"Missing: {r.text_en}"
+    n = math.ceil(target - achieved) if r.measure in COUNTING_MEASURES else target - achieved
+    if r.unit_da and r.unit_en:
+        return (
+            f"Mangler {n} {r.unit_da[0] if n == 1 else r.unit_da[1]}",
+            f"{n} more {r.unit_en[0] if n == 1 else r.unit_en[1]} needed",
+        )
+    return (f"Mangler {n} for at opfylde »{r.text_da}«", f"{n} more needed for “{r.text_en}”")
+
+
+def _pct(percent: float) -> int:
+    # Floor, so 89.6 % is never shown as meeting a 90 % requirement.
+    return math.floor(percent + 1e-9)

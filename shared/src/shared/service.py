@@ -1,0 +1,85 @@
+"""The shape every service's bootstrap fills in: an HTTP app and an optional consumer, built
+from settings, connected only when started (after fork)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from pymongo import IndexModel
+
+from shared import jsonlog
+from shared.config import Settings
+from shared.events import Event
+from shared.http import create_service_app
+from shared.mongo import ServiceStore
+from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceDefinition:
+    """What a service declares: its name, title, indexes, errors, blueprints and handlers."""
+
+    name: str
+    title: str
+    indexes: Mapping[str, Iterable[IndexModel]] = field(default_factory=dict)
+    mapped_errors: Mapping[type[Exception], int] = field(default_factory=dict)
+    # (ServiceStore, Settings) -> list of flask-smorest Blueprints
+    blueprints: Callable[[ServiceStore, Settings], list[Any]] | None = None
+    # event type -> handler(store, event, settings)
+    event_handlers: Mapping[str, Callable[[ServiceStore, Event, Settings], None]] = field(default_factory=dict)
+    on_start: Callable[[ServiceStore, Settings], None] | None = None
+
+    def runtime(self, settings: Settings) -> Runtime:
+        return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))
+
+    def create_app(self, settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+        """Build the HTTP app; connects to MongoDB and starts this process's outbox relay."""
+        settings = settings or Settings.from_env(self.name)
+        jsonlog.configure(self.name, settings.log_level)
+        runtime = runtime or self.runtime(settings)
+        store = runtime.open_store()
+        if self.on_start is not None:
+            self.on_start(store, settings)
+        runtime.start_relay()
+        app, api = create_service_app(
+            settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors
+        )
+        for bp in (self.blueprints(store, settings) if self.blueprints else []):
+            api.register_blueprint(bp)
+        app.extensions["chora_runtime"] = runtime
+        app.extensions["chora_store"] = store
+        return app
+
+    def dispatcher(self, store: ServiceStore, settings: Settings) -> Callable[[Event], None]:
+        def dispatch(evt: Event) -> None:
+            self.event_handlers[evt.type](store, evt, settings)
+
+        return dispatch
+
+    def start_consumer(self, settings: Settings | None = None, runtime: Runtime | None = None, *, in_thread=True) -> Runtime:
+        """Connect and consume this service's queue (with its own relay for the events it emits)."""
+        settings = settings or Settings.from_env(self.name)
+        jsonlog.configure(self.name, settings.log_level)
+        runtime = runtime or self.runtime(settings)
+        store = runtime.open_store()
+        runtime.start_relay()
+        runtime.start_consumer(self.dispatcher(store, settings), in_thread=in_thread)
+        return runtime
+
+    def consumer_main(self) -> None:
+        """Entry point of `python -m <service>.consumer`: consume until SIGTERM or Ctrl-C."""
+        runtime = self.start_consumer(in_thread=True)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        log.info("consumer started", extra={"queue": runtime.topology.queue_name})
+        stop.wait()
+        runtime.stop()

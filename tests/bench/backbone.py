@@ -1,0 +1,79 @@
+"""Raw kombu confirmed publishing next to the outbox relay, in one run."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from kombu import Connection, Exchange, Producer, Queue
+
+from shared.config import Settings
+from shared.messaging.topology import Topology
+from shared.mongo import OUTBOX, outbox_document
+from shared.events import new_event
+from shared.runtime import Runtime
+
+
+def raw_confirmed_publish_rate(amqp_url: str, n: int = 2000) -> float:
+    """Messages a second with one publisher confirm awaited per message (kombu confirm_publish)."""
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    exchange = Exchange(f"{prefix}.raw", type="topic", durable=True)
+    queue = Queue(f"{prefix}.raw", exchange, routing_key="#", durable=True)
+    with Connection(amqp_url, transport_options={"confirm_publish": True}) as conn:
+        channel = conn.channel()
+        queue.bind(channel).declare()
+        producer = Producer(channel, exchange=exchange)
+        body = new_event("mail.failed", {"mail_id": "m", "template": "t", "reason": "r"}, producer="bench").to_json()
+        started = time.perf_counter()
+        for _ in range(n):
+            producer.publish(body, routing_key="bench.raw", content_type="application/json",
+                             content_encoding="utf-8", delivery_mode=2, mandatory=True, retry=False)
+        elapsed = time.perf_counter() - started
+        queue.bind(channel).delete()
+        exchange.bind(channel).delete()
+    return n / elapsed
+
+
+def relay_publish_rate(settings: Settings, n: int = 5000) -> float:
+    """Events a second the relay takes from the outbox to confirmed-and-marked."""
+    settings = settings.with_changes(amqp_prefix=f"bench{uuid.uuid4().hex[:8]}", service="benchrelay")
+    runtime = Runtime(settings)
+    store = runtime.open_store()
+    # A queue bound to the type, so nothing is unroutable.
+    topo = Topology(settings.amqp_prefix, "benchsink", ("mail.failed",), (1,))
+    with Connection(settings.amqp_url) as conn:
+        topo.declare(conn.channel())
+    at = time.time()
+    docs = []
+    from datetime import UTC, datetime
+    for i in range(n):
+        evt = new_event("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"}, producer="bench")
+        docs.append(outbox_document(evt, datetime.now(UTC)))
+    store.db[OUTBOX].insert_many(docs)
+    del at
+    started = time.perf_counter()
+    relay = runtime.start_relay()
+    while store.db[OUTBOX].count_documents({}):
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    relay.stop()
+    with Connection(settings.amqp_url) as conn:
+        ch = conn.channel()
+        for q in topo.all_queues():
+            q.bind(ch).delete()
+        topo.exchange.bind(ch).delete()
+    store.client.drop_database(settings.mongo_db)
+    return n / elapsed
+
+
+def raw_store_write_rate(settings: Settings, n: int = 2000) -> float:
+    """Single-document writes a second to the same store (the ceiling for projections)."""
+    runtime = Runtime(settings.with_changes(mongo_db=f"benchraw{uuid.uuid4().hex[:6]}"))
+    store = runtime.open_store()
+    coll = store.db["raw"]
+    started = time.perf_counter()
+    for i in range(n):
+        coll.replace_one({"_id": i}, {"_id": i, "v": i}, upsert=True)
+    elapsed = time.perf_counter() - started
+    store.client.drop_database(store.db.name)
+    return n / elapsed
