@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

@@ -128,7 +128,7 @@ class BusTool:
             )
             replayed.append(letter)
 
-        self._each_dead(service, lambda l: message_id is None or l.message_id == message_id, republish)
+        self._each_dead(service, lambda letter: message_id is None or letter.message_id == message_id, republish)
         return len(replayed)
 
     def purge(self, queue: str) -> int:

@@ -85,7 +85,9 @@ class ServiceStore:
     def ensure_indexes(self, extra: dict[str, Iterable[IndexModel]] | None = None) -> None:
         """Create the outbox and inbox indexes and those the service declares."""
         self.db[OUTBOX].create_indexes([
-            IndexModel([("not_before", ASCENDING), ("created_at", ASCENDING)]),
+            # The relay reads in commit order; not_before (a back-off for unroutable events) is
+            # filtered during that ordered scan.
+            IndexModel([("created_at", ASCENDING)]),
         ])
         self.db[INBOX].create_indexes([IndexModel([("processed_at", ASCENDING)])])
         for collection, indexes in (extra or {}).items():

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from marshmallow import fields
-
 from shared.events.base import CATALOGUE, Payload, event
 from shared.runtime import Runtime
 

@@ -9,7 +9,6 @@ import time
 
 import pika
 import pytest
-
 from shared.bustool import BusTool
 from shared.events import new_event
 
@@ -133,7 +132,7 @@ def test_malformed_messages_are_dead_lettered_at_once_and_the_next_good_one_is_p
 
     assert pipeline.wait_effect("good") == 1
     letters = wait_until(lambda: (lambda ls: ls if len(ls) == 2 else None)(dead_letters(settings)), timeout=10)
-    reasons = {l.message_id: l.reason for l in letters}
+    reasons = {letter.message_id: letter.reason for letter in letters}
     assert "not valid JSON" in reasons["bad-json"]
     assert "invalid payload" in reasons["bad-schema"]
     assert pipeline.calls == ["good"]  # neither malformed message reached the handler

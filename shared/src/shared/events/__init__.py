@@ -15,7 +15,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from shared import context
 from shared.events.base import CATALOGUE, EventType, Payload, event
 
-
 __all__ = [
     "CATALOGUE", "Event", "EventType", "EventError", "Payload", "event", "new_event", "decode", "from_dict",
 ]

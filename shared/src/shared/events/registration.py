@@ -51,6 +51,7 @@ class LibrarySnapshot(Payload):
     isil = fields.Str(required=True, validate=validate.Regexp(r"^DK-[0-9]{6}$"))
     staff_count = fields.Int(required=True, validate=validate.Range(min=1, max=5000))
     website = fields.Str(load_default=None, allow_none=True)
+    address = fields.Str(load_default=None, allow_none=True)  # added later: optional, backward compatible
     status = fields.Str(required=True, validate=validate.OneOf(LIBRARY_STATUSES))
     origin = fields.Str(load_default="self_service", validate=validate.OneOf(("self_service", "seed")))
     branches = fields.List(fields.Nested(BranchRef), load_default=list)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from kombu import Connection, Consumer, Producer
+from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
 
 from shared import context, metrics

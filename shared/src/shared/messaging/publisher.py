@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from dataclasses import dataclass, field
 
@@ -161,5 +160,5 @@ class ConfirmingPublisher:
                 return
             try:
                 self._conn.drain_events(timeout=min(remaining, 1.0))
-            except socket.timeout:
+            except TimeoutError:
                 continue
