@@ -1,0 +1,144 @@
+"""A minimal service built on ServiceDefinition, run against real SecantusDB and RabbitMQ:
+health, readiness, metrics, problem+json, and correlation ids from HTTP through the bus."""
+
+import json
+import logging
+
+import pytest
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from shared import jsonlog
+from shared.events.base import CATALOGUE, Payload, event
+from shared.http import Problem
+from shared.service import ServiceDefinition
+
+pytestmark = pytest.mark.integration
+
+if "test.echoed" not in CATALOGUE:
+    @event("test.echoed", version=1)
+    class Echoed(Payload):
+        """A test event answering test.pinged."""
+
+        key = fields.Str(required=True)
+
+
+class PingIn(Schema):
+    key = fields.Str(required=True, validate=validate.Length(min=1, max=20))
+
+
+class Refused(Exception):
+    message_da = "Nøglen er optaget."
+    message_en = "The key is taken."
+    field = "key"
+    code = "key_taken"
+
+
+def blueprints(store, settings):
+    bp = Blueprint("pings", __name__)
+
+    @bp.route("/pings")
+    class Pings(MethodView):
+        @bp.arguments(PingIn)
+        @bp.response(201)
+        def post(self, body):
+            if body["key"] == "taken":
+                raise Refused()
+            if body["key"] == "boom":
+                raise RuntimeError("secret internals")
+            if body["key"] == "forbidden":
+                raise Problem(403, "Ingen adgang.", detail_en="No access.")
+            store.transact(lambda tx: tx.emit("test.pinged", {"key": body["key"]}))
+            return {"key": body["key"]}
+
+    return [bp]
+
+
+def echo(store, evt, settings):
+    store.transact(lambda tx: tx.emit("test.echoed", {"key": evt.payload["key"]}), inbox=("echo", evt.id))
+
+
+def definition(name):
+    return ServiceDefinition(
+        name=name, title="Test service", mapped_errors={Refused: 409}, blueprints=blueprints,
+        event_handlers={"test.pinged": echo},
+    )
+
+
+@pytest.fixture
+def service(settings_for):
+    settings = settings_for("echo")
+    svc = definition("echo")
+    consumer = svc.start_consumer(settings)
+    assert consumer.consumer.ready.wait(10)
+    app = svc.create_app(settings)
+    yield app.test_client()
+    app.extensions["chora_runtime"].stop()
+    consumer.stop()
+
+
+def test_health_readiness_and_metrics_answer(service):
+    assert service.get("/healthz").json == {"status": "ok"}
+    ready = service.get("/readyz")
+    assert ready.status_code == 200 and ready.json["checks"] == {"mongodb": "ok", "broker": "ok"}
+    service.post("/pings", json={"key": "m"})
+    text = service.get("/metrics").get_data(as_text=True)
+    assert "chora_http_requests_total" in text and 'service="echo"' in text
+
+
+def test_readiness_reports_a_broker_that_cannot_be_reached(settings_for):
+    settings = settings_for("echo", amqp_url="amqp://guest:guest@127.0.0.1:1/%2F")
+    app = definition("echo").create_app(settings)
+    try:
+        answer = app.test_client().get("/readyz")
+        assert answer.status_code == 503
+        assert answer.json["checks"]["broker"].startswith("error")
+        assert answer.json["checks"]["mongodb"] == "ok"
+    finally:
+        app.extensions["chora_runtime"].stop()
+
+
+def test_errors_are_problem_json_naming_the_field_and_never_a_stack_trace(service):
+    invalid = service.post("/pings", json={"key": ""})
+    assert invalid.status_code == 422 and invalid.mimetype == "application/problem+json"
+    assert invalid.json["field"] == "key" and "key" in invalid.json["errors"]
+    assert invalid.json["detail"] and invalid.json["detail_en"] and invalid.json["request_id"]
+
+    conflict = service.post("/pings", json={"key": "taken"})
+    assert conflict.status_code == 409
+    assert conflict.json["detail"] == "Nøglen er optaget." and conflict.json["field"] == "key"
+
+    crash = service.post("/pings", json={"key": "boom"})
+    assert crash.status_code == 500 and crash.mimetype == "application/problem+json"
+    assert "secret internals" not in crash.get_data(as_text=True)
+    assert "Traceback" not in crash.get_data(as_text=True)
+
+    assert service.post("/pings", json={"key": "forbidden"}).status_code == 403
+    missing = service.get("/no/such/path")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_openapi_document_is_served(service):
+    doc = service.get("/openapi.json").json
+    assert "/pings" in doc["paths"] and doc["info"]["title"] == "Test service"
+
+
+def test_the_correlation_id_of_a_request_follows_its_events_across_services(service, wire):
+    answer = service.post("/pings", json={"key": "corr"}, headers={"X-Correlation-ID": "corr-123"})
+    assert answer.headers["X-Correlation-ID"] == "corr-123"
+    pinged = wire.wait_for("test.pinged", lambda e: e["payload"]["key"] == "corr")[0]
+    echoed = wire.wait_for("test.echoed", lambda e: e["payload"]["key"] == "corr")[0]
+    assert pinged["correlation_id"] == "corr-123" and echoed["correlation_id"] == "corr-123"
+    assert echoed["causation_id"] == pinged["id"]  # caused by the event it answers
+    assert pinged["_delivery_mode"] == 2  # persistent
+
+
+def test_log_lines_are_json_with_the_correlation_id():
+    from shared import context
+
+    formatter = jsonlog.JsonFormatter("echo")
+    with context.bound(correlation="c-9", request="r-1"):
+        line = json.loads(formatter.format(logging.makeLogRecord({"msg": "hello %s", "args": ("x",), "levelname": "INFO"})))
+    assert line["msg"] == "hello x" and line["correlation_id"] == "c-9" and line["request_id"] == "r-1"
+    assert line["service"] == "echo"
