@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from kombu import Connection, Exchange, Producer, Queue
+
 from shared.config import Settings
 from shared.events import new_event
 from shared.messaging.publisher import ConfirmingPublisher

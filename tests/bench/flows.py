@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import requests
+
 from shared.testing.servers import SmtpSink, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]

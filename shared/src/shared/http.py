@@ -177,7 +177,7 @@ def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
                 detail_en=getattr(exc, "message_en", "") or str(exc),
                 field=getattr(exc, "field", None),
                 code=getattr(exc, "code", None),
-                **({"current_state": exc.current_state} if getattr(exc, "current_state", None) else {}),
+                **({"current_state": state} if (state := getattr(exc, "current_state", None)) else {}),
             )
         app.register_error_handler(exc_type, on_domain)
 

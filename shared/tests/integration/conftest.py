@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from marshmallow import fields
+
 from shared.events.base import CATALOGUE, Payload, event
 from shared.runtime import Runtime
 

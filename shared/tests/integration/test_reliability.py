@@ -9,6 +9,7 @@ import time
 
 import pika
 import pytest
+
 from shared.bustool import BusTool
 from shared.events import new_event
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from marshmallow import fields, validate
+
 from shared.events import CATALOGUE, EventError, decode, from_dict, new_event
 
 pytestmark = pytest.mark.unit

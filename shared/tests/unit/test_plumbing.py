@@ -1,10 +1,10 @@
 """Configuration, topology names and problem+json rendering."""
 
 import pytest
-from shared.config import Settings
-from shared.messaging.topology import Topology
 
 from shared import identity
+from shared.config import Settings
+from shared.messaging.topology import Topology
 
 pytestmark = pytest.mark.unit
 

@@ -18,6 +18,7 @@ import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from pymongo import ASCENDING, DeleteOne, ReturnDocument, UpdateOne
 from pymongo.database import Database
@@ -121,7 +122,7 @@ class OutboxRelay:
                 return 0
             time.sleep(0.01)
         total = 0
-        position = EPOCH
+        position: Any = EPOCH
         done: set[str] = set()
         marks: list[Future] = []
         try:

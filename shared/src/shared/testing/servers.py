@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 
 def free_port() -> int:
@@ -109,7 +110,7 @@ class SmtpSink:
         self.host, self.port = host, port or free_port()
         self.maildir = maildir
         self.box = MailBox()
-        self._controller = None
+        self._controller: Any = None
 
     def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller

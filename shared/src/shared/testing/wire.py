@@ -72,7 +72,7 @@ class WireObserver:
                     return found
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    seen = sorted({m.get("type") for m in self.messages})
+                    seen = sorted({str(m.get("type")) for m in self.messages})
                     raise TimeoutError(f"expected {count} {type_}, got {len(found)}; seen types {seen}")
                 self._cond.wait(remaining)
 
