@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
     parser.add_argument("--prefix", default=os.environ.get("CHORA_AMQP_PREFIX", "chora"))
     parser.add_argument("--retry-delays", default=os.environ.get("CHORA_RETRY_DELAYS", "1,10,60"))
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("queues", help="queues with depth and consumers")
+    queues = sub.add_parser("queues", help="queues with depth and consumers")
+    queues.add_argument("--service", action="append", help="only these services (repeatable)")
     dead = sub.add_parser("dead", help="list a service's dead letters with their reasons")
     dead.add_argument("service")
     replay = sub.add_parser("replay", help="replay dead letters to their queue")
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
     tool = BusTool(args.amqp_url, args.prefix, tuple(int(d) for d in args.retry_delays.split(",")))
     if args.command == "queues":
         print(f"{'queue':50} {'messages':>9} {'consumers':>9}", file=out)
-        for name, messages, consumers in tool.queues():
+        for name, messages, consumers in tool.queues(tuple(args.service or CONSUMING_SERVICES)):
             print(f"{name:50} {messages:>9} {consumers:>9}", file=out)
     elif args.command == "dead":
         letters = tool.dead_letters(args.service)
