@@ -61,6 +61,8 @@ def problem_response(status: int, detail: str = "", *, detail_en: str = "", fiel
         "detail_en": detail_en or detail or title_en,
         "request_id": context.request_id.get(),
     }
+    if code:
+        body["code"] = code
     if field:
         body["field"] = field
     if errors:
@@ -177,7 +179,7 @@ def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
                 detail_en=getattr(exc, "message_en", "") or str(exc),
                 field=getattr(exc, "field", None),
                 code=getattr(exc, "code", None),
-                **({"current_state": state} if (state := getattr(exc, "current_state", None)) else {}),
+                **_extras(exc),
             )
         app.register_error_handler(exc_type, on_domain)
 
@@ -188,6 +190,17 @@ def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
         log.exception("unhandled error")  # the trace goes to the log, never to the client
         return problem_response(500, "Der opstod en uventet fejl. Prøv igen om lidt.",
                                 detail_en="An unexpected error occurred.")
+
+
+def _extras(exc: Exception) -> dict[str, Any]:
+    """Optional details a domain error carries: the current state of a conflict, the field
+    problems of a partly saved draft."""
+    extra = {}
+    for name in ("current_state", "problems"):
+        value = getattr(exc, name, None)
+        if value:
+            extra[name] = value
+    return extra
 
 
 def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from evidence.domain import create_item, review_item, submit_item
 from evidence_builders import ACTIVITY, ASSESSOR, COORDINATOR, MEMBER, NOW
+
+from evidence.domain import create_item, review_item, submit_item
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import pytest
-from evidence.domain import Conflict, Forbidden, case_draft_data, copy_case, public_case, share_case
 from evidence_builders import COORDINATOR, MEMBER, NOW, OTHER_LIBRARY
+
+from evidence.domain import Conflict, Forbidden, case_draft_data, copy_case, public_case, share_case
 
 pytestmark = pytest.mark.unit
 

@@ -3,8 +3,9 @@ import io
 import json
 
 import pytest
-from evidence.domain import CSV_COLUMNS, ERASED_NAME, erase_person, export_csv, export_items
 from evidence_builders import NOW
+
+from evidence.domain import CSV_COLUMNS, ERASED_NAME, erase_person, export_csv, export_items
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,6 @@
 import pytest
+from evidence_builders import ASSESSOR, COORDINATOR, MEMBER, NOW
+
 from evidence.domain import (
     answer_clarification,
     create_plan,
@@ -9,7 +11,6 @@ from evidence.domain import (
     submit_plan,
     withdraw_item,
 )
-from evidence_builders import ASSESSOR, COORDINATOR, MEMBER, NOW
 from shared.events import evidence as declared  # noqa: F401 - registers the event types
 from shared.events.base import CATALOGUE
 

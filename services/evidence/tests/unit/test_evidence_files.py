@@ -2,6 +2,8 @@ import io
 import zipfile
 
 import pytest
+from evidence_builders import image_bytes, office_bytes
+
 from evidence.domain import (
     MAX_FILE_BYTES,
     MAX_ITEM_BYTES,
@@ -18,7 +20,6 @@ from evidence.domain import (
     sniff_zip_type,
 )
 from evidence.domain.files import DOCX, JPEG, PDF, PNG, WEBP, XLSX, ZIP
-from evidence_builders import image_bytes, office_bytes
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,7 @@
 import pytest
-from evidence.domain import InvalidEvidence, validate_draft, validate_for_submit
 from evidence_builders import ACTIVITY
+
+from evidence.domain import InvalidEvidence, validate_draft, validate_for_submit
 
 pytestmark = pytest.mark.unit
 

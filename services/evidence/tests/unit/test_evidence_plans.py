@@ -1,4 +1,6 @@
 import pytest
+from evidence_builders import ASSESSOR, COORDINATOR, MEMBER, NOW, OTHER_LIBRARY
+
 from evidence.domain import (
     Conflict,
     Forbidden,
@@ -10,7 +12,6 @@ from evidence.domain import (
     submit_plan,
     validate_plan_draft,
 )
-from evidence_builders import ASSESSOR, COORDINATOR, MEMBER, NOW, OTHER_LIBRARY
 
 pytestmark = pytest.mark.unit
 

@@ -1,8 +1,9 @@
 import ast
 from pathlib import Path
 
-import evidence.domain
 import pytest
+
+import evidence.domain
 
 pytestmark = pytest.mark.unit
 

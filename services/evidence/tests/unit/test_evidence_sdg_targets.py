@@ -1,4 +1,5 @@
 import pytest
+
 from evidence.domain import goal_of, is_target, targets
 
 pytestmark = pytest.mark.unit

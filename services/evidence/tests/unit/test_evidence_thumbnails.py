@@ -1,9 +1,10 @@
 import io
 
 import pytest
-from evidence.domain.thumbnails import make_thumbnail
 from evidence_builders import image_bytes
 from PIL import Image
+
+from evidence.domain.thumbnails import make_thumbnail
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from evidence_builders import ADMINISTRATOR, ASSESSOR, COORDINATOR, MEMBER, NOW, OTHER_LIBRARY
+
 from evidence.domain import (
     Conflict,
     Forbidden,
@@ -14,7 +16,6 @@ from evidence.domain import (
     submit_item,
     withdraw_item,
 )
-from evidence_builders import ADMINISTRATOR, ASSESSOR, COORDINATOR, MEMBER, NOW, OTHER_LIBRARY
 
 pytestmark = pytest.mark.unit
 LATER = NOW + timedelta(hours=1)

@@ -11,6 +11,7 @@ class EvidenceError(Exception):
     """Base of every domain error; the service maps `kind` to an HTTP status in one table."""
 
     kind: ErrorKind = "invalid"
+    current_state: str | None = None  # set on illegal transitions: the document's status
 
     def __init__(
         self,

@@ -40,7 +40,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "updated_at",
 )
 # Internal bookkeeping and personal data (names in audit trails and threads) stay out of exports.
-_JSON_FIELDS = CSV_COLUMNS + ("deadline", "copied_from")
+_JSON_FIELDS = CSV_COLUMNS + ("deadline", "copied_from", "shared_case_id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

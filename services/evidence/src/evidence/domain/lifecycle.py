@@ -84,12 +84,14 @@ def check_state(doc: Mapping[str, Any], allowed: Iterable[str], action: str) -> 
     if status not in allowed:
         da_status, en_status = STATUS_LABELS.get(status, (status, status))
         da_action, en_action = ACTION_LABELS.get(action, (action, action))
-        raise Conflict(
+        error = Conflict(
             "illegal_transition",
             f"Kan ikke {da_action} dokumentet, fordi det er {da_status} ({status}).",
             f"Cannot {en_action} the document because it is {en_status} ({status}).",
             field="status",
         )
+        error.current_state = status  # named in the 409 answer so a client can show it
+        raise error
 
 
 def advance(

@@ -1,0 +1,15 @@
+"""Where the evidence service is wired together: indexes, error table, blueprints, event handlers."""
+
+from __future__ import annotations
+
+from evidence import api, handlers, store
+from shared.service import ServiceDefinition
+
+SERVICE = ServiceDefinition(
+    name="evidence",
+    title="Evidence: action plans, evidence items, attachments, reviews and shared cases",
+    indexes=store.INDEXES,
+    mapped_errors=api.ERROR_STATUS,
+    blueprints=api.blueprints,
+    event_handlers=handlers.EVENT_HANDLERS,
+)
