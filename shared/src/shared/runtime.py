@@ -30,6 +30,7 @@ class Runtime:
     store: ServiceStore | None = None
     relay: OutboxRelay | None = None
     consumer: ServiceConsumer | None = None
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def service(self) -> str:
@@ -69,6 +70,11 @@ class Runtime:
         return self.consumer
 
     def stop(self) -> None:
+        for stop in self.on_stop:
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping background work failed")
         if self.consumer is not None:
             self.consumer.stop()
         if self.relay is not None:

@@ -36,6 +36,8 @@ class ServiceDefinition:
     # event type -> handler(store, event, settings)
     event_handlers: Mapping[str, Callable[[ServiceStore, Event, Settings], None]] = field(default_factory=dict)
     on_start: Callable[[ServiceStore, Settings], None] | None = None
+    # Background work of the consumer process (a mail sender, a scheduler); returns a stop function.
+    on_consumer_start: Callable[[ServiceStore, Settings], Callable[[], None] | None] | None = None
 
     def runtime(self, settings: Settings) -> Runtime:
         return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))
@@ -72,6 +74,10 @@ class ServiceDefinition:
         store = runtime.open_store()
         runtime.start_relay()
         runtime.start_consumer(self.dispatcher(store, settings), in_thread=in_thread)
+        if self.on_consumer_start is not None:
+            stop = self.on_consumer_start(store, settings)
+            if stop is not None:
+                runtime.on_stop.append(stop)
         return runtime
 
     def consumer_main(self) -> None:

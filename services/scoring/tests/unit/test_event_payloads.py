@@ -4,6 +4,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from scoring_builders import TODAY, complete_items
+
 from scoring.domain import (
     MODEL_V1,
     Emit,
@@ -19,7 +21,6 @@ from scoring.domain import (
     score,
     tick,
 )
-from scoring_builders import TODAY, complete_items
 from shared.events import new_event
 
 pytestmark = pytest.mark.unit

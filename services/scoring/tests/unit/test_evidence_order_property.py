@@ -4,8 +4,9 @@ like the final evidence scored from scratch."""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring.domain import MODEL_V1, Item, Profile, apply, empty_projection, score
 from scoring_builders import TODAY
+
+from scoring.domain import MODEL_V1, Item, Profile, apply, empty_projection, score
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,7 @@
 import pytest
-from scoring.domain import InvalidEvidenceEvent, Projection, apply, empty_projection
 from scoring_builders import reviewed, submitted, withdrawn
+
+from scoring.domain import InvalidEvidenceEvent, Projection, apply, empty_projection
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring.domain import MODEL_V1, Item, Profile, apply, empty_projection, score
 from scoring_builders import TODAY
 from scoring_wire import evidence, plan, snapshot
+
+from scoring.domain import MODEL_V1, Item, Profile, apply, empty_projection, score
 from shared.events import new_event
 
 pytestmark = pytest.mark.unit

@@ -2,6 +2,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from scoring_builders import TODAY, complete_items
+
 from scoring.domain import (
     MODEL_V1,
     CertificateState,
@@ -18,7 +20,6 @@ from scoring.domain import (
     verification_status,
 )
 from scoring.domain.lifecycle import add_years
-from scoring_builders import TODAY, complete_items
 
 pytestmark = pytest.mark.unit
 

@@ -1,9 +1,10 @@
 from datetime import date
 
 import pytest
+from scoring_builders import TODAY, item
+
 from scoring.domain import MODEL_V1
 from scoring.domain.measures import achieved, matches, months_before
-from scoring_builders import TODAY, item
 
 pytestmark = pytest.mark.unit
 

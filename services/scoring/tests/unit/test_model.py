@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import pytest
+
 from scoring.domain import MODEL_V1, InvalidModel, Model, Requirement, validate_model
 from scoring.domain.errors import ModelNotEditable, ScoringError
 from scoring.domain.model import DRAFT, new_draft, put_requirement, remove_requirement

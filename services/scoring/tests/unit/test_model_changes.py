@@ -2,6 +2,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from scoring_builders import TODAY, complete_items
+
 from scoring.domain import (
     MODEL_V1,
     InvalidModel,
@@ -17,7 +19,6 @@ from scoring.domain import (
     remove_requirement,
     score,
 )
-from scoring_builders import TODAY, complete_items
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)

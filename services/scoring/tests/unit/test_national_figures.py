@@ -1,6 +1,7 @@
 import pytest
-from scoring.domain import national_figures, summarize_library
 from scoring_builders import item
+
+from scoring.domain import national_figures, summarize_library
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +51,9 @@ def test_national_totals_add_up_across_libraries():
         {"month": "2024-03", "activities": 2, "participants": 25},
         {"month": "2024-04", "activities": 1, "participants": 12},
     ]
-    assert f["by_municipality"]["Odense"] == {"libraries": 1, "activities": 2, "participants": 15}
+    assert f["by_municipality"]["Odense"] == {
+        "libraries": 1, "certified": 0, "in_progress": 1, "activities": 2, "participants": 15
+    }
 
 
 def test_national_figures_can_be_narrowed_to_a_cohort_and_a_period():
@@ -58,4 +61,6 @@ def test_national_figures_can_be_narrowed_to_a_cohort_and_a_period():
     assert (f["libraries"], f["activities"]) == (1, 2)
     f = national_figures(summaries(), month_from="2024-04", month_to="2024-04")
     assert (f["activities"], f["participants"]) == (1, 12)  # undated items fall outside any period
-    assert f["by_cohort"]["pilot"] == {"libraries": 1, "activities": 0, "participants": 0}
+    assert f["by_cohort"]["pilot"] == {
+        "libraries": 1, "certified": 1, "in_progress": 0, "activities": 0, "participants": 0
+    }

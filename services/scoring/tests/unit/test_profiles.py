@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import pytest
+
 from scoring.domain import MODEL_V1, InvalidAdjustment, Profile, UnknownRequirement, adjust, targets
 from scoring.domain.profiles import default_target, effective_target
 

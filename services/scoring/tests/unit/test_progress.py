@@ -1,8 +1,9 @@
 from dataclasses import replace
 
 import pytest
-from scoring.domain import MODEL_V1, Profile, adjust, score
 from scoring_builders import TODAY, complete_items, item
+
+from scoring.domain import MODEL_V1, Profile, adjust, score
 
 pytestmark = pytest.mark.unit
 

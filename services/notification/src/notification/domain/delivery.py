@@ -68,12 +68,17 @@ def backoff(attempt: int, *, base: float = BACKOFF_BASE_SECONDS, cap: float = BA
 
 
 def next_step(
-    error: BaseException | int | str, attempt: int, *, max_attempts: int = MAX_ATTEMPTS
+    error: BaseException | int | str,
+    attempt: int,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    base: float = BACKOFF_BASE_SECONDS,
+    cap: float = BACKOFF_CAP_SECONDS,
 ) -> tuple[Literal["retry", "park"], float]:
     """Decide after failed attempt number `attempt`: ("retry", delay) or ("park", 0.0)."""
     if classify_smtp_error(error) == PERMANENT or attempt >= max_attempts:
         return "park", 0.0
-    return "retry", backoff(attempt)
+    return "retry", backoff(attempt, base=base, cap=cap)
 
 
 class RateLimiter:

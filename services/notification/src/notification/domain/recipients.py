@@ -41,6 +41,7 @@ REGISTRATION_EVENTS = frozenset(
         "person.invited",
         "person.joined",
         "person.role_changed",
+        "person.profile_changed",
         "person.deactivated",
         "person.erased",
         "person.password_reset_requested",
@@ -224,6 +225,8 @@ def _person_invited(state: State, p: Mapping[str, Any], at: str | None) -> None:
 
 
 def _person_joined(state: State, p: Mapping[str, Any], at: str | None) -> None:
+    if p.get("library_id") and p["library_id"] not in state["libraries"] and p.get("library_name"):
+        _set_library(state, p["library_id"], None, name=p["library_name"])
     _set_person(
         state,
         p.get("person_id"),
@@ -240,6 +243,12 @@ def _person_joined(state: State, p: Mapping[str, Any], at: str | None) -> None:
 
 def _person_role_changed(state: State, p: Mapping[str, Any], at: str | None) -> None:
     _set_person(state, p.get("person_id"), at, False, role=p.get("role"), library_id=p.get("library_id"))
+
+
+def _person_profile_changed(state: State, p: Mapping[str, Any], at: str | None) -> None:
+    _set_person(
+        state, p.get("person_id"), at, False, name=p.get("name"), email=p.get("email"), language=p.get("language")
+    )
 
 
 def _person_deactivated(state: State, p: Mapping[str, Any], at: str | None) -> None:
@@ -278,6 +287,7 @@ _HANDLERS = {
     "person.invited": _person_invited,
     "person.joined": _person_joined,
     "person.role_changed": _person_role_changed,
+    "person.profile_changed": _person_profile_changed,
     "person.deactivated": _person_deactivated,
     "person.erased": _person_erased,
     "person.password_reset_requested": _person_contact,

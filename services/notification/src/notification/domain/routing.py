@@ -123,8 +123,8 @@ def _email_confirmation(payload: Payload, state: StateView) -> dict[str, Any]:
         **_library(payload, state),
         "municipality": None,
         "isil": None,
-        "token": payload.get("token"),
-        "expires_at": payload.get("expires_at"),
+        "token": payload.get("confirmation_token") or payload.get("token"),
+        "expires_at": payload.get("token_expires_at") or payload.get("expires_at"),
         "registration": False,
     }
 
@@ -136,12 +136,23 @@ def _activated(payload: Payload, state: StateView) -> dict[str, Any]:
     }
 
 
+def _token(payload: Payload, *names: str) -> dict[str, Any]:
+    """Return the one-time token and its expiry, whatever the producer called them."""
+    token = next((payload[n] for n in names if payload.get(n)), None)
+    return {"token": token, "expires_at": payload.get("token_expires_at") or payload.get("expires_at")}
+
+
 def _invited(payload: Payload, state: StateView) -> dict[str, Any]:
-    return {**_library(payload, state), **_picked(payload, "token", "expires_at", "role", "invited_by_name")}
+    return {
+        **_library(payload, state),
+        **_token(payload, "invitation_token", "token"),
+        "role": payload.get("role"),
+        "invited_by_name": payload.get("inviter_name") or payload.get("invited_by_name"),
+    }
 
 
 def _password_reset(payload: Payload, state: StateView) -> dict[str, Any]:
-    return {"library_id": None, "library_name": "", **_picked(payload, "token", "expires_at")}
+    return {"library_id": None, "library_name": "", **_token(payload, "reset_token", "token")}
 
 
 def _submitted(payload: Payload, state: StateView) -> dict[str, Any]:
@@ -152,7 +163,7 @@ def _clarification(payload: Payload, state: StateView) -> dict[str, Any]:
     return {
         **_library(payload, state),
         **_picked(payload, "item_id", "title", "message", "deadline"),
-        "submitter_name": _name_of(payload.get("submitted_by")),
+        "submitter_name": _name_of(payload.get("submitted_by") or payload.get("submitter")),
     }
 
 

@@ -114,7 +114,9 @@ def _person(payload: Payload, state: StateView) -> list[Recipient]:
 
 
 def _submitter(payload: Payload, state: StateView) -> list[Recipient]:
-    return [r for r in _from_payload(payload.get("submitted_by"), state) if _active_member(r, state)]
+    # evidence.clarification_requested names the submitter in `submitter` too; either will do.
+    person = payload.get("submitted_by") or payload.get("submitter")
+    return [r for r in _from_payload(person, state) if _active_member(r, state)]
 
 
 def _library_coordinators(payload: Payload, state: StateView) -> list[Recipient]:

@@ -7,21 +7,26 @@ class ScoringError(Exception):
     """Base of every error the scoring domain raises; `message_da` is shown to users first."""
 
     code = "scoring_error"
+    field: str | None = None  # the request field the error is about, when there is one
 
-    def __init__(self, message_da: str, message_en: str):
+    def __init__(self, message_da: str, message_en: str, field: str | None = None):
         super().__init__(message_en)
         self.message_da = message_da
         self.message_en = message_en
+        if field is not None:
+            self.field = field
 
 
 class InvalidModel(ScoringError):
     """A model that cannot be scored (validate_model), or a malformed stored model."""
 
     code = "invalid_model"
+    field = "requirements"
 
 
 class UnknownRequirement(ScoringError):
     code = "unknown_requirement"
+    field = "requirement_id"
 
     def __init__(self, requirement_id: str):
         super().__init__(
@@ -33,6 +38,7 @@ class UnknownRequirement(ScoringError):
 
 class InvalidAdjustment(ScoringError):
     code = "invalid_adjustment"
+    field = "target"
 
 
 class InvalidEvidenceEvent(ScoringError):
@@ -45,6 +51,7 @@ class InvalidTransition(ScoringError):
     """A certificate command not allowed in the certificate's current state."""
 
     code = "invalid_transition"
+    field = "decision"
 
 
 class ModelNotEditable(ScoringError):

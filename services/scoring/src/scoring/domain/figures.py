@@ -16,6 +16,9 @@ from scoring.domain.evidence import VERIFIED_STATUSES
 from scoring.domain.items import Item
 
 ACTIVITY_KINDS = ("activity", "communication")
+# A certificate awaiting its annual check-in is still a certified library.
+CERTIFIED_STATUSES = frozenset({"certified", "checkin_due"})
+IN_PROGRESS_STATUSES = frozenset({"in_progress", "ready_for_review"})
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,12 @@ def national_figures(
         activities += a_total
         participants += p_total
         for key, value in (("municipality", s.municipality), ("cohort", s.cohort)):
-            g = groups[key].setdefault(value or "", {"libraries": 0, "activities": 0, "participants": 0})
+            g = groups[key].setdefault(
+                value or "", {"libraries": 0, "certified": 0, "in_progress": 0, "activities": 0, "participants": 0}
+            )
             g["libraries"] += 1
+            g["certified"] += s.status in CERTIFIED_STATUSES
+            g["in_progress"] += s.status in IN_PROGRESS_STATUSES
             g["activities"] += a_total
             g["participants"] += p_total
         sdg_libraries.update(s.sdgs)

@@ -1,0 +1,181 @@
+"""The sender: delivers pending mails from the `mails` outbox over SMTP, one attempt at a time.
+
+Exactly one mail per (event, recipient), as far as SMTP allows:
+- a mail is claimed atomically (status `sending`, attempt time, attempts+1) BEFORE any SMTP, and its
+  outcome is recorded AFTER, only by the attempt that claimed it;
+- a mail found in `sending` for longer than `stale_sending` seconds belonged to a sender that died
+  mid-send and is tried again. Trade-off: if that sender died after the server accepted the DATA
+  but before it recorded `sent`, the person gets the mail twice (SMTP has no way to ask "did you get
+  it?"); not retrying would instead lose every mail in flight at a crash. We prefer a rare duplicate
+  to a lost confirmation link; both copies carry the same Message-ID (derived from the dedup key),
+  so mail clients and relays that de-duplicate will show one. The threshold must exceed the
+  longest live attempt so a slow but alive sender (another replica) is never doubled.
+Transient failures (refused connection, timeouts, 4xx) are retried with exponential backoff; a
+permanent one (5xx, a mail that cannot be built) is recorded as failed and announced as mail.failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+import time
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from notification import handlers
+from notification import store as repo
+from notification.config import MailConfig
+from notification.domain.delivery import RateLimiter, next_step
+from notification.domain.messages import build_message, message_id_for, render_planned
+from notification.domain.preferences import wants_mail
+from notification.domain.routing import PlannedMail
+from shared.config import Settings
+from shared.mongo import ServiceStore
+
+log = logging.getLogger(__name__)
+
+
+class _BuildError(Exception):
+    """The mail cannot be rendered or built: waiting will not help."""
+
+
+def smtp_send(settings: Settings, message, *, timeout: float) -> None:
+    """Hand one message to the configured relay (STARTTLS and login when configured)."""
+    sender = parseaddr(str(message["From"]))[1]
+    recipient = parseaddr(str(message["To"]))[1]
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout) as smtp:
+        smtp.ehlo()
+        if settings.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+
+
+class MailSender:
+    """Delivers due mails at most `settings.mail_rate_per_second`; one thread per process."""
+
+    def __init__(self, store: ServiceStore, settings: Settings, config: MailConfig | None = None,
+                 clock=None, transport=smtp_send):
+        self.store, self.settings = store, settings
+        self.config = config or MailConfig.from_env()
+        self.clock = clock or (lambda: handlers.clock())
+        self.transport = transport
+        self.limiter = RateLimiter(settings.mail_rate_per_second, time.monotonic)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_recovery = 0.0
+        self.domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> MailSender:
+        self.recover()  # at start-up: mails a crashed predecessor left in `sending`
+        self._thread = threading.Thread(target=self._run, name="notification-sender", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() - self._last_recovery > max(self.config.stale_sending / 4, 5.0):
+                    self.recover()
+                if not self.send_one():
+                    self._wake.wait(self.config.poll_interval)
+                    self._wake.clear()
+            except Exception:  # the store may be briefly unreachable; never let the thread die
+                log.exception("sender loop failed; retrying")
+                self._stop.wait(self.config.poll_interval)
+
+    # -- one step -------------------------------------------------------------------------------
+    def recover(self) -> int:
+        self._last_recovery = time.monotonic()
+        now = self.clock()
+        count = repo.release_stale(self.store.db, now - timedelta(seconds=self.config.stale_sending), now)
+        if count:
+            log.warning("mails left in sending were released for a retry", extra={"count": count})
+        return count
+
+    def send_one(self) -> bool:
+        """Claim and attempt one due mail; False when nothing is due."""
+        wait = self.limiter.wait_time()
+        if wait > 0:
+            self._stop.wait(wait)
+        if not self.limiter.try_acquire():
+            return True
+        mail = repo.claim_next(self.store.db, self.clock())
+        if mail is None:
+            return False
+        self._attempt(mail)
+        return True
+
+    def _attempt(self, mail: dict[str, Any]) -> None:
+        db = self.store.db
+        if not mail.get("email") or repo.is_erased(db, mail["person_id"]):
+            repo.mark_final(db, mail, repo.CANCELLED, "recipient erased", self.clock())
+            return
+        if not wants_mail(repo.get_preferences(db, mail["person_id"]), essential=mail["essential"]):
+            repo.mark_final(db, mail, repo.SUPPRESSED, "recipient opted out", self.clock())
+            return
+        try:
+            message = self._build(mail)
+            self.transport(self.settings, message, timeout=self.config.smtp_timeout)
+        except _BuildError as exc:
+            self._fail(mail, f"cannot build the mail: {exc.__cause__!r}")
+        except Exception as exc:
+            action, delay = next_step(exc, mail["attempts"], max_attempts=self.config.max_attempts,
+                                      base=self.config.retry_base, cap=self.config.retry_cap)
+            reason = _describe(exc)
+            if action == "retry":
+                log.info("mail delivery failed; retrying", extra={"mail_id": mail["_id"], "in_seconds": delay})
+                repo.mark_retry(db, mail, reason, self.clock() + timedelta(seconds=delay))
+            else:
+                self._fail(mail, reason)
+        else:
+            repo.mark_sent(db, mail, self.clock())
+
+    def _build(self, mail: dict[str, Any]):
+        try:
+            planned = PlannedMail.from_dict(mail)
+            rendered = render_planned(planned, self.settings.public_url, self.settings.secret_key)
+            return build_message(
+                rendered, mail.get("name") or "", mail["email"], self.settings.mail_from,
+                message_id=message_id_for(mail["dedup_key"], self.domain), sent_at=self.clock(),
+            )
+        except Exception as exc:
+            raise _BuildError(str(exc)) from exc
+
+    def _fail(self, mail: dict[str, Any], reason: str) -> None:
+        at: datetime = self.clock()
+
+        def work(tx):
+            if repo.mark_final(tx.db, mail, repo.FAILED, reason, at, session=tx.session):
+                tx.emit("mail.failed", {
+                    "mail_id": mail["_id"], "person_id": mail.get("person_id"),
+                    "library_id": mail.get("library_id"), "template": mail["template"], "reason": reason[:500],
+                })
+
+        self.store.transact(work)
+        log.warning("mail delivery failed for good", extra={"mail_id": mail["_id"], "reason": reason})
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {msg!r}" for code, msg in exc.recipients.values())
+    return f"{exc.__class__.__name__}: {exc}"

@@ -1,0 +1,124 @@
+"""Helpers of the notification integration tests: the harness and payloads in the producers' shapes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from notification import workers
+from notification.bootstrap import SERVICE
+from notification.config import MailConfig
+from shared.events import Event, new_event
+from shared.identity import Identity, sign
+from shared.runtime import Runtime
+
+FAST = MailConfig(retry_base=0.3, retry_cap=2.0, poll_interval=0.05, stale_sending=2.0, scheduler_interval=3600,
+                  smtp_timeout=5.0)
+
+
+def wait_until(predicate, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return predicate()
+
+
+@dataclass
+class Harness:
+    settings: Any
+    runtime: Runtime
+    smtp: Any
+    config: MailConfig
+    workers: workers.Workers | None = None
+
+    @property
+    def store(self):
+        return self.runtime.open_store()
+
+    @property
+    def db(self):
+        return self.store.db
+
+    def start_sender(self) -> None:
+        self.workers = workers.start(self.store, self.settings, self.config, scheduler=False)
+
+    def event(self, type_: str, payload: dict, producer: str = "registration") -> Event:
+        return new_event(type_, payload, producer=producer)
+
+    def handle(self, type_: str, payload: dict, producer: str = "registration") -> Event:
+        """Hand one validated event to the consumer's handler, as the consumer would."""
+        evt = self.event(type_, payload, producer)
+        SERVICE.event_handlers[evt.type](self.store, evt, self.settings)
+        return evt
+
+    def mails(self, **query) -> list[dict]:
+        return list(self.db.mails.find(query))
+
+    def headers(self, person_id="admin-1", role="administrator", library_id=None) -> dict:
+        return {"X-Chora-Identity": sign(self.settings.secret_key, Identity(person_id=person_id, role=role,
+                                                                            library_id=library_id))}
+
+
+
+
+# -- payloads in the shapes the producers publish ------------------------------------------------
+
+
+def library(library_id="L1", name="Aarhus Hovedbibliotek", status="active", version=1) -> dict:
+    return {
+        "library_id": library_id, "version": version, "name": name, "municipality": "Aarhus",
+        "kind": "folkebibliotek", "isil": "DK-100001",
+        "staff_count": 40, "status": status, "open_branch_count": 0,
+    }
+
+
+def contact(person_id, name, email, language="da", role="coordinator") -> dict:
+    return {"person_id": person_id, "name": name, "email": email, "language": language, "role": role}
+
+
+def registered(library_id="L1", name="Aarhus Hovedbibliotek", coordinator=None, token="tok-L1") -> dict:
+    return {
+        **library(library_id, name, status="pending"),
+        "registered_at": "2025-03-01T10:00:00+00:00",
+        "coordinator": coordinator or contact("P1", "Pia Koordinator", "pia@aarhus.dk"),
+        "confirmation_token": token,
+        "token_expires_at": "2025-03-03T10:00:00+00:00",
+    }
+
+
+def activated(library_id="L1", name="Aarhus Hovedbibliotek") -> dict:
+    return {**library(library_id, name), "activated_at": "2025-03-01T11:00:00+00:00", "coordinator": None}
+
+
+def joined(person_id, name, email, role, library_id=None, language="da") -> dict:
+    return {"person_id": person_id, "version": 2, "name": name, "email": email, "language": language,
+            "role": role, "library_id": library_id, "library_name": None, "joined_at": "2025-03-01T12:00:00+00:00"}
+
+
+def evidence(type_extra: dict, item_id="E1", library_id="L1", title="Reparationscafé", revision=2,
+             status="submitted", submitter=None) -> dict:
+    submitter = submitter or {"person_id": "P3", "name": "Mads Medarbejder", "email": "mads@aarhus.dk"}
+    item = {"item_id": item_id, "library_id": library_id, "library_name": "Aarhus Hovedbibliotek",
+            "revision": revision, "status": status, "kind": "activity", "title": title,
+            "dimension": "faellesskaber", "submitted_by": submitter}
+    return {
+        "item_id": item_id, "library_id": library_id, "library_name": "Aarhus Hovedbibliotek", "revision": revision,
+        "status": status, "kind": "activity", "title": title, "submitted_by": submitter, "item": item,
+        "actor": {"person_id": submitter["person_id"], "name": submitter["name"], "role": "member"},
+        **type_extra,
+    }
+
+
+def seed_library(h: Harness) -> None:
+    """L1 with coordinators P1 (da) and P2 (en), member P3, assessors A1 (en) and A2 (da)."""
+    h.handle("library.registered", registered())
+    h.handle("library.activated", activated())
+    h.handle("person.joined", joined("P2", "Peter Coordinator", "peter@aarhus.dk", "coordinator", "L1", "en"))
+    h.handle("person.joined", joined("P3", "Mads Medarbejder", "mads@aarhus.dk", "member", "L1"))
+    h.handle("person.joined", joined("A1", "Anna Assessor", "anna@chora.dk", "assessor", None, "en"))
+    h.handle("person.joined", joined("A2", "Asger Assessor", "asger@chora.dk", "assessor", None, "da"))
+

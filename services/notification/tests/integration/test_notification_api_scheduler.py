@@ -1,0 +1,165 @@
+"""The scheduler (assessor digest, deadline reminders) and the HTTP API (delivery log, resend,
+preferences, unsubscribe), on real SecantusDB and real SMTP."""
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from notification_testkit import FAST, evidence, registered, seed_library, wait_until
+
+from notification import handlers
+from notification.bootstrap import SERVICE
+from notification.scheduler import run_scheduler_once
+
+pytestmark = pytest.mark.integration
+
+MORNING = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def submit(h, item_id, title):
+    return h.handle("evidence.submitted", evidence({"resubmission": False}, item_id=item_id, title=title), "evidence")
+
+
+def test_assessors_get_one_digest_a_day_listing_the_days_submissions(harness):
+    seed_library(harness)
+    submit(harness, "E1", "Reparationscafé")
+    submit(harness, "E2", "Klimabyttemarked")
+
+    first = run_scheduler_once(harness.store, MORNING, FAST)
+    again = run_scheduler_once(harness.store, MORNING.replace(hour=15), FAST)
+    digests = harness.mails(event_type="digest.assessors")
+    assert (first["digest_mails"], again["digest_mails"]) == (2, 0)
+    assert sorted((m["person_id"], m["language"]) for m in digests) == [("A1", "en"), ("A2", "da")]
+    assert [i["title"] for i in digests[0]["context"]["items"]] == ["Reparationscafé", "Klimabyttemarked"]
+
+    submit(harness, "E3", "Læsekreds")  # after today's digest: tomorrow's news
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=16), FAST)["digest_mails"] == 0
+    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["digest_mails"] == 2
+    tomorrow = harness.mails(event_id="digest.assessors:2025-03-11")
+    assert [i["title"] for i in tomorrow[0]["context"]["items"]] == ["Læsekreds"]
+
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "anna@chora.dk" in str(m["To"]), count=2)
+    assert "Reparationscafé" in mails[0].get_body(("plain",)).get_content()
+
+
+def test_no_digest_is_sent_before_the_digest_hour_or_without_submissions(harness):
+    seed_library(harness)
+    assert run_scheduler_once(harness.store, MORNING, FAST)["digest_mails"] == 0
+    submit(harness, "E1", "Reparationscafé")
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=5), FAST)["digest_mails"] == 0
+
+
+def test_a_clarification_deadline_three_days_ahead_reminds_the_library_once(harness):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": "2025-03-13"}, status="clarification_requested"), "evidence")
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvilke partnere?", "deadline": "2025-03-12"}, item_id="E2", status="clarification_requested"),
+        "evidence")
+    harness.handle("evidence.clarification_answered", evidence(
+        {"message": "Tre partnere"}, item_id="E2", revision=3), "evidence")
+
+    assert run_scheduler_once(harness.store, MORNING.replace(day=9), FAST)["reminder_mails"] == 0  # 4 days
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["reminder_mails"] == 0
+    reminders = harness.mails(event_type="clarification.deadline_soon")
+    assert sorted(m["person_id"] for m in reminders) == ["P1", "P2", "P3"]
+    assert {m["context"]["item_id"] for m in reminders} == {"E1"}
+
+
+def test_an_administrator_can_trigger_the_scheduler_and_others_cannot(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    seed_library(harness)
+    submit(harness, "E1", "Reparationscafé")
+    handlers.clock = lambda: MORNING
+    assert client.post("/scheduler/run", headers=harness.headers(role="assessor", person_id="A1")).status_code == 403
+    response = client.post("/scheduler/run", headers=harness.headers())
+    assert response.status_code == 200 and response.json["digest_mails"] == 2
+    assert client.post("/scheduler/run", headers=harness.headers()).json["digest_mails"] == 0
+
+
+def test_the_delivery_log_shows_staff_only_their_own_library(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    seed_library(harness)
+    harness.handle("library.registered", registered("L2", "Odense Bibliotek", token="t2", coordinator={
+        "person_id": "Q1", "name": "Quinn", "email": "quinn@odense.dk", "language": "en", "role": "coordinator"}))
+
+    every = client.get("/deliveries", headers=harness.headers()).json
+    staff = client.get("/deliveries", headers=harness.headers("P1", "coordinator", "L1")).json
+    assert {m["library_id"] for m in every["items"]} == {"L1", "L2"}
+    assert {m["library_id"] for m in staff["items"]} == {"L1"} and staff["total"] == every["total"] - 1
+    assert "context" not in staff["items"][0]  # tokens never leave the service
+    other = client.get("/deliveries?library_id=L2", headers=harness.headers("P1", "coordinator", "L1"))
+    assert other.status_code == 404
+    assert client.get("/deliveries", headers=harness.headers("A1", "assessor")).status_code == 403
+    assert client.get("/deliveries").status_code == 401
+    bad = client.get("/deliveries?status=lost", headers=harness.headers())
+    assert bad.status_code == 422 and bad.json["field"] == "status"
+
+
+def test_an_administrator_resends_a_failed_mail_and_it_is_delivered(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    harness.smtp.box.fail_with = "550 no such user"
+    harness.handle("library.registered", registered())
+    harness.start_sender()
+    [mail] = harness.mails()
+    assert wait_until(lambda: harness.db.mails.find_one({"_id": mail["_id"]})["status"] == "failed")
+    assert client.get("/deliveries?status=failed", headers=harness.headers()).json["total"] == 1
+
+    harness.smtp.box.fail_with = None
+    assert client.post(f"/deliveries/{mail['_id']}/resend",
+                       headers=harness.headers("P1", "coordinator", "L1")).status_code == 403
+    response = client.post(f"/deliveries/{mail['_id']}/resend", headers=harness.headers())
+    assert response.status_code == 202
+    [delivered] = harness.smtp.box.wait_for(count=1)
+    assert "token=tok-L1" in delivered.get_body(("plain",)).get_content()
+    assert wait_until(lambda: harness.db.mails.find_one({"_id": mail["_id"]})["status"] == "sent")
+    assert client.post("/deliveries/nope/resend", headers=harness.headers()).status_code == 404
+
+
+def test_the_unsubscribe_link_in_a_mail_turns_off_non_essential_mail_only(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    seed_library(harness)
+    harness.start_sender()
+    [welcome] = harness.smtp.box.wait_for(lambda m: "Velkommen:" in str(m["Subject"]))
+    url = str(welcome["List-Unsubscribe"]).strip("<>")
+    assert url.startswith(harness.settings.public_url + "/afmeld?token=")
+    token = parse_qs(urlparse(url).query)["token"][0]
+    anonymous = harness.headers("anonymous", "anonymous")
+
+    bad = client.post("/unsubscribe", json={"token": token + "x"}, headers=anonymous)
+    assert bad.status_code == 400 and bad.json["field"] == "token"
+    assert client.post("/unsubscribe", json={"token": token}, headers=anonymous).status_code == 200
+    assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
+        "non_essential": False}
+
+    lapsed = harness.handle("certificate.lapsed", {"certificate_id": "C1", "library_id": "L1",
+                                                   "lapsed_at": "2026-05-01T00:00:00+00:00", "due_on": "2026-03-01"},
+                            "scoring")
+    reset = harness.handle("person.password_reset_requested", {
+        "person_id": "P1", "version": 3, "name": "Pia Koordinator", "email": "pia@aarhus.dk", "language": "da",
+        "role": "coordinator", "library_id": "L1", "reset_token": "r1",
+        "token_expires_at": "2025-03-05T10:00:00+00:00"})
+    assert [m["person_id"] for m in harness.mails(event_id=lapsed.id)] == ["P2"]
+    assert [m["person_id"] for m in harness.mails(event_id=reset.id)] == ["P1"]  # essential: always
+
+
+def test_people_read_and_change_only_their_own_preferences(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    seed_library(harness)
+    me = harness.headers("P2", "coordinator", "L1")
+    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": True}
+    assert client.put("/people/P2/preferences", json={"non_essential": False}, headers=me).json == {
+        "non_essential": False}
+    assert client.put("/people/P1/preferences", json={"non_essential": False}, headers=me).status_code == 404
+    invalid = client.put("/people/P2/preferences", json={"non_essential": "maybe"}, headers=me)
+    assert invalid.status_code == 422 and invalid.json["field"] == "non_essential"
+    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": False}
+    assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
+        "non_essential": True}

@@ -1,0 +1,42 @@
+"""The public badge: a small, accessible SVG whose every text is escaped."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+STATUS_DA = {
+    "valid": "Gyldigt",
+    "checkin_due": "Gyldigt – årlig opfølgning forfalden",
+    "lapsed": "Udløbet",
+    "revoked": "Tilbagekaldt",
+    "unknown": "Ukendt certifikat",
+}
+COLOURS = {"valid": "#1b7a3a", "checkin_due": "#8a6d00", "lapsed": "#6b6b6b", "revoked": "#a11d1d", "unknown": "#6b6b6b"}
+TITLE = "Verdensmålscertificeret bibliotek"
+
+
+def badge_svg(cert: dict) -> str:
+    """Render a certificate's public status as an SVG badge (role img, title and description)."""
+    status = cert.get("status") or "unknown"
+    name = cert.get("library_name") or ""
+    valid_until = cert.get("valid_until") or ""
+    status_text = STATUS_DA.get(status, status)
+    lines = [name, TITLE, status_text] + ([f"Gyldigt til {valid_until}"] if valid_until else [])
+    label = " – ".join(x for x in lines if x)
+    colour = COLOURS.get(status, "#6b6b6b")
+    bold = ' font-weight="bold"'
+    texts = "\n".join(
+        f'  <text x="16" y="{30 + 22 * i}" font-size="{15 if i == 0 else 13}"{bold if i == 0 else ""}>'
+        f"{escape(line)}</text>"
+        for i, line in enumerate(x for x in lines if x)
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="120" viewBox="0 0 360 120" role="img" '
+        f'aria-labelledby="badge-title badge-desc" data-status={quoteattr(status)}>\n'
+        f'  <title id="badge-title">{escape(TITLE)}</title>\n'
+        f'  <desc id="badge-desc">{escape(label)}</desc>\n'
+        f'  <rect width="360" height="120" rx="10" fill="#ffffff" stroke={quoteattr(colour)} stroke-width="4"/>\n'
+        f'  <g font-family="Helvetica, Arial, sans-serif" fill="#1a1a1a">\n{texts}\n  </g>\n'
+        f'  <circle cx="336" cy="24" r="10" fill={quoteattr(colour)}/>\n'
+        "</svg>\n"
+    )

@@ -1,0 +1,42 @@
+"""Where the scoring service is wired together: indexes, error table, blueprints, handlers."""
+
+from __future__ import annotations
+
+from scoring import api, handlers, store
+from scoring.domain import (
+    InvalidAdjustment,
+    InvalidEvidenceEvent,
+    InvalidModel,
+    InvalidTransition,
+    ModelNotEditable,
+    UnknownRequirement,
+)
+from shared.config import Settings
+from shared.mongo import ServiceStore
+from shared.service import ServiceDefinition
+
+
+def on_start(service_store: ServiceStore, settings: Settings) -> None:
+    """Seed model version 1 (idempotently) and finish a re-scoring an earlier process left unfinished."""
+    handlers.seed_model_v1(service_store)
+    handlers.rescore_stale(service_store, handlers.utcnow())
+
+
+SERVICE = ServiceDefinition(
+    name="scoring",
+    title="Scoring: model versions, requirement profiles, progress and certificates",
+    indexes=store.INDEXES,
+    mapped_errors={
+        InvalidModel: 422,
+        InvalidAdjustment: 422,
+        InvalidEvidenceEvent: 422,
+        UnknownRequirement: 404,
+        InvalidTransition: 409,
+        ModelNotEditable: 409,
+        handlers.ModelNotFound: 404,
+        handlers.LibraryNotFound: 404,
+    },
+    blueprints=api.blueprints,
+    event_handlers=handlers.EVENT_HANDLERS,
+    on_start=on_start,
+)

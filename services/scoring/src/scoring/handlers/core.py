@@ -1,0 +1,142 @@
+"""Scoring a library and keeping its stored score, certificate state and figures summary in step.
+
+`evaluate` is the one place a library is scored: after an evidence or registration event, an
+adjustment, a rebuild, a model publication or a daily re-score. It returns the changes to store
+and the events to emit; callers write both in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from scoring import store
+from scoring.domain import (
+    MODEL_V1,
+    CertificateState,
+    Emit,
+    Model,
+    Profile,
+    Projection,
+    Score,
+    new_certificate_state,
+    observe_score,
+    score,
+    summarize_library,
+)
+from scoring.domain.progress import READY_FOR_REVIEW
+from shared.mongo import ServiceStore, Tx
+
+Clock = Callable[[], datetime]
+BATCH_SIZE = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def profile_of(lib: Mapping[str, Any]) -> Profile:
+    return Profile.from_dict({"library_id": lib["_id"], "adjustments": lib.get("adjustments") or []})
+
+
+def lifecycle_of(lib: Mapping[str, Any]) -> CertificateState:
+    data = lib.get("lifecycle")
+    return CertificateState.from_dict(data) if data else new_certificate_state(lib["_id"])
+
+
+def compute(model: Model, lib: Mapping[str, Any], proj: Projection, now: datetime, items: list | None = None) -> Score:
+    items = proj.items() if items is None else items
+    return score(model, profile_of(lib), items, lib.get("staff_count"), now.date())
+
+
+def _comparable(payload: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    # A new model version alone is not a change of the library's score.
+    return None if payload is None else {k: v for k, v in payload.items() if k != "model_version"}
+
+
+def evaluate(
+    model: Model, lib: Mapping[str, Any], proj: Projection, now: datetime
+) -> tuple[dict[str, Any], list[Emit]]:
+    """Score one library; return the fields to $set on its document and the events to emit."""
+    items = proj.items()  # built once: it is the costly part of scoring a large library
+    s = compute(model, lib, proj, now, items)
+    payload = s.changed_payload()
+    events: list[Emit] = []
+    if _comparable(payload) != _comparable((lib.get("score") or {}).get("payload")):
+        events.append(Emit("score.changed", payload))
+    before = lifecycle_of(lib)
+    after, emits = observe_score(before, s, now, lib.get("name"))
+    events += emits
+    summary = summarize_library(
+        lib["_id"], items, status=after.status, cohort=lib.get("cohort_id"),
+        municipality=lib.get("municipality"), name=lib.get("name"),
+    )
+    changes: dict[str, Any] = {
+        "score": {"payload": payload, "missing_en": list(s.missing_en)},
+        "score_status": s.status,
+        "overall_provisional": payload["provisional"],
+        "model_version": model.version,
+        "scored_on": now.date().isoformat(),
+        "scored_at": now,
+        "summary": {
+            "by_month": {m: list(v) for m, v in summary.by_month.items()},
+            "undated": list(summary.undated),
+            "sdgs": list(summary.sdgs),
+            "partners": list(summary.partners),
+        },
+    }
+    if after != before:
+        changes["lifecycle"] = after.to_dict()
+    if after.status == READY_FOR_REVIEW and before.status != READY_FOR_REVIEW:
+        changes["ready_at"] = now
+    return changes, events
+
+
+def model_in(tx: Tx) -> Model:
+    return store.current_model(tx.db, tx.session) or MODEL_V1
+
+
+def rescore_in(tx: Tx, library_id: str, now: datetime, proj: Projection | None = None) -> dict[str, Any]:
+    """Re-score one library inside a transaction, storing the result and emitting what changed."""
+    lib = store.ensure_library(tx.db, library_id, now, tx.session)
+    proj = proj if proj is not None else store.projection(tx.db, library_id, tx.session)
+    changes, events = evaluate(model_in(tx), lib, proj, now)
+    store.update_library(tx.db, library_id, changes, tx.session)
+    for e in events:
+        tx.emit(e.type, e.payload)
+    return {**lib, **changes}
+
+
+def rescore_all(
+    service_store: ServiceStore, now: datetime, query: Mapping[str, Any] | None = None, batch_size: int = BATCH_SIZE
+) -> dict[str, int]:
+    """Re-score every library matching `query`, `batch_size` libraries per transaction.
+
+    Each batch reads its libraries and their evidence, scores them in memory and writes the new
+    scores with one bulk write plus the batch's events, all in one commit.
+    """
+    after: str | None = None
+    totals = {"libraries": 0, "changed": 0}
+    while True:
+        def batch(tx: Tx, after: str | None = after) -> tuple[str | None, int, int]:
+            libs = store.library_page(tx.db, query or {}, after, batch_size, tx.session)
+            if not libs:
+                return None, 0, 0
+            model = model_in(tx)
+            projs = store.projections(tx.db, [lib["_id"] for lib in libs], tx.session)
+            updates, changed = [], 0
+            for lib in libs:
+                changes, events = evaluate(model, lib, projs[lib["_id"]], now)
+                updates.append((lib["_id"], changes))
+                for e in events:
+                    tx.emit(e.type, e.payload)
+                changed += any(e.type == "score.changed" for e in events)
+            store.bulk_update_libraries(tx.db, updates, tx.session)
+            return libs[-1]["_id"], len(libs), changed
+
+        after, n, changed = service_store.transact(batch)
+        totals["libraries"] += n
+        totals["changed"] += changed
+        if after is None or n < batch_size:
+            return totals

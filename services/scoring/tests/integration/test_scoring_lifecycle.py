@@ -1,0 +1,232 @@
+"""Certificates over time, model versions, profiles, rebuild and tenancy, on the real app and store
+(events applied through the real handlers; what is emitted observed on the wire)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from scoring_it_events import (
+    case_shared,
+    evidence_payload,
+    export_item,
+    full_evidence,
+    headers,
+    library,
+    plan_approved,
+    snapshot,
+)
+
+from scoring import handlers
+from scoring.domain import MODEL_V1
+from shared.events import new_event
+
+pytestmark = pytest.mark.integration
+
+
+def deliver(app, settings, type_, payload):
+    evt = new_event(type_, payload, producer="upstream")
+    handlers.EVENT_HANDLERS[type_](app.extensions["chora_store"], evt, settings)
+    return evt
+
+
+def certified_library(app, settings, library_id="lib-c"):
+    deliver(app, settings, "library.registered", library(library_id))
+    for snap in full_evidence(library_id):
+        deliver(app, settings, *evidence_payload(snap))
+    deliver(app, settings, "case.shared", case_shared(library_id))
+    deliver(app, settings, "action_plan.approved", plan_approved(library_id))
+    res = app.test_client().post(f"/libraries/{library_id}/certification", json={"decision": "award"},
+                                 headers=headers(settings, "assessor"))
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()
+
+
+def test_the_scheduler_sends_a_checkin_reminder_once_and_lapses_an_overdue_certificate(app, scoring_settings, wire):
+    cert = certified_library(app, scoring_settings)
+    anniversary = date.fromisoformat(cert["valid_until"]).replace(year=date.today().year + 1)
+    client, admin = app.test_client(), headers(scoring_settings, "administrator")
+    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary - timedelta(days=59), datetime.min.time(), UTC)
+    for _ in range(3):
+        assert client.post("/scheduler/run", headers=admin).status_code == 200
+    due = wire.wait_for("certificate.checkin_due")[0]["payload"]
+    assert (due["days_before"], due["due_on"]) == (60, anniversary.isoformat())
+    anon = headers(scoring_settings, "anonymous")
+    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == \
+        "checkin_due"
+
+    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary + timedelta(days=31), datetime.min.time(), UTC)
+    client.post("/scheduler/run", headers=admin)
+    client.post("/scheduler/run", headers=admin)
+    wire.wait_for("certificate.lapsed")
+    time.sleep(1.0)
+    assert len(wire.of_type("certificate.checkin_due")) == 1
+    assert len(wire.of_type("certificate.lapsed")) == 1
+    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == "lapsed"
+    assert client.get("/public/libraries", headers=anon).get_json()["libraries"] == []
+
+
+def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app, scoring_settings, wire):
+    cert = certified_library(app, scoring_settings)
+    anniversary = date.fromisoformat(cert["valid_until"]).replace(year=date.today().year + 1)
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary - timedelta(days=10), datetime.min.time(), UTC)
+    res = client.post("/libraries/lib-c/certification", json={"decision": "check_in"}, headers=assessor)
+    assert (res.status_code, res.get_json()["status"]) == (200, "certified")
+    no_reason = client.post("/libraries/lib-c/certification", json={"decision": "revoke"}, headers=assessor)
+    assert no_reason.status_code == 409 and no_reason.mimetype == "application/problem+json"
+    res = client.post("/libraries/lib-c/certification", json={"decision": "revoke", "reason": "Snyd"},
+                      headers=assessor)
+    assert res.status_code == 200
+    wire.wait_for("certificate.revoked")
+    public = client.get(f"/public/certificates/{cert['certificate_id']}", headers=headers(scoring_settings, "anonymous"))
+    assert public.get_json()["status"] == "revoked"
+
+
+def test_award_is_refused_while_evidence_is_only_submitted(app, scoring_settings):
+    deliver(app, scoring_settings, "library.registered", library("lib-s"))
+    for snap in full_evidence("lib-s", status="submitted"):
+        deliver(app, scoring_settings, *evidence_payload(snap))
+    deliver(app, scoring_settings, "case.shared", case_shared("lib-s"))
+    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-s"))
+    res = app.test_client().post("/libraries/lib-s/certification", json={"decision": "award"},
+                                 headers=headers(scoring_settings, "assessor"))
+    assert res.status_code == 409
+    assert res.get_json()["detail_en"].startswith("Every requirement must be met by approved evidence")
+
+
+def test_publishing_a_model_version_rescores_every_library(app, scoring_settings, wire):
+    store = app.extensions["chora_store"]
+    for lib_id in ("lib-1", "lib-2"):
+        deliver(app, scoring_settings, "library.registered", library(lib_id))
+    for sdgs in ([4], [5], [13]):
+        deliver(app, scoring_settings, *evidence_payload(snapshot("lib-1", "communication", "formidling",
+                                                                   sdgs=sdgs)))
+    client, admin = app.test_client(), headers(scoring_settings, "administrator")
+    draft = client.post("/models", headers=admin)
+    assert draft.status_code == 201 and draft.get_json()["version"] == 2
+    reqs = [r.to_dict() for r in MODEL_V1.requirements]
+    bad = [{**r, "target": -1} if r["id"] == "F2" else r for r in reqs]
+    refused = client.put("/models/2", json={"requirements": bad}, headers=admin)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    assert "F2" in refused.get_json()["detail"]
+    no_drift = client.put("/models/2", json={"requirements": [r for r in reqs if r["dimension"] != "drift"]},
+                          headers=admin)
+    assert no_drift.status_code == 422 and "drift" in no_drift.get_json()["detail_en"]
+
+    easier = [{**r, "target": 3} if r["id"] == "F2" else r for r in reqs]
+    assert client.put("/models/2", json={"requirements": easier}, headers=admin).status_code == 200
+    assert client.get("/models/2/preview", headers=admin).get_json()["changes"] == [
+        {"requirement_id": "F2", "field": "target", "old": 5, "new": 3}]
+    published = client.post("/models/2/publish", headers=admin)
+    assert published.status_code == 200 and published.get_json()["rescored"] == 2
+    event = wire.wait_for("model.published")[0]["payload"]
+    assert event["version"] == 2 and event["changes"][0]["requirement_id"] == "F2"
+    rescored = wire.wait_for("score.changed", lambda e: e["payload"]["model_version"] == 2)
+    assert [e["payload"]["library_id"] for e in rescored] == ["lib-1"]  # lib-2's score did not change
+    assert {d["model_version"] for d in store.db.libraries.find()} == {2}
+    f2 = next(r for r in client.get("/libraries/lib-1/progress", headers=admin).get_json()["requirements"]
+              if r["id"] == "F2")
+    assert (f2["achieved"], f2["target"], f2["progress"]) == (3, 3, 1)
+    assert client.put("/models/2", json={"requirements": easier}, headers=admin).status_code == 409
+
+
+def test_model_version_1_is_seeded_once(app, scoring_settings):
+    from scoring.bootstrap import on_start
+
+    on_start(app.extensions["chora_store"], scoring_settings)
+    models = app.test_client().get("/models", headers=headers(scoring_settings, "assessor")).get_json()["models"]
+    assert [(m["version"], m["status"]) for m in models] == [(1, "published")]
+
+
+def test_a_rebuild_from_the_evidence_export_equals_the_incremental_projection(app, scoring_settings):
+    deliver(app, scoring_settings, "library.registered", library("lib-b"))
+    snaps = full_evidence("lib-b")
+    snaps[0] = {**snaps[0], "status": "submitted"}
+    rejected = snapshot("lib-b", "communication", "formidling", status="rejected", sdgs=[17])
+    for snap in [*snaps, rejected]:
+        deliver(app, scoring_settings, *evidence_payload(snap))
+    # A later revision of one item: approved again with more staff trained.
+    deliver(app, scoring_settings, *evidence_payload({**snaps[1], "revision": 2, "staff_share": 99}))
+    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-b"))
+    client, admin = app.test_client(), headers(scoring_settings, "administrator")
+    incremental = client.get("/libraries/lib-b/progress", headers=admin).get_json()
+
+    evidence = app.extensions["chora_store"].db.evidence
+    doc = evidence.find_one({"_id": "lib-b"})
+    plan_only = {k: v for k, v in doc["entries"].items() if v["data"]["kind"] == "action_plan"}
+    evidence.update_one({"_id": "lib-b"}, {"$set": {"entries": plan_only}})  # the items are lost
+    assert client.get("/libraries/lib-b/progress", headers=admin).get_json() != incremental
+    export = [export_item(s) for s in [snaps[0], {**snaps[1], "revision": 2, "staff_share": 99}, *snaps[2:], rejected]]
+    res = client.post("/libraries/lib-b/rebuild", json={"items": export}, headers=admin)
+    assert res.status_code == 200, res.get_json()
+    assert client.get("/libraries/lib-b/progress", headers=admin).get_json() == incremental
+
+
+def test_a_rebuild_keeps_the_action_plan_and_equals_the_incremental_score(app, scoring_settings):
+    deliver(app, scoring_settings, "library.registered", library("lib-e"))
+    snaps = full_evidence("lib-e")
+    for snap in snaps:
+        deliver(app, scoring_settings, *evidence_payload(snap))
+    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-e"))
+    client, admin = app.test_client(), headers(scoring_settings, "administrator")
+    incremental = client.get("/libraries/lib-e/progress", headers=admin).get_json()
+    res = client.post("/libraries/lib-e/rebuild", json={"items": [export_item(s) for s in snaps[:-1]]}, headers=admin)
+    assert res.status_code == 200
+    assert client.get("/libraries/lib-e/progress", headers=admin).get_json() != incremental  # one item fewer
+    res = client.post("/libraries/lib-e/rebuild", json={"items": [export_item(s) for s in snaps]}, headers=admin)
+    assert client.get("/libraries/lib-e/progress", headers=admin).get_json() == incremental
+    bad = client.post("/libraries/lib-e/rebuild", json={"items": [{"item_id": "x"}]}, headers=admin)
+    assert bad.status_code == 422 and bad.get_json()["field"].startswith("items")
+
+
+def test_assessor_adjustments_are_kept_with_their_reason_and_change_the_target(app, scoring_settings, wire):
+    deliver(app, scoring_settings, "library.registered", library("lib-small", staff_count=6))
+    client = app.test_client()
+    assessor = headers(scoring_settings, "assessor", person_id="p-assessor")
+    profile = client.get("/libraries/lib-small/requirements", headers=assessor).get_json()
+    c1 = next(r for r in profile["requirements"] if r["id"] == "C1")
+    assert (c1["model_target"], c1["target"], c1["source"]) == (3, 2, "scaled")  # a small library
+    for target, reason in ((1, "Lille filial"), (2, "Ny aftale")):
+        res = client.post("/libraries/lib-small/requirements/C1/adjustments",
+                          json={"target": target, "reason": reason}, headers=assessor)
+        assert res.status_code == 201
+    c1 = next(r for r in client.get("/libraries/lib-small/requirements", headers=assessor).get_json()["requirements"]
+              if r["id"] == "C1")
+    assert (c1["target"], c1["source"]) == (2, "adjusted")
+    assert [(a["target"], a["reason"], a["author"]) for a in c1["adjustments"]] == [
+        (1, "Lille filial", "p-assessor"), (2, "Ny aftale", "p-assessor")]
+    no_reason = client.post("/libraries/lib-small/requirements/C1/adjustments", json={"target": 1, "reason": " "},
+                            headers=assessor)
+    assert no_reason.status_code == 422 and no_reason.get_json()["detail_en"] == "An adjustment needs a reason"
+    coordinator = headers(scoring_settings, "coordinator", "lib-small")
+    assert client.post("/libraries/lib-small/requirements/C1/adjustments", json={"target": 1, "reason": "x"},
+                       headers=coordinator).status_code == 403
+
+
+def test_staff_see_only_their_own_librarys_progress(app, scoring_settings):
+    deliver(app, scoring_settings, "library.registered", library("lib-own"))
+    deliver(app, scoring_settings, "library.registered", library("lib-other"))
+    client = app.test_client()
+    member = headers(scoring_settings, "member", "lib-own")
+    assert client.get("/libraries/lib-own/progress", headers=member).status_code == 200
+    other = client.get("/libraries/lib-other/progress", headers=member)
+    assert other.status_code == 404 and other.mimetype == "application/problem+json"
+    assert client.get("/libraries/lib-own/progress").status_code == 401
+    assert client.get("/figures", headers=member).status_code == 403
+
+
+def test_national_figures_count_certified_and_in_progress_libraries(app, scoring_settings):
+    certified_library(app, scoring_settings, "lib-f1")
+    deliver(app, scoring_settings, "library.registered", library("lib-f2", municipality="Odense"))
+    deliver(app, scoring_settings, *evidence_payload(snapshot("lib-f2", "activity", "faellesskaber",
+                                                               participants=40, partners=["DN"])))
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    f = client.get("/figures", headers=assessor).get_json()
+    assert (f["libraries"], f["certified"], f["in_progress"]) == (2, 1, 1)
+    assert f["by_municipality"]["Roskilde"]["certified"] == 1
+    assert f["by_municipality"]["Odense"]["in_progress"] == 1
+    assert f["participants"] == 36  # approved items only: lib-f1's three activities of 12
+    csv_text = client.get("/figures.csv", headers=assessor).get_data(as_text=True)
+    assert csv_text.splitlines()[1].startswith("total,,2,1,1,")

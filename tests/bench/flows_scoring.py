@@ -1,0 +1,153 @@
+"""Scoring benchmarks: re-scoring every library on a model publication, and the latency from an
+evidence event on the wire to the score.changed it causes. Wired into `make bench` by the lead."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from shared.config import Settings
+from shared.runtime import Runtime
+from shared.testing.wire import WireObserver, delete_prefixed
+
+
+def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
+    return Settings.from_env("scoring", {"CHORA_MONGO_URL": secantus_url, "CHORA_AMQP_URL": amqp_url,
+                                         "CHORA_DB_PREFIX": prefix, "CHORA_AMQP_PREFIX": prefix,
+                                         "CHORA_RETRY_DELAYS": "1", "CHORA_RELAY_POLL_INTERVAL": "0.2"})
+
+
+def _entries(library_no: int, per_library: int) -> dict:
+    from scoring.domain.items import normalise_item_data
+
+    today = date.today()
+    kinds = (("communication", "formidling"), ("activity", "faellesskaber"), ("operations_measure", "drift"),
+             ("staff_training", "drift"), ("activity", "formidling"))
+    entries = {}
+    for i in range(per_library):
+        kind, dim = kinds[i % len(kinds)]
+        status = ("approved", "submitted", "rejected", "approved")[i % 4]
+        data = normalise_item_data({
+            "kind": kind, "dimension": dim, "sdgs": [1 + (i + library_no) % 17], "partners": [f"Partner {i % 7}"],
+            "age_groups": [("children", "youth", "adults", "seniors")[i % 4]], "co_created": i % 3 == 0,
+            "date": (today - timedelta(days=(i * 7) % 500)).isoformat(), "participants": i % 40,
+            "before": 10.0 if kind == "operations_measure" else None,
+            "after": 8.0 if kind == "operations_measure" else None,
+            "staff_share": 80.0 + i % 20 if kind == "staff_training" else None, "title": f"Item {i}",
+        })
+        at = "2024-05-01T10:00:00+00:00"
+        entries[f"i{i:04d}"] = {"revision": 1, "status": status, "decided_at": at if status != "submitted" else None,
+                                "data_revision": 1, "data": data, "approved_at": at if status == "approved" else None}
+    return entries
+
+
+def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, items: int = 100) -> float:
+    """Libraries a second re-scored when a new model version is published (seeding not timed)."""
+    from scoring import handlers, store
+    from scoring.bootstrap import SERVICE
+    from scoring.domain import MODEL_V1, Projection
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = _settings(secantus_url, amqp_url, prefix)
+    runtime = SERVICE.runtime(settings)
+    service_store = runtime.open_store()
+    try:
+        handlers.seed_model_v1(service_store)
+        now = datetime.now(UTC)
+        lib_docs, ev_docs = [], []
+        for n in range(libraries):
+            lid = f"lib{n:05d}"
+            lib = {"_id": lid, "name": f"Bibliotek {n}", "municipality": f"Kommune {n % 98}", "kind": "folkebibliotek",
+                   "staff_count": 5 + n % 40, "status": "active", "reg_version": 1, "registered": True,
+                   "adjustments": [], "ended_enrolments": [], "cohort_id": "open"}
+            entries = _entries(n, items)
+            changes, _ = handlers.evaluate(MODEL_V1, lib, Projection.from_dict({"library_id": lid, "entries": entries}),
+                                           now)
+            lib_docs.append({**lib, **changes})
+            ev_docs.append({"_id": lid, "entries": entries})
+        for i in range(0, libraries, 500):
+            service_store.db[store.LIBRARIES].insert_many(lib_docs[i:i + 500])
+            service_store.db[store.EVIDENCE].insert_many(ev_docs[i:i + 500])
+        del lib_docs, ev_docs
+
+        started = time.perf_counter()
+        draft = handlers.create_draft(service_store, by="bench", now=now)
+        reqs = [{**r.to_dict(), "target": 5} if r.id == "F1" else r.to_dict() for r in MODEL_V1.requirements]
+        handlers.update_draft(service_store, draft["version"], reqs, by="bench", now=now)
+        result = handlers.publish_model(service_store, draft["version"], by="bench", now=now)
+        elapsed = time.perf_counter() - started
+        assert result["rescored"] == libraries, result
+        assert service_store.db[store.LIBRARIES].count_documents({"model_version": draft["version"]}) == libraries
+        return libraries / elapsed
+    finally:
+        service_store.client.drop_database(settings.mongo_db)
+        runtime.stop()
+
+
+def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]:
+    """Seconds from evidence.submitted committed to an outbox (and relayed) to score.changed on the wire."""
+    from scoring.bootstrap import SERVICE
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = _settings(secantus_url, amqp_url, prefix)
+    upstream_settings = settings.with_changes(service="evidence", mongo_db=f"{prefix}_evidence")
+    wire = WireObserver(amqp_url, f"{prefix}.events").start()
+    consumer = SERVICE.start_consumer(settings)
+    upstream = Runtime(upstream_settings)
+    upstream_store = upstream.open_store()
+    upstream.start_relay()
+    latencies: list[float] = []
+    try:
+        assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
+        lid = "lib-latency"
+        upstream_store.transact(lambda tx: tx.emit("library.registered", {
+            "library_id": lid, "version": 1, "name": "Latensbiblioteket", "municipality": "Roskilde",
+            "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
+            "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,
+            "confirmation_token": None, "token_expires_at": None}))
+        mine = lambda e: e["payload"].get("library_id") == lid  # noqa: E731
+        wire.wait_for("score.changed", mine)
+        actor = {"person_id": "p1", "name": "Karen", "role": "coordinator"}
+        for i in range(n):
+            item = {"item_id": f"item{i}", "library_id": lid, "revision": 1, "status": "submitted",
+                    "kind": "activity", "title": f"Aktivitet {i}", "dimension": "faellesskaber", "sdgs": [11],
+                    "partners": [f"Partner {i}"], "date": date.today().isoformat()}
+            header = {k: item[k] for k in ("item_id", "library_id", "revision", "status", "kind", "title")}
+            started = time.perf_counter()
+            payload = {**header, "item": item, "actor": actor}
+            upstream_store.transact(lambda tx, payload=payload: tx.emit("evidence.submitted", payload))
+            wire.wait_for("score.changed", mine, count=i + 2, timeout=30)
+            latencies.append(time.perf_counter() - started)
+        return latencies
+    finally:
+        upstream.stop()
+        consumer.stop()
+        wire.stop()
+        for db in (settings.mongo_db, upstream_settings.mongo_db):
+            try:
+                upstream_store.client.drop_database(db)
+            except Exception:
+                pass
+        from shared.messaging.topology import Topology
+
+        topo = Topology(prefix, "scoring", ("x",), (1,))
+        delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
+
+
+if __name__ == "__main__":
+    import os
+    import statistics
+    import tempfile
+
+    from shared.testing.servers import Secantus
+
+    amqp = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+    server = Secantus(tempfile.mkdtemp(prefix="bench-scoring-")).start()
+    try:
+        print(f"re-scoring: {rescoring_rate(server.url, amqp):,.0f} libraries/s")
+        lat = sorted(score_latency(server.url, amqp))
+        print(f"score latency p50 {statistics.median(lat) * 1000:.0f} ms, "
+              f"p95 {lat[int(len(lat) * 0.95) - 1] * 1000:.0f} ms")
+    finally:
+        server.stop()
