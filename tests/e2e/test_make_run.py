@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from shared.testing.servers import free_port
 
 pytestmark = pytest.mark.e2e

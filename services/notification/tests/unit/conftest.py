@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from notification.domain.recipients import apply_registration_event, empty_state
 
 PUBLIC_URL = "https://portal.example.dk"

@@ -4,6 +4,7 @@ import smtplib
 import socket
 
 import pytest
+
 from notification.domain.delivery import (
     BACKOFF_CAP_SECONDS,
     RateLimiter,

@@ -5,6 +5,7 @@ from email import policy
 from email.headerregistry import Address
 
 import pytest
+
 from notification.domain.errors import InvalidAddress, UnknownTemplate
 from notification.domain.messages import (
     RenderedMail,

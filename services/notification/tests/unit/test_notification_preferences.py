@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import (
     make_unsubscribe_token,

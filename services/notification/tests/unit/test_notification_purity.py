@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import notification.domain
 import pytest
+
+import notification.domain
 
 pytestmark = pytest.mark.unit
 

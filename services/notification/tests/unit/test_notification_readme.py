@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from notification.domain.routing import ROUTES
 from notification.domain.selectors import SELECTORS
 

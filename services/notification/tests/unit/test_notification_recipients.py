@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from notification.domain.recipients import apply_registration_event, empty_state
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from notification.domain.preferences import set_non_essential
 from notification.domain.recipients import apply_registration_event
 from notification.domain.routing import ROUTES, PlannedMail, plan_messages

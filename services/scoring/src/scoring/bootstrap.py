@@ -39,4 +39,17 @@ SERVICE = ServiceDefinition(
     blueprints=api.blueprints,
     event_handlers=handlers.EVENT_HANDLERS,
     on_start=on_start,
+    on_consumer_start=lambda store, settings: _start_scheduler(store, settings),
 )
+
+
+def _start_scheduler(store, settings):
+    """The consumer process runs the certificate scheduler (check-in reminders, lapses, the daily
+    re-score); returns its stop function."""
+    import os
+
+    from scoring import handlers
+
+    handlers.seed_model_v1(store)
+    interval = float(os.environ.get("CHORA_SCORING_SCHEDULER_INTERVAL", "3600"))
+    return handlers.Scheduler(store, interval=interval).start().stop
