@@ -33,27 +33,28 @@ class WireObserver:
         ch.exchange_declare(self.exchange, exchange_type="topic", durable=True)
         queue = ch.queue_declare("", exclusive=True, auto_delete=True).method.queue
         ch.queue_bind(queue, self.exchange, routing_key="#")
+        ch.basic_consume(queue, self._on_message, auto_ack=True)  # pushed: no polling delay
         self._ready.set()
         try:
             while not self._stop.is_set():
-                method, props, body = ch.basic_get(queue, auto_ack=True)
-                if method is None:
-                    conn.process_data_events(time_limit=0.05)
-                    continue
-                try:
-                    data = json.loads(body)
-                except ValueError:
-                    data = {"_raw": body}
-                data["_routing_key"] = method.routing_key
-                data["_delivery_mode"] = props.delivery_mode
-                with self._cond:
-                    self.messages.append(data)
-                    self._cond.notify_all()
+                conn.process_data_events(time_limit=0.1)
         finally:
             try:
                 conn.close()
             except Exception:
                 pass
+
+    def _on_message(self, _ch, method, props, body) -> None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = {"_raw": body}
+        data["_routing_key"] = method.routing_key
+        data["_delivery_mode"] = props.delivery_mode
+        data["_received_at"] = time.perf_counter()
+        with self._cond:
+            self.messages.append(data)
+            self._cond.notify_all()
 
     def stop(self) -> None:
         self._stop.set()
