@@ -73,7 +73,8 @@ class ServiceDefinition:
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
         runtime.start_relay()
-        runtime.start_consumer(self.dispatcher(store, settings), in_thread=in_thread)
+        if self.event_handlers:  # a service that consumes nothing runs only its relay here
+            runtime.start_consumer(self.dispatcher(store, settings), in_thread=in_thread)
         if self.on_consumer_start is not None:
             stop = self.on_consumer_start(store, settings)
             if stop is not None:
@@ -86,6 +87,6 @@ class ServiceDefinition:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        log.info("consumer started", extra={"queue": runtime.topology.queue_name})
+        log.info("consumer started", extra={"queue": runtime.topology.queue_name if self.event_handlers else None})
         stop.wait()
         runtime.stop()

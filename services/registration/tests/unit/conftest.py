@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from registration.domain import Library, Person
 from registration_builders import NOW, active_library_with_coordinator
+
+from registration.domain import Library, Person
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 import pytest
+from registration_builders import NOW
+
 from registration.domain import (
     AlreadyEnrolled,
     CohortNotOpen,
@@ -10,7 +12,6 @@ from registration.domain import (
     move_enrolment,
     withdraw_library,
 )
-from registration_builders import NOW
 
 pytestmark = pytest.mark.unit
 

@@ -4,6 +4,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from registration_builders import NOW, active_library_with_coordinator, registered
+
 import shared.events.registration  # noqa: F401  (declares the registration event types)
 from registration.domain import (
     accept_invitation,
@@ -20,7 +22,6 @@ from registration.domain import (
     withdraw_library,
 )
 from registration.domain import facts as fact_types
-from registration_builders import NOW, active_library_with_coordinator, registered
 from shared.events.base import CATALOGUE
 
 pytestmark = pytest.mark.unit

@@ -1,8 +1,9 @@
 import json
 
 import pytest
-from registration.domain import PERSONAL_FIELDS, IllegalTransition, erase, export_person
 from registration_builders import NOW, active_member
+
+from registration.domain import PERSONAL_FIELDS, IllegalTransition, erase, export_person
 
 pytestmark = pytest.mark.unit
 

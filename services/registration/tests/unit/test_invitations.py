@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from registration_builders import NOW, active_member, registered
+
 from registration.domain import (
     AlreadyMember,
     EmailInUse,
@@ -15,7 +17,6 @@ from registration.domain import (
     resend_invitation,
     revoke_invitation,
 )
-from registration_builders import NOW, active_member, registered
 
 pytestmark = pytest.mark.unit
 

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 import pytest
-from registration.domain import BranchNotFound, Conflict, IllegalTransition, InvalidInput, IsilInUse, RegistrationError
 from registration_builders import NOW, registered
+
+from registration.domain import BranchNotFound, Conflict, IllegalTransition, InvalidInput, IsilInUse, RegistrationError
 
 pytestmark = pytest.mark.unit
 

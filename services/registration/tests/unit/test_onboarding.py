@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from registration_builders import FORM, NOW, registered
+
 from registration.domain import (
     EmailInUse,
     IllegalTransition,
@@ -16,7 +18,6 @@ from registration.domain import (
     validate_registration,
     withdraw_library,
 )
-from registration_builders import FORM, NOW, registered
 
 pytestmark = pytest.mark.unit
 

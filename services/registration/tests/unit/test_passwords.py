@@ -1,6 +1,7 @@
 import time
 
 import pytest
+
 from registration.passwords import hash_password, needs_rehash, verify_or_dummy
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from registration_builders import NOW, active_member
+
 from registration.domain import (
     IllegalTransition,
     InvalidField,
@@ -11,7 +13,6 @@ from registration.domain import (
     change_role,
     deactivate,
 )
-from registration_builders import NOW, active_member
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+
 from registration.domain import KINDS, canonical_municipality, municipalities, pilot_seed
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+
 from registration.domain import (
     CONFIRMATION,
     INVITATION,

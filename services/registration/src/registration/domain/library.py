@@ -27,6 +27,7 @@ from registration.domain.facts import (
 )
 from registration.domain.validation import (
     collect,
+    normalize_address,
     normalize_isil,
     normalize_kind,
     normalize_municipality,
@@ -47,6 +48,7 @@ EDITABLE_FIELDS: dict[str, Callable[..., Any]] = {
     "isil": normalize_isil,
     "staff_count": normalize_staff_count,
     "website": normalize_website,
+    "address": normalize_address,
 }
 
 
@@ -56,7 +58,7 @@ def new_id() -> str:
 
 
 def validate_library_details(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate all library fields at once; website is optional, the rest required."""
+    """Validate all library fields at once; website and address are optional, the rest required."""
     return collect({name: partial(rule, data.get(name)) for name, rule in EDITABLE_FIELDS.items()})
 
 
@@ -89,6 +91,7 @@ class Library(Aggregate):
     website: str | None
     status: str
     registered_at: datetime
+    address: str | None = None
     origin: str = "self_service"  # or "seed": created from the pilot data, no coordinator yet
     activated_at: datetime | None = None
     withdrawn_at: datetime | None = None
@@ -118,6 +121,7 @@ class Library(Aggregate):
             "isil": self.isil,
             "staff_count": self.staff_count,
             "website": self.website,
+            "address": self.address,
             "status": self.status,
             "origin": self.origin,
             "branches": [b.as_payload() for b in self.branches],

@@ -119,6 +119,7 @@ def register_library(
         isil=values["isil"],
         staff_count=values["staff_count"],
         website=values["website"],
+        address=values["address"],
         status=LIBRARY_PENDING,
         registered_at=now,
         updated_at=now,

@@ -198,6 +198,30 @@ def _valid_domain(domain: str) -> bool:
     )
 
 
+ADDRESS_MAX = 300
+
+
+def normalize_address(value: Any, field: str = "address") -> str | None:
+    """Return a trimmed postal address of at most 300 characters, or None when left empty."""
+    if value is None:
+        return None
+    text = _text(value, field)
+    if not text:
+        return None
+    if len(text) > ADDRESS_MAX:
+        raise InvalidField(
+            field,
+            "too_long",
+            f"Højst {ADDRESS_MAX} tegn (der er {len(text)}).",
+            f"At most {ADDRESS_MAX} characters (got {len(text)}).",
+        )
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n" for ch in text):
+        raise InvalidField(
+            field, "control_characters", "Teksten indeholder ugyldige tegn.", "The text contains invalid characters."
+        )
+    return text
+
+
 def normalize_email(value: Any, field: str = "email") -> str:
     """Return a lower-cased email address that is plausibly deliverable."""
     text = _text(value, field).lower()
