@@ -167,13 +167,13 @@ def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[
                                timeout=10).json()["access_token"]
         me = requests.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {bearer}"}, timeout=10).json()
         session = requests.Session()
-        login = session.get(f"{base}/login", timeout=10)
+        login = session.get(f"{base}/log-ind", timeout=10)
         csrf = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        session.post(f"{base}/login", data={"email": email, "password": "et-godt-kodeord-123", "csrf_token": csrf},
-                     timeout=10)
-        dashboard = f"{base}/"
-        if session.get(dashboard, timeout=10).status_code != 200:
-            raise RuntimeError("dashboard not reachable after login")
+        landed = session.post(f"{base}/log-ind", timeout=10,
+                              data={"email": email, "password": "et-godt-kodeord-123", "csrf_token": csrf})
+        dashboard = landed.url  # a coordinator lands on the library dashboard
+        if landed.status_code != 200 or dashboard.rstrip("/").endswith("log-ind"):
+            raise RuntimeError(f"login did not reach the dashboard: {landed.status_code} {dashboard}")
         load(dashboard, seconds=1, concurrency=4, cookies=session.cookies)  # warm up
         dash_rps, dash_p95 = load(dashboard, seconds=8, concurrency=4, cookies=session.cookies)
         bare_rps, bare_p95 = bare_flask_rate(8, 4)

@@ -66,7 +66,17 @@ def handle_event(store: ServiceStore, event: Event, settings: Settings) -> None:
         _book_keep_evidence(tx, event)
         return record_planned_mails(tx, state, event.type, event.payload, event.id, at)
 
-    store.transact(work, inbox=(CONSUMER, event.id))
+    if store.transact(work, inbox=(CONSUMER, event.id)):
+        _wake_sender(store)
+
+
+def _wake_sender(store: ServiceStore) -> None:
+    """New mail was committed: the sender in this process sends it now (its poll is a safety net)."""
+    from notification import workers
+
+    running = workers.running_for(store)
+    if running is not None:
+        running.sender.wake()
 
 
 def _book_keep_evidence(tx: Tx, event: Event) -> None:
