@@ -61,11 +61,10 @@ def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, item
             lib = {"_id": lid, "name": f"Bibliotek {n}", "municipality": f"Kommune {n % 98}", "kind": "folkebibliotek",
                    "staff_count": 5 + n % 40, "status": "active", "reg_version": 1, "registered": True,
                    "adjustments": [], "ended_enrolments": [], "cohort_id": "open"}
-            entries = _entries(n, items)
-            changes, _ = handlers.evaluate(MODEL_V1, lib, Projection.from_dict({"library_id": lid, "entries": entries}),
-                                           now)
+            proj = Projection.from_dict({"library_id": lid, "entries": _entries(n, items)})
+            changes, _ = handlers.evaluate(MODEL_V1, lib, proj, now)
             lib_docs.append({**lib, **changes})
-            ev_docs.append({"_id": lid, "entries": entries})
+            ev_docs.append({"_id": lid, "packed": store.pack(proj)})  # as store.replace_projection writes it
         for i in range(0, libraries, 500):
             service_store.db[store.LIBRARIES].insert_many(lib_docs[i:i + 500])
             service_store.db[store.EVIDENCE].insert_many(ev_docs[i:i + 500])
@@ -135,6 +134,75 @@ def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]
         delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
 
 
+def score_latency_under_load(secantus_url: str, amqp_url: str, rate: float = 50, seconds: float = 10,
+                             libraries: int = 5) -> list[float]:
+    """Seconds from evidence.submitted committed to score.changed on the wire, while submissions
+    arrive at a steady `rate` a second across several libraries for `seconds`."""
+
+    from scoring.bootstrap import SERVICE
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = _settings(secantus_url, amqp_url, prefix)
+    upstream_settings = settings.with_changes(service="evidence", mongo_db=f"{prefix}_evidence")
+    wire = WireObserver(amqp_url, f"{prefix}.events").start()
+    consumer = SERVICE.start_consumer(settings)
+    upstream = Runtime(upstream_settings)
+    upstream_store = upstream.open_store()
+    upstream.start_relay()
+    lids = [f"lib-load-{k}" for k in range(libraries)]
+    started_at: dict[tuple[str, str], float] = {}
+    try:
+        assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
+        for lid in lids:
+            upstream_store.transact(lambda tx, lid=lid: tx.emit("library.registered", {
+                "library_id": lid, "version": 1, "name": f"Bibliotek {lid}", "municipality": "Roskilde",
+                "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
+                "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,
+                "confirmation_token": None, "token_expires_at": None}))
+        for lid in lids:
+            wire.wait_for("score.changed", lambda e, lid=lid: e["payload"].get("library_id") == lid, timeout=30)
+        actor = {"person_id": "p1", "name": "Karen", "role": "coordinator"}
+        total = int(rate * seconds)
+        # Each submission adds an SDG goal, so each one changes its library's score (a score.changed
+        # carrying that many goals identifies the submission that caused it).
+        plan = [(lids[i % libraries], i // libraries) for i in range(total)]
+        t0 = time.perf_counter()
+        for i, (lid, k) in enumerate(plan):
+            due = t0 + i / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            item = {"item_id": f"item{k}", "library_id": lid, "revision": 1, "status": "submitted",
+                    "kind": "activity", "title": f"Aktivitet {k}", "dimension": "faellesskaber",
+                    "sdgs": [1 + k % 17], "partners": [f"Partner {k}"], "date": date.today().isoformat()}
+            header = {f: item[f] for f in ("item_id", "library_id", "revision", "status", "kind", "title")}
+            payload = {**header, "item": item, "actor": actor}
+            started_at[(lid, item["item_id"])] = time.perf_counter()
+            upstream_store.transact(lambda tx, payload=payload: tx.emit("evidence.submitted", payload))
+        # Every submission's score.changed: the n-th change of a library (after registration).
+        latencies: list[float] = []
+        for lid in lids:
+            mine = [k for (l, k) in plan if l == lid]
+            found = wire.wait_for("score.changed", lambda e, lid=lid: e["payload"].get("library_id") == lid,
+                                  count=len(mine) + 1, timeout=60)
+            for k, msg in zip(mine, found[1:], strict=False):
+                latencies.append(msg["_received_at"] - started_at[(lid, f"item{k}")])
+        return latencies
+    finally:
+        upstream.stop()
+        consumer.stop()
+        wire.stop()
+        for db in (settings.mongo_db, upstream_settings.mongo_db):
+            try:
+                upstream_store.client.drop_database(db)
+            except Exception:
+                pass
+        from shared.messaging.topology import Topology
+
+        topo = Topology(prefix, "scoring", ("x",), (1,))
+        delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
+
+
 if __name__ == "__main__":
     import os
     import statistics
@@ -144,10 +212,23 @@ if __name__ == "__main__":
 
     amqp = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
     server = Secantus(tempfile.mkdtemp(prefix="bench-scoring-")).start()
+
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return values[max(0, int(len(values) * q) - 1)] * 1000
+
     try:
-        print(f"re-scoring: {rescoring_rate(server.url, amqp):,.0f} libraries/s")
-        lat = sorted(score_latency(server.url, amqp))
-        print(f"score latency p50 {statistics.median(lat) * 1000:.0f} ms, "
-              f"p95 {lat[int(len(lat) * 0.95) - 1] * 1000:.0f} ms")
+        from tests.bench.backbone import raw_store_write_rate
+
+        raw = raw_store_write_rate(_settings(server.url, amqp, "benchraw"))
+        print(f"raw SecantusDB single-document write: {raw:,.0f} writes/s")
+        rate = rescoring_rate(server.url, amqp)
+        print(f"re-scoring: {rate:,.0f} libraries/s ({rate / raw:.2f}x the raw write rate)")
+        lat = score_latency(server.url, amqp)
+        print(f"score latency p50 {statistics.median(lat) * 1000:.0f} ms, p95 {pct(lat, 0.95):.0f} ms")
+        loaded = score_latency_under_load(server.url, amqp)
+        print(f"score latency at 50 submissions/s ({len(loaded)} submissions): "
+              f"p50 {statistics.median(loaded) * 1000:.0f} ms, p95 {pct(loaded, 0.95):.0f} ms, "
+              f"max {max(loaded) * 1000:.0f} ms")
     finally:
         server.stop()

@@ -4,8 +4,18 @@ library and verify its certificate."""
 
 import pytest
 import requests
-from e2e_journey import (ADJUSTED_TARGETS, ITEMS, assessor, eventually, invite_and_accept, log_and_submit, ok,
-                         plan_and_submit, progress, register_and_confirm)
+from e2e_journey import (
+    ADJUSTED_TARGETS,
+    ITEMS,
+    assessor,
+    eventually,
+    invite_and_accept,
+    log_and_submit,
+    ok,
+    plan_and_submit,
+    progress,
+    register_and_confirm,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +52,7 @@ def test_a_library_is_certified_and_the_public_can_verify_it(platform):
                              headers=reviewer, timeout=10), 201)
     assert award["certificate_id"] and award["valid_until"]
 
-    listed = eventually(lambda: [lib for lib in ok(requests.get(platform.api("/public/libraries"), timeout=10))
+    listed = eventually(lambda: [lib for lib in ok(requests.get(platform.api("/public/libraries"), timeout=10))["libraries"]
                                  if lib["library_id"] == library_id])
     assert listed[0]["name"] == data["library"]["name"]
     cert = ok(requests.get(platform.api(f"/public/certificates/{award['certificate_id']}"), timeout=10))

@@ -1,0 +1,72 @@
+"""The gateway's app factory: gunicorn runs 'gateway.api:create_app()'."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from gateway import api_v1, docs, portal
+from gateway.client import ServiceClient, ServiceUnavailable
+from gateway.core import Gateway
+from shared import jsonlog
+from shared.config import Settings
+from shared.http import create_service_app, problem_response
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, client: ServiceClient | None = None) -> Flask:
+    """Build the gateway: portal, public API and the forwarding client (nothing connects yet)."""
+    settings = settings or Settings.from_env("gateway")
+    jsonlog.configure("gateway", settings.log_level)
+    app, api = create_service_app(settings, title="Verdensmålscertificering for biblioteker", api_prefix="/api/v1")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="chora_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+    )
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.register_blueprint(api_v1.blp)
+    app.extensions["gateway"] = Gateway(settings, client or ServiceClient(settings.service_urls, settings.secret_key))
+    docs.install(app, api)
+    portal.install(app)
+    _install_errors(app, api)
+    return app
+
+
+def _wants_api(path: str) -> bool:
+    return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
+
+
+def _install_errors(app: Flask, api) -> None:
+    @app.errorhandler(ServiceUnavailable)
+    def on_unavailable(exc: ServiceUnavailable):
+        if _wants_api(request.path):
+            return problem_response(
+                503, "Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.",
+                detail_en="The service is temporarily unavailable. Try again shortly.",
+                code="service_unavailable", service=exc.service)
+        return render_template("unavailable.html", service=exc.service), 503
+
+    @app.errorhandler(HTTPException)
+    def on_http(exc: HTTPException):
+        if _wants_api(request.path):
+            return api.handle_http_exception(exc)
+        return render_template("error.html", status=exc.code or 500), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return on_http(exc)
+        log.exception("unhandled error")  # the trace goes to the log, never to the client
+        if _wants_api(request.path):
+            return problem_response(500, "Der opstod en uventet fejl. Prøv igen om lidt.",
+                                    detail_en="An unexpected error occurred.")
+        return render_template("error.html", status=500), 500

@@ -1,0 +1,82 @@
+"""What the portal and the public API share: sign-in, enforcing the authorisation table and
+turning service answers into gateway answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, request
+
+from gateway import authz
+from gateway.auth import LoginThrottle, identity_from_verified
+from gateway.client import ServiceClient
+from shared.config import Settings
+from shared.http import Problem
+from shared.identity import Identity
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    client: ServiceClient
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+def gw() -> Gateway:
+    return current_app.extensions["gateway"]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+class SignInRefused(Exception):
+    def __init__(self, throttled: bool):
+        super().__init__("throttled" if throttled else "refused")
+        self.throttled = throttled
+
+
+def authenticate(email: str, password: str) -> Identity:
+    """Check credentials with registration; raise SignInRefused (same for unknown and wrong)."""
+    state, address = gw(), client_address()
+    if state.throttle.blocked(email, address):
+        raise SignInRefused(throttled=True)
+    resp = state.client.post("registration", "/credentials/verify", json={"email": email, "password": password})
+    if resp.status_code != 200:
+        state.throttle.failed(email, address)
+        raise SignInRefused(throttled=False)
+    state.throttle.succeeded(email)
+    return identity_from_verified(resp.json())
+
+
+def enforce(who: Identity, action: str, library_id: str | None = None) -> None:
+    """Raise the problem the authorisation table asks for, or return if allowed."""
+    decision = authz.decide(who, action, library_id)
+    if decision is authz.Decision.ALLOW:
+        return
+    if decision is authz.Decision.UNAUTHENTICATED:
+        raise Problem(401, "Du skal logge ind.", detail_en="Sign in first.", code="unauthenticated")
+    if decision is authz.Decision.FORBIDDEN:
+        raise Problem(403, "Din rolle giver ikke adgang til dette.", detail_en="Your role does not allow this.",
+                      code="forbidden")
+    raise Problem(404, "Findes ikke.", detail_en="Not found.", code="not_found")
+
+
+def evidence_library(who: Identity, evidence_id: str) -> tuple[str | None, dict[str, Any] | None]:
+    """The library an evidence item belongs to, as the service lets this caller see it."""
+    resp = gw().client.get("evidence", f"/evidence/{evidence_id}", who)
+    if resp.status_code != 200:
+        raise Problem(404, "Findes ikke.", detail_en="Not found.", code="not_found")
+    item = resp.json()
+    return item.get("library_id"), item
+
+
+def enforce_on_evidence(who: Identity, action: str, evidence_id: str) -> dict[str, Any] | None:
+    """Enforce an action on an evidence item: its library decides own or other."""
+    if authz.scope(who.role, action) != authz.OWN:
+        enforce(who, action, None if authz.scope(who.role, action) == authz.ANY else "?")
+        return None
+    library_id, item = evidence_library(who, evidence_id)
+    enforce(who, action, library_id or "?")
+    return item

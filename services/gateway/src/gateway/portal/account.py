@@ -1,0 +1,136 @@
+"""Pages for signing in and out, registering, confirming email, accepting invitations,
+resetting passwords, unsubscribing and choosing the language."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+
+from gateway.auth import current_identity, sign_in, sign_out
+from gateway.core import SignInRefused, authenticate
+from gateway.portal.base import bp, check_csrf, items_of, safe_next, svc, try_svc
+from gateway.portal.i18n import gettext as _
+
+
+def home_for(role: str) -> str:
+    return {"assessor": url_for("portal.queue"), "administrator": url_for("portal.admin_home")}.get(
+        role, url_for("portal.dashboard"))
+
+
+@bp.get("/")
+def index():
+    who = current_identity()
+    if who.role != "anonymous":
+        return redirect(home_for(who.role))
+    return render_template("index.html")
+
+
+@bp.get("/sprog/<code>")
+def language(code: str):
+    if code in ("da", "en"):
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("portal.index")))
+
+
+@bp.route("/log-ind", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        email, password = request.form.get("email", "").strip(), request.form.get("password", "")
+        try:
+            who = authenticate(email, password)
+        except SignInRefused as refused:
+            error = (_("For mange forsøg. Vent et kvarter og prøv igen.") if refused.throttled
+                     else _("Forkert e-mail eller adgangskode."))
+            return render_template("login.html", error=error, email=email), (429 if refused.throttled else 401)
+        lang = session.get("lang")
+        sign_in(who)
+        if lang:
+            session["lang"] = lang
+        return redirect(safe_next(request.args.get("next"), home_for(who.role)))
+    return render_template("login.html", error=error, email="")
+
+
+@bp.post("/log-ud")
+def logout():
+    check_csrf()
+    sign_out()
+    return redirect(url_for("portal.index"))
+
+
+@bp.route("/tilmeld", methods=["GET", "POST"])
+def register():
+    answer = try_svc("registration", "GET", "/municipalities")
+    municipalities = [m if isinstance(m, str) else m.get("name") for m in items_of(answer)]
+    form = request.form
+    if request.method == "POST":
+        check_csrf()
+        staff = form.get("staff_count", "").strip()
+        payload = {
+            "library": {"name": form.get("name", "").strip(), "isil": form.get("isil", "").strip().upper(),
+                        "municipality": form.get("municipality", "").strip(), "kind": form.get("kind", ""),
+                        "staff_count": int(staff) if staff.isdigit() else staff},
+            "coordinator": {"name": form.get("coordinator_name", "").strip(), "email": form.get("email", "").strip(),
+                            "password": form.get("password", ""), "language": session.get("lang", "da")},
+        }
+        result = svc("registration", "POST", "/registrations", json=payload)
+        if result.ok:
+            return render_template("message.html", title=_("Tjek din e-mail"), message=_(
+                "Tilmeldingen er modtaget. Vi har sendt en e-mail med et link, så du kan bekræfte din adresse."))
+        return render_template("register.html", municipalities=municipalities, form=form, error=result.detail,
+                               field=(result.field or "").split(".")[-1]), result.status
+    return render_template("register.html", municipalities=municipalities, form={}, error=None, field=None)
+
+
+def _token_page(template: str, service: str, path: str, title: str, done: str, fields=("password", "name")):
+    token = request.values.get("token", "")
+    if request.method == "POST":
+        check_csrf()
+        payload = {"token": token}
+        for name in fields:
+            if request.form.get(name):
+                payload[name] = request.form[name]
+        result = svc(service, "POST", path, json=payload)
+        if result.ok:
+            return render_template("message.html", title=title, message=done, login_link=True)
+        return render_template(template, token=token, title=title, error=result.detail), result.status
+    return render_template(template, token=token, title=title, error=None)
+
+
+@bp.route("/bekraeft", methods=["GET", "POST"])
+def confirm():
+    return _token_page("confirm.html", "registration", "/email-confirmations", _("Bekræft e-mail"),
+                       _("Din e-mail er bekræftet. Du kan nu logge ind."), fields=())
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def accept_invitation():
+    return _token_page("invitation.html", "registration", "/invitations/accept", _("Accepter invitation"),
+                       _("Velkommen! Du kan nu logge ind."))
+
+
+@bp.route("/nulstil", methods=["GET", "POST"])
+def reset_password():
+    if not request.values.get("token"):
+        if request.method == "POST":
+            check_csrf()
+            svc("registration", "POST", "/password-resets", json={"email": request.form.get("email", "")})
+            return render_template("message.html", title=_("Nulstil adgangskode"), message=_(
+                "Hvis adressen er kendt, har vi sendt en e-mail med et link."))
+        return render_template("reset_request.html")
+    return _token_page("reset.html", "registration", "/password-resets/complete", _("Nulstil adgangskode"),
+                       _("Din adgangskode er skiftet. Du kan nu logge ind."), fields=("password",))
+
+
+@bp.route("/afmeld", methods=["GET", "POST"])
+def unsubscribe():
+    return _token_page("unsubscribe.html", "notification", "/unsubscribe", _("Afmeld e-mails"),
+                       _("Du modtager ikke længere e-mails, der ikke er nødvendige."), fields=())
+
+
+@bp.get("/profil")
+def profile():
+    who = current_identity()
+    if who.role == "anonymous":
+        return redirect(url_for("portal.login"))
+    return render_template("profile.html", who=who)

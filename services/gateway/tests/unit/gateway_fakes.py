@@ -1,0 +1,85 @@
+"""A fake backend for the gateway's unit tests: records the calls the gateway forwards and
+answers them from a small routing function. Used only to test the gateway's own logic
+(authorisation, tokens, CSRF); the integration and end-to-end tests use the real services."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from gateway.api import create_app
+from gateway.auth import issue_token
+from gateway.client import ServiceClient
+from shared.config import Settings
+from shared.identity import Identity
+
+SECRET = "unit-secret"
+OWN, OTHER = "lib-own", "lib-other"
+
+
+def response(status: int, body: Any = None, content_type: str = "application/json") -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp._content = jsonlib.dumps(body if body is not None else {}).encode()
+    resp.headers["Content-Type"] = content_type
+    return resp
+
+
+@dataclass
+class Call:
+    service: str
+    method: str
+    path: str
+    who: Identity | None
+    json: Any
+    headers: dict
+
+
+@dataclass
+class FakeClient(ServiceClient):
+    """Stands in for ServiceClient; evidence ids 'ev-own' and 'ev-other' belong to OWN and OTHER."""
+
+    calls: list[Call] = field(default_factory=list)
+    verify_ok: dict | None = None
+
+    def __post_init__(self):
+        super().__init__({}, SECRET)
+
+    def call(self, service, method, path, who=None, *, json=None, params=None, files=None, data=None, stream=False):
+        self.calls.append(Call(service, method, path, who, json, self.headers(who)))
+        if path == "/credentials/verify":
+            return response(200, self.verify_ok) if self.verify_ok and json.get("password") == "right-password" \
+                else response(401, {"status": 401, "detail": "Forkert e-mail eller adgangskode."})
+        if path.startswith("/evidence/ev-") and method == "GET" and path.count("/") == 2:
+            library = OWN if path.endswith("ev-own") else OTHER
+            return response(200, {"id": path.rsplit("/", 1)[1], "library_id": library, "revision": 3, "status": "draft"})
+        return response(200, {"ok": True, "path": path})
+
+    def forwarded(self) -> list[Call]:
+        """The calls other than the gateway's own look-ups of an evidence item's library."""
+        return [c for c in self.calls if not (c.method == "GET" and c.path.startswith("/evidence/ev-")
+                                              and c.path.count("/") == 2)]
+
+
+def make_app(**changes):
+    settings = Settings.from_env("gateway", {"CHORA_SECRET_KEY": SECRET}).with_changes(**changes)
+    client = FakeClient()
+    app = create_app(settings, client=client)
+    app.config["TESTING"] = True
+    return app, client
+
+
+def person(role: str, library_id: str | None = OWN) -> Identity:
+    if role in ("assessor", "administrator"):
+        library_id = None
+    return Identity(person_id=f"p-{role}", role=role, library_id=library_id, name=role.title(),
+                    email=f"{role}@example.dk")
+
+
+def bearer(role: str) -> dict[str, str]:
+    if role == "anonymous":
+        return {}
+    return {"Authorization": "Bearer " + issue_token(SECRET, person(role))}

@@ -1,0 +1,143 @@
+"""Sign-in, tokens, the login throttle, sessions and CSRF, with a fake backend standing in for
+registration (the gateway's own logic only)."""
+
+import pytest
+from gateway_fakes import OWN, SECRET, bearer, make_app, person
+
+from gateway.auth import LoginThrottle, issue_token, read_token
+from shared import identity
+
+pytestmark = pytest.mark.unit
+
+VERIFIED = {"person_id": "p-1", "name": "Karen", "email": "karen@bib.example", "role": "coordinator",
+            "library_id": OWN, "language": "da"}
+
+
+@pytest.fixture
+def app_and_fake():
+    app, fake = make_app()
+    fake.verify_ok = VERIFIED
+    return app, fake
+
+
+def test_a_token_is_issued_for_right_credentials_and_identifies_the_person(app_and_fake):
+    app, _ = app_and_fake
+    resp = app.test_client().post("/api/v1/auth/token", json={"email": "karen@bib.example", "password": "right-password"})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+    assert read_token(SECRET, body["access_token"]).person_id == "p-1"
+
+
+def test_an_unknown_email_and_a_wrong_password_get_the_same_answer(app_and_fake):
+    app, _ = app_and_fake
+    client = app.test_client()
+    wrong = client.post("/api/v1/auth/token", json={"email": "karen@bib.example", "password": "wrong"})
+    unknown = client.post("/api/v1/auth/token", json={"email": "nobody@bib.example", "password": "wrong"})
+    assert wrong.status_code == unknown.status_code == 401
+    strip = lambda b: {k: v for k, v in b.items() if k != "request_id"}  # noqa: E731
+    assert strip(wrong.get_json()) == strip(unknown.get_json())
+
+
+def test_an_account_is_throttled_after_five_failures_even_with_the_right_password(app_and_fake):
+    app, fake = app_and_fake
+    client = app.test_client()
+    for _ in range(5):
+        client.post("/api/v1/auth/token", json={"email": "karen@bib.example", "password": "wrong"})
+    calls = len(fake.calls)
+    resp = client.post("/api/v1/auth/token", json={"email": "Karen@bib.example", "password": "right-password"})
+    assert resp.status_code == 429
+    assert len(fake.calls) == calls, "a throttled attempt is not even checked"
+
+
+def test_an_address_is_throttled_across_accounts():
+    throttle = LoginThrottle(per_account=100, per_address=3)
+    for n in range(3):
+        throttle.failed(f"user{n}@x.example", "10.0.0.1")
+    assert throttle.blocked("new@x.example", "10.0.0.1")
+    assert not throttle.blocked("new@x.example", "10.0.0.2")
+
+
+def test_the_throttle_window_slides():
+    now = [1000.0]
+    throttle = LoginThrottle(per_account=2, window=60, clock=lambda: now[0])
+    throttle.failed("a@x.example", "ip")
+    throttle.failed("a@x.example", "ip")
+    assert throttle.blocked("a@x.example", "ip")
+    now[0] += 61
+    assert not throttle.blocked("a@x.example", "ip")
+
+
+def test_a_forged_or_expired_token_is_refused():
+    assert read_token(SECRET, issue_token("another-secret", person("member"))) is None
+    assert read_token(SECRET, issue_token(SECRET, person("member")), max_age=-1) is None
+
+
+def test_a_bad_bearer_token_gets_401_not_anonymous_access(app_and_fake):
+    app, _ = app_and_fake
+    resp = app.test_client().get("/api/v1/public/libraries", headers={"Authorization": "Bearer forged"})
+    assert resp.status_code == 401 and resp.mimetype == "application/problem+json"
+
+
+def test_every_forwarded_call_carries_a_signed_identity_and_the_request_ids(app_and_fake):
+    app, fake = app_and_fake
+    app.test_client().get(f"/api/v1/libraries/{OWN}/progress", headers={**bearer("member"), "X-Request-ID": "r-1",
+                                                                        "X-Correlation-ID": "c-1"})
+    headers = fake.calls[-1].headers
+    assert identity.verify(SECRET, headers[identity.HEADER]).role == "member"
+    assert headers["X-Request-ID"] == "r-1" and headers["X-Correlation-ID"] == "c-1"
+
+
+def test_an_anonymous_call_carries_the_signed_role_anonymous(app_and_fake):
+    app, fake = app_and_fake
+    app.test_client().get("/api/v1/public/libraries")
+    assert identity.verify(SECRET, fake.calls[-1].headers[identity.HEADER]).role == "anonymous"
+
+
+def _login(client):
+    page = client.get("/log-ind").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/log-ind", data={"email": "karen@bib.example", "password": "right-password", "csrf_token": token})
+
+
+def test_portal_login_sets_an_httponly_samesite_lax_session_cookie(app_and_fake):
+    app, _ = app_and_fake
+    resp = _login(app.test_client())
+    assert resp.status_code == 302
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_the_session_cookie_is_secure_behind_tls():
+    app, fake = make_app(public_url="https://verdensmaal.example")
+    fake.verify_ok = VERIFIED
+    assert "Secure" in _login(app.test_client()).headers["Set-Cookie"]
+
+
+def test_a_portal_form_without_the_csrf_token_is_refused(app_and_fake):
+    app, fake = app_and_fake
+    resp = app.test_client().post("/log-ind", data={"email": "karen@bib.example", "password": "right-password"})
+    assert resp.status_code == 400
+    assert not fake.calls
+
+
+def test_an_api_change_made_with_the_session_cookie_needs_the_csrf_header(app_and_fake):
+    app, fake = app_and_fake
+    client = app.test_client()
+    _login(client)
+    refused = client.post(f"/api/v1/libraries/{OWN}/evidence", json={"title": "x"})
+    assert refused.status_code == 403
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    accepted = client.post(f"/api/v1/libraries/{OWN}/evidence", json={"title": "x"}, headers={"X-CSRF-Token": token})
+    assert accepted.status_code == 200  # what the fake answers: it was forwarded
+
+
+def test_logout_ends_the_session(app_and_fake):
+    app, _ = app_and_fake
+    client = app.test_client()
+    _login(client)
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    client.post("/log-ud", data={"csrf_token": token})
+    assert client.get("/api/v1/me").status_code == 401
