@@ -182,7 +182,7 @@ def score_latency_under_load(secantus_url: str, amqp_url: str, rate: float = 50,
         # Every submission's score.changed: the n-th change of a library (after registration).
         latencies: list[float] = []
         for lid in lids:
-            mine = [k for (l, k) in plan if l == lid]
+            mine = [k for (owner, k) in plan if owner == lid]
             found = wire.wait_for("score.changed", lambda e, lid=lid: e["payload"].get("library_id") == lid,
                                   count=len(mine) + 1, timeout=60)
             for k, msg in zip(mine, found[1:], strict=False):

@@ -83,11 +83,22 @@ class Event:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_SCHEMAS: dict[str, Schema] = {}
+
+
+def _schema(type_: str) -> Schema:
+    """One schema instance per type: building one costs more than validating a payload."""
+    schema = _SCHEMAS.get(type_)
+    if schema is None:
+        spec = CATALOGUE.get(type_)
+        if spec is None:
+            raise EventError(f"unknown event type {type_!r}")
+        schema = _SCHEMAS[type_] = spec.schema()
+    return schema
+
+
 def _normalise(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
-    spec = CATALOGUE.get(type_)
-    if spec is None:
-        raise EventError(f"unknown event type {type_!r}")
-    schema = spec.schema()
+    schema = _schema(type_)
     try:
         return schema.dump(schema.load(payload))
     except ValidationError as exc:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
-from scoring.domain.items import Item, iso, item_fields, normalise_item_data
+from scoring.domain.items import Item, iso, make_item, normalise_item_data
 from scoring.domain.model import ACTION_PLAN
 
 PRECEDENCE = {"draft": 0, "submitted": 1, "clarification_requested": 2, "approved": 3, "rejected": 4, "withdrawn": 5}
@@ -78,17 +78,13 @@ class Projection:
         An action plan that was approved once keeps counting as approved while its next version
         is being edited or reviewed: the library still has an adopted plan.
         """
+        entries = self.entries
         out = []
-        for item_id in sorted(self.entries):
-            e = self.entries[item_id]
-            if e.data is None or e.data_revision != e.revision:
-                continue
-            status = e.status
-            if e.data.get("kind") == ACTION_PLAN and e.approved_at is not None and status != "withdrawn":
-                status = "approved"
-            out.append(
-                Item(id=item_id, revision=e.revision, status=status, decided_at=e.decided_at, **item_fields(e.data))
-            )
+        for item_id in sorted(entries):
+            e = entries[item_id]
+            item = _item(item_id, e.revision, e.status, e.decided_at, e.data_revision, e.data, e.approved_at)
+            if item is not None:
+                out.append(item)
         return out
 
     def latest_plan_approval(self) -> str | None:
@@ -122,6 +118,44 @@ class Projection:
             library_id=data["library_id"],
             entries={k: Entry(**v) for k, v in (data.get("entries") or {}).items()},
         )
+
+    def to_rows(self) -> dict[str, list[Any]]:
+        """The entries as compact rows (Entry fields in order, data as a plain dict), for storage."""
+        return {
+            k: [e.revision, e.status, e.decided_at, e.data_revision, dict(e.data) if e.data is not None else None,
+                e.approved_at]
+            for k, e in self.entries.items()
+        }
+
+    @classmethod
+    def from_rows(cls, library_id: str, rows: Mapping[str, Any]) -> Projection:
+        return cls(library_id=library_id, entries={k: Entry(*r) for k, r in rows.items()})
+
+
+def items_from_rows(rows: Mapping[str, Any]) -> list[Item]:
+    """Projection.from_rows(...).items() without building the entries (re-scoring many libraries)."""
+    out = []
+    for item_id in sorted(rows):
+        item = _item(item_id, *rows[item_id])
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _item(item_id: str, revision: int, status: str, decided_at: str | None, data_revision: int,
+          data: Mapping[str, Any] | None, approved_at: str | None) -> Item | None:
+    if data is None or data_revision != revision:
+        return None
+    get = data.get
+    kind = data["kind"]
+    if kind == ACTION_PLAN and approved_at is not None and status != "withdrawn":
+        status = "approved"
+    # Positional, in Item's field order (see item_fields for the same mapping by name).
+    return make_item(
+        item_id, kind, revision, status, get("dimension"), tuple(get("sdgs") or ()), get("date"),
+        get("participants", 0), tuple(get("age_groups") or ()), tuple(get("partners") or ()),
+        bool(get("co_created")), get("before"), get("after"), get("staff_share"), get("title", ""), decided_at,
+    )
 
 
 def empty_projection(library_id: str) -> Projection:

@@ -6,7 +6,7 @@ Units: `staff_share` is a percentage 0..100 (the evidence service's unit); dates
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
@@ -36,6 +36,17 @@ class Item:
     staff_share: float | None = None
     title: str = ""
     decided_at: str | None = None
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(Item))
+
+
+def make_item(*values: Any) -> Item:
+    """Item(*values) (all fields, in order) without the frozen dataclass's per-field setattr:
+    the hot path of re-scoring every library. Equal, hashable and immutable like any Item."""
+    item = object.__new__(Item)
+    item.__dict__.update(zip(_ITEM_FIELDS, values, strict=True))
+    return item
 
 
 def normalise_item_data(payload: Mapping[str, Any], kind: str | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache
 
 from scoring.domain.items import Item
 from scoring.domain.model import Requirement
@@ -38,6 +39,40 @@ def matches(requirement: Requirement, item: Item, today: date) -> bool:
         if not months_before(today, f["within_months"]) <= day <= today:
             return False
     return True
+
+
+@lru_cache(maxsize=8192)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def matcher(requirement: Requirement, today: date) -> Callable[[Item], bool]:
+    """`matches(requirement, item, today)` for one requirement and day, with the window computed once."""
+    kind = requirement.kind
+    f = requirement.filters
+    has_dim, dim = "dimension" in f, f.get("dimension")
+    has_co, co = "co_created" in f, f.get("co_created")
+    has_window = "within_months" in f
+    window: list[date] = []  # its start, computed when first needed (as `matches` does)
+
+    def match(item: Item) -> bool:
+        # The same checks in the same order as `matches`.
+        if kind is not None and item.kind != kind:
+            return False
+        if has_dim and item.dimension != dim:
+            return False
+        if has_co and item.co_created != co:
+            return False
+        if has_window:
+            if not item.date:
+                return False
+            if not window:
+                window.append(months_before(today, f["within_months"]))
+            if not window[0] <= _day(item.date) <= today:
+                return False
+        return True
+
+    return match
 
 
 def count(items: list[Item]) -> float:
@@ -89,5 +124,6 @@ MEASURE_FUNCTIONS: dict[str, Callable[[list[Item]], float]] = {
 
 def achieved(requirement: Requirement, items: Iterable[Item], today: date) -> float:
     """Measure the requirement over the given items (status filtering is the caller's)."""
-    relevant = [i for i in items if matches(requirement, i, today)]
+    match = matcher(requirement, today)
+    relevant = [i for i in items if match(i)]
     return MEASURE_FUNCTIONS[requirement.measure](relevant)

@@ -15,11 +15,13 @@ from typing import Any
 
 from scoring.domain.evidence import PROVISIONAL_STATUSES, VERIFIED_STATUSES
 from scoring.domain.items import Item
-from scoring.domain.measures import achieved as measure
+from scoring.domain.measures import MEASURE_FUNCTIONS, matcher
 from scoring.domain.model import COUNTING_MEASURES, Model, Requirement
 from scoring.domain.profiles import Profile, effective_target
 
 NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW = "not_started", "in_progress", "ready_for_review"
+
+assert VERIFIED_STATUSES <= PROVISIONAL_STATUSES, "score() filters verified items from the provisional ones"
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,22 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
     items = list(items)
     provisional = [i for i in items if i.status in PROVISIONAL_STATUSES]
     verified = [i for i in items if i.status in VERIFIED_STATUSES]
+    # Items grouped by kind (in order), so a requirement of one kind looks at that kind only.
+    by_kind: dict[str, list[Item]] = {}
+    for i in provisional:
+        by_kind.setdefault(i.kind, []).append(i)
     reqs: list[RequirementScore] = []
     missing_da: list[str] = []
     missing_en: list[str] = []
     for r in model.requirements:
         target = effective_target(profile, r, staff_count)
-        got = measure(r, provisional, today)
-        got_verified = measure(r, verified, today)
+        measure_fn = MEASURE_FUNCTIONS[r.measure]
+        match = matcher(r, today)
+        # Verified statuses are a subset of the provisional ones (asserted below), so the verified
+        # items that match are the matching provisional items that are verified, in the same order.
+        matched = [i for i in (provisional if r.kind is None else by_kind.get(r.kind, ())) if match(i)]
+        got = measure_fn(matched)
+        got_verified = measure_fn([i for i in matched if i.status in VERIFIED_STATUSES])
         reqs.append(
             RequirementScore(
                 id=r.id,

@@ -25,6 +25,7 @@ from scoring.domain import (
     score,
     summarize_library,
 )
+from scoring.domain.evidence import items_from_rows
 from scoring.domain.progress import READY_FOR_REVIEW
 from shared.mongo import ServiceStore, Tx
 
@@ -59,8 +60,14 @@ def evaluate(
     model: Model, lib: Mapping[str, Any], proj: Projection, now: datetime
 ) -> tuple[dict[str, Any], list[Emit]]:
     """Score one library; return the fields to $set on its document and the events to emit."""
-    items = proj.items()  # built once: it is the costly part of scoring a large library
-    s = compute(model, lib, proj, now, items)
+    return evaluate_items(model, lib, proj.items(), now)
+
+
+def evaluate_items(
+    model: Model, lib: Mapping[str, Any], items: list, now: datetime
+) -> tuple[dict[str, Any], list[Emit]]:
+    """`evaluate` with the projection's items already built (they are the costly part)."""
+    s = score(model, profile_of(lib), items, lib.get("staff_count"), now.date())
     payload = s.changed_payload()
     events: list[Emit] = []
     if _comparable(payload) != _comparable((lib.get("score") or {}).get("payload")):
@@ -93,18 +100,40 @@ def evaluate(
     return changes, events
 
 
+_MISSING = object()
+
+
+def changed_fields(lib: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that differ from what the library document holds (the rest need no write)."""
+    return {k: v for k, v in changes.items() if lib.get(k, _MISSING) != v}
+
+
+def emit_all(tx: Tx, events: list[Emit]) -> None:
+    for e in events:
+        if e.type == "score.changed":
+            emit_score_changed(tx, e.payload)
+        else:
+            tx.emit(e.type, e.payload)
+
+
+def emit_score_changed(tx: Tx, payload: dict[str, Any]) -> None:
+    tx.emit("score.changed", payload)
+
+
 def model_in(tx: Tx) -> Model:
     return store.current_model(tx.db, tx.session) or MODEL_V1
 
 
-def rescore_in(tx: Tx, library_id: str, now: datetime, proj: Projection | None = None) -> dict[str, Any]:
-    """Re-score one library inside a transaction, storing the result and emitting what changed."""
-    lib = store.ensure_library(tx.db, library_id, now, tx.session)
+def rescore_in(tx: Tx, library_id: str, now: datetime, proj: Projection | None = None,
+              lib: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Re-score one library inside a transaction, storing the result and emitting what changed.
+
+    `lib` is the library document as it stands in this transaction, when the caller has it."""
+    lib = lib if lib is not None else store.ensure_library(tx.db, library_id, now, tx.session)
     proj = proj if proj is not None else store.projection(tx.db, library_id, tx.session)
     changes, events = evaluate(model_in(tx), lib, proj, now)
-    store.update_library(tx.db, library_id, changes, tx.session)
-    for e in events:
-        tx.emit(e.type, e.payload)
+    store.update_library(tx.db, library_id, changed_fields(lib, changes), tx.session)
+    emit_all(tx, events)
     return {**lib, **changes}
 
 
@@ -113,30 +142,32 @@ def rescore_all(
 ) -> dict[str, int]:
     """Re-score every library matching `query`, `batch_size` libraries per transaction.
 
-    Each batch reads its libraries and their evidence, scores them in memory and writes the new
-    scores with one bulk write plus the batch's events, all in one commit.
+    The matching ids are listed first; each batch then reads its span of libraries (still
+    matching) and their evidence with one range query each, scores them in memory and writes
+    the changed fields with one bulk write plus the batch's events, all in one commit.
     """
-    after: str | None = None
+    query = dict(query or {})
+    ids = store.library_ids(service_store.db, query)
     totals = {"libraries": 0, "changed": 0}
-    while True:
-        def batch(tx: Tx, after: str | None = after) -> tuple[str | None, int, int]:
-            libs = store.library_page(tx.db, query or {}, after, batch_size, tx.session)
+    for start in range(0, len(ids), batch_size):
+        first, last = ids[start], ids[min(start + batch_size, len(ids)) - 1]
+
+        def batch(tx: Tx, first: str = first, last: str = last) -> tuple[int, int]:
+            libs = store.libraries_between(tx.db, query, first, last, tx.session)
             if not libs:
-                return None, 0, 0
+                return 0, 0
             model = model_in(tx)
-            projs = store.projections(tx.db, [lib["_id"] for lib in libs], tx.session)
+            rows = store.evidence_rows_between(tx.db, first, last, tx.session)
             updates, changed = [], 0
             for lib in libs:
-                changes, events = evaluate(model, lib, projs[lib["_id"]], now)
-                updates.append((lib["_id"], changes))
-                for e in events:
-                    tx.emit(e.type, e.payload)
+                changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lib["_id"]) or {}), now)
+                updates.append((lib["_id"], changed_fields(lib, changes)))
+                emit_all(tx, events)
                 changed += any(e.type == "score.changed" for e in events)
             store.bulk_update_libraries(tx.db, updates, tx.session)
-            return libs[-1]["_id"], len(libs), changed
+            return len(libs), changed
 
-        after, n, changed = service_store.transact(batch)
+        n, changed = service_store.transact(batch)
         totals["libraries"] += n
         totals["changed"] += changed
-        if after is None or n < batch_size:
-            return totals
+    return totals

@@ -41,7 +41,7 @@ def on_library_event(service_store: ServiceStore, evt: Event, settings: Settings
         if evt.type == "library.registered":
             changes["registered_at"] = p.get("registered_at")
         store.update_library(tx.db, p["library_id"], changes, tx.session)
-        rescore_in(tx, p["library_id"], now)
+        rescore_in(tx, p["library_id"], now, lib={**lib, **changes})
 
     _transact(service_store, evt, fn)
 
@@ -96,8 +96,7 @@ def on_evidence_event(service_store: ServiceStore, evt: Event, settings: Setting
         after = apply(before, evt)
         if after == before:
             return  # a duplicate or an older revision: nothing to score
-        changed = [k for k, v in after.entries.items() if before.entries.get(k) != v]
-        store.save_entries(tx.db, after, changed, tx.session)
+        store.replace_projection(tx.db, after, tx.session)
         rescore_in(tx, library_id, now, after)
 
     _transact(service_store, evt, fn)
