@@ -93,12 +93,16 @@ class ServiceStore:
         for collection, indexes in (extra or {}).items():
             self.db[collection].create_indexes(list(indexes))
 
-    def transact(self, fn: Callable[[Tx], T], *, inbox: tuple[str, str] | None = None) -> T:
+    def transact(self, fn: Callable[[Tx], T], *, inbox: tuple[str, str] | list[tuple[str, str]] | None = None) -> T:
         """Run fn in one transaction; its events go to the outbox in the same commit.
 
         With inbox=(consumer, event_id) the event is marked processed in that commit too, and
-        AlreadyProcessed is raised if it had been.
+        AlreadyProcessed is raised if it had been. With a list of them (a batch), every event is
+        marked; if any had been processed the whole transaction fails (DuplicateKeyError) and
+        the caller handles the events one by one.
         """
+        if isinstance(inbox, list):
+            return self._transact_batch(fn, inbox)
         holder: dict[str, Tx] = {}
 
         def callback(session: ClientSession) -> T:
@@ -124,14 +128,37 @@ class ServiceStore:
                 if inbox is not None and INBOX in str(exc):
                     raise AlreadyProcessed(inbox[1]) from exc
                 raise
-        events = holder["tx"].events
+        self._committed(holder["tx"].events)
+        return result
+
+    def _transact_batch(self, fn: Callable[[Tx], T], marks: list[tuple[str, str]]) -> T:
+        holder: dict[str, Tx] = {}
+
+        def callback(session: ClientSession) -> T:
+            tx = Tx(self.db, session, self.producer)
+            holder["tx"] = tx
+            result = fn(tx)
+            at = now()
+            self.db[INBOX].insert_many(
+                [{"_id": _inbox_id(c, e), "consumer": c, "event_id": e, "processed_at": at} for c, e in marks],
+                session=session,
+            )
+            if tx.events:
+                self.db[OUTBOX].insert_many([outbox_document(e, at) for e in tx.events], session=session)
+            return result
+
+        with self.client.start_session() as session:
+            result = session.with_transaction(callback)
+        self._committed(holder["tx"].events)
+        return result
+
+    def _committed(self, events: list[Event]) -> None:
         if events:
             for callback_ in self._on_commit:
                 try:
                     callback_(events)
                 except Exception:  # a wake-up failure must never undo a commit
                     log.exception("on-commit callback failed")
-        return result
 
     def emit_now(self, type_: str, payload: dict[str, Any]) -> Event:
         """Record a lone event (no other state change) through the outbox."""

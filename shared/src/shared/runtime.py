@@ -62,9 +62,11 @@ class Runtime:
             self.relay.wake()
         return self.relay
 
-    def start_consumer(self, handle: Callable[[Event], None], *, in_thread: bool = True) -> ServiceConsumer:
+    def start_consumer(self, handle: Callable[[Event], None], *, in_thread: bool = True,
+                       handle_batch: Callable[[list[Event]], None] | None = None) -> ServiceConsumer:
         s = self.settings
-        self.consumer = ServiceConsumer(s.amqp_url, self.topology, handle, prefetch=s.prefetch, heartbeat=s.heartbeat)
+        self.consumer = ServiceConsumer(s.amqp_url, self.topology, handle, prefetch=s.prefetch, heartbeat=s.heartbeat,
+                                        handle_batch=handle_batch)
         if in_thread:
             self.consumer.run_in_thread()
         return self.consumer

@@ -36,6 +36,9 @@ class ServiceDefinition:
     # event type -> handler(store, event, settings)
     event_handlers: Mapping[str, Callable[[ServiceStore, Event, Settings], None]] = field(default_factory=dict)
     on_start: Callable[[ServiceStore, Settings], None] | None = None
+    # Optional: handle the events already waiting together, in one transaction marking each in
+    # the inbox (store.transact(fn, inbox=[(consumer, id), ...])); handler(store, events, settings).
+    batch_handler: Callable[[ServiceStore, list[Event], Settings], None] | None = None
     # Background work of the consumer process (a mail sender, a scheduler); returns a stop function.
     on_consumer_start: Callable[[ServiceStore, Settings], Callable[[], None] | None] | None = None
 
@@ -74,7 +77,11 @@ class ServiceDefinition:
         store = runtime.open_store()
         runtime.start_relay()
         if self.event_handlers:  # a service that consumes nothing runs only its relay here
-            runtime.start_consumer(self.dispatcher(store, settings), in_thread=in_thread)
+            batch = self.batch_handler
+            runtime.start_consumer(
+                self.dispatcher(store, settings), in_thread=in_thread,
+                handle_batch=(lambda events: batch(store, events, settings)) if batch is not None else None,
+            )
         if self.on_consumer_start is not None:
             stop = self.on_consumer_start(store, settings)
             if stop is not None:

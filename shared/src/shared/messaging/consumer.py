@@ -1,5 +1,10 @@
 """A service's consumer: decode, validate, handle, ack only after the handler committed.
 
+A service may also give a batch handler: the messages already waiting in the channel (up to
+the prefetch) are then handled together, in one transaction that records every event in the
+inbox, and acked after it commits. If the batch fails for any reason, its messages are handled
+one by one, so a poison message is isolated and retried (or dead-lettered) on its own.
+
 A handler failure is retried through per-delay TTL queues that dead-letter back to the service
 queue; when the delays are used up, or the message cannot be decoded or fails its schema, it goes
 to the service's dead-letter queue with the reason in a header. The consumer never loops on a
@@ -25,13 +30,18 @@ from shared.mongo import AlreadyProcessed
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event], None]
+BatchHandler = Callable[[list[Event]], None]
 
 
 class ServiceConsumer(ConsumerMixin):
-    def __init__(self, url: str, topology: Topology, handle: Handler, *, prefetch: int = 20, heartbeat: int = 30):
+    def __init__(self, url: str, topology: Topology, handle: Handler, *, prefetch: int = 20, heartbeat: int = 30,
+                 handle_batch: BatchHandler | None = None):
         self.topology = topology
         self.handle = handle
+        self.handle_batch = handle_batch
         self.prefetch = prefetch
+        self._pending: list[tuple[object, Event]] = []
+        self._live = None  # the connection consume() drains
         self._memory = url.startswith("memory://")
         self.connection = Connection(
             url,
@@ -57,9 +67,12 @@ class ServiceConsumer(ConsumerMixin):
         ]
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self._pending.clear()  # deliveries of a lost channel are redelivered by the broker
+        self._live = connection
         self.ready.set()
 
     def on_connection_error(self, exc, interval):
+        self._pending.clear()
         self.ready.clear()
         log.warning("broker connection lost; reconnecting", extra={"error": repr(exc), "in_seconds": interval})
 
@@ -85,6 +98,45 @@ class ServiceConsumer(ConsumerMixin):
         if evt.type not in self.topology.handled_types:
             self._dead_letter(message, headers, f"not handled here: {evt.type}")
             return
+        if self.handle_batch is not None:
+            self._pending.append((message, evt))
+            if len(self._pending) >= self.prefetch:
+                self._flush()
+            return
+        self._handle_one(message, headers, evt)
+
+    # -- batches ------------------------------------------------------------------------------
+    def on_iteration(self) -> None:
+        """Before waiting for the next message: take what is already buffered, then handle it."""
+        if not self._pending or self._live is None:
+            return
+        while len(self._pending) < self.prefetch:
+            try:
+                self._live.drain_events(timeout=0)
+            except (TimeoutError, BlockingIOError):
+                break
+        self._flush()
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        if len(batch) > 1:
+            last = batch[-1][1]
+            try:
+                with context.bound(correlation=last.correlation_id, causation=last.id):
+                    self.handle_batch([evt for _, evt in batch])  # type: ignore[misc]
+            except Exception as exc:
+                log.warning("batch failed; handling its events one by one", extra={"size": len(batch), "error": repr(exc)})
+            else:
+                for message, evt in batch:
+                    metrics.EVENTS_CONSUMED.labels(self.topology.service, evt.type, "ok").inc()
+                    message.ack()  # type: ignore[attr-defined]
+                return
+        for message, evt in batch:
+            self._handle_one(message, dict(message.headers or {}), evt)  # type: ignore[attr-defined]
+
+    def _handle_one(self, message, headers: dict, evt: Event) -> None:
         try:
             with context.bound(correlation=evt.correlation_id, causation=evt.id):
                 self.handle(evt)
