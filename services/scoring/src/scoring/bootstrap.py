@@ -38,6 +38,7 @@ SERVICE = ServiceDefinition(
     },
     blueprints=api.blueprints,
     event_handlers=handlers.EVENT_HANDLERS,
+    batch_handler=handlers.handle_batch,
     on_start=on_start,
     on_consumer_start=lambda store, settings: _start_scheduler(store, settings),
 )

@@ -10,7 +10,7 @@ from scoring.handlers.certificates import (
     run_scheduler_once,
 )
 from scoring.handlers.core import BATCH_SIZE, evaluate, rescore_all, utcnow
-from scoring.handlers.events import EVENT_HANDLERS
+from scoring.handlers.events import EVENT_HANDLERS, handle_batch
 from scoring.handlers.models import (
     ModelNotFound,
     create_draft,
@@ -35,7 +35,7 @@ from scoring.handlers.views import (
 )
 
 __all__ = [
-    "BATCH_SIZE", "DECISIONS", "EVENT_HANDLERS", "LibraryNotFound", "ModelNotFound", "Scheduler",
+    "BATCH_SIZE", "DECISIONS", "EVENT_HANDLERS", "handle_batch", "LibraryNotFound", "ModelNotFound", "Scheduler",
     "adjust_requirement", "certificate_view", "create_draft", "decide", "directory", "evaluate", "figures",
     "figures_csv", "get_model", "list_models", "preview_model", "progress", "projection_from_export",
     "public_certificate", "publish_model", "rebuild", "requirements", "rescore_all", "rescore_stale",
