@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from shared.testing.servers import free_port, wait_for_port
 
 BACKEND = ("registration", "evidence", "scoring", "notification")
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@verdensmaal.example", "admin-password-123"
+from e2e_journey import ADMIN_EMAIL, ADMIN_PASSWORD  # noqa: E402
 
 
 @dataclass

@@ -10,6 +10,8 @@ import requests
 
 PASSWORD = "et-godt-kodeord-42"
 
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@verdensmaal.example", "admin-password-123"
+
 
 def eventually(check, timeout: float = 30.0, interval: float = 0.3):
     """Retry check() until it returns a truthy value (events are asynchronous)."""
@@ -62,7 +64,6 @@ def invite_and_accept(platform, inviter: dict, email: str, name: str, role: str,
 
 
 def assessor(platform) -> dict:
-    from conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
     admin = platform.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
     return invite_and_accept(platform, admin, f"assessor-{uuid.uuid4().hex[:6]}@chora.example", "Anna Assessor",

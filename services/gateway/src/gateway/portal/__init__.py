@@ -9,9 +9,15 @@ from gateway.auth import csrf_token, current_identity
 from gateway.portal import account, admin, assessor, library, public  # noqa: F401  (register the views)
 from gateway.portal.base import (
     AGE_GROUPS,
+    AUDIT_ACTIONS,
+    COHORT_STATES,
+    DELIVERY_STATUSES,
     DIMENSIONS,
+    FIELD_LABELS,
     KINDS,
     LIBRARY_STATUSES,
+    MODEL_STATUSES,
+    PERSON_STATUSES,
     REGISTRATION_STATUSES,
     ROLES,
     SDG_COLOURS,
@@ -31,8 +37,12 @@ def install(app: Flask) -> None:
     # functions and constants as globals: imported macros see them too
     app.jinja_env.globals.update({
         "_": gettext, "csrf_token": csrf_token, "DIMENSIONS": DIMENSIONS, "KINDS": KINDS,
-        "AGE_GROUPS": AGE_GROUPS, "STATUSES": STATUSES, "LIBRARY_STATUSES": LIBRARY_STATUSES, "REGISTRATION_STATUSES": REGISTRATION_STATUSES, "ROLES": ROLES, "SDG_COLOURS": SDG_COLOURS,
+        "AGE_GROUPS": AGE_GROUPS, "STATUSES": STATUSES, "LIBRARY_STATUSES": LIBRARY_STATUSES, "REGISTRATION_STATUSES": REGISTRATION_STATUSES,
+        "PERSON_STATUSES": PERSON_STATUSES, "AUDIT_ACTIONS": AUDIT_ACTIONS, "FIELD_LABELS": FIELD_LABELS,
+        "MODEL_STATUSES": MODEL_STATUSES, "COHORT_STATES": COHORT_STATES, "DELIVERY_STATUSES": DELIVERY_STATUSES, "ROLES": ROLES, "SDG_COLOURS": SDG_COLOURS,
         "SDG_NAMES": SDG_NAMES, "text_on": text_on, "progress_view": progress_view, "items_of": items_of})
+
+    app.jinja_env.filters["field_label"] = lambda name: gettext(FIELD_LABELS.get(name, name))
 
     @app.context_processor
     def portal_globals():

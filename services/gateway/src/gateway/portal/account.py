@@ -3,11 +3,11 @@ resetting passwords, unsubscribing and choosing the language."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import Response, abort, redirect, render_template, request, session, url_for
 
 from gateway.auth import current_identity, sign_in, sign_out
-from gateway.core import SignInRefused, authenticate
-from gateway.portal.base import bp, check_csrf, items_of, safe_next, svc, try_svc
+from gateway.core import SignInRefused, authenticate, gw
+from gateway.portal.base import bp, check_csrf, items_of, safe_next, signed_in, svc, tell, try_svc
 from gateway.portal.i18n import gettext as _
 
 
@@ -129,8 +129,48 @@ def unsubscribe():
 
 
 @bp.get("/profil")
+@signed_in
 def profile():
     who = current_identity()
-    if who.role == "anonymous":
-        return redirect(url_for("portal.login"))
-    return render_template("profile.html", who=who)
+    person = try_svc("registration", "GET", f"/people/{who.person_id}")
+    preferences = try_svc("notification", "GET", f"/people/{who.person_id}/preferences")
+    return render_template("profile.html", person=person, preferences=preferences)
+
+
+@bp.post("/profil/sprog")
+@signed_in
+def profile_language():
+    check_csrf()
+    who = current_identity()
+    code = request.form.get("language", "")
+    if code not in ("da", "en"):
+        abort(400)
+    if tell(try_svc("registration", "PATCH", f"/people/{who.person_id}", json={"language": code}),
+            "Dit sprogvalg er gemt. Vi skriver også til dig på det sprog."):
+        session["lang"] = code
+    return redirect(url_for("portal.profile"))
+
+
+@bp.post("/profil/post")
+@signed_in
+def profile_mail():
+    check_csrf()
+    who = current_identity()
+    wanted = request.form.get("non_essential") == "on"
+    tell(try_svc("notification", "PUT", f"/people/{who.person_id}/preferences", json={"non_essential": wanted}),
+         "Du får igen nyheder og påmindelser på e-mail." if wanted
+         else "Du får nu kun de nødvendige e-mails (fx invitationer, nulstilling og afgørelser).")
+    return redirect(url_for("portal.profile"))
+
+
+@bp.get("/profil/eksport.json")
+@signed_in
+def profile_export():
+    """Everything registration holds about me, as a JSON file to download (GDPR access)."""
+    who = current_identity()
+    resp = gw().client.get("registration", f"/people/{who.person_id}/export", who)
+    if resp.status_code != 200:
+        abort(resp.status_code if resp.status_code in (403, 404) else 502)
+    return Response(resp.content, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="mine-data.json"',
+                             "Cache-Control": "no-store"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from gateway import authz
 from gateway.auth import csrf_valid, current_identity
@@ -26,6 +26,22 @@ LIBRARY_STATUSES = {"not_started": "Ikke startet", "in_progress": "I gang", "rea
                     "certified": "Certificeret", "checkin_due": "Årlig opfølgning forfalden", "lapsed": "Udløbet",
                     "revoked": "Tilbagekaldt"}
 REGISTRATION_STATUSES = {"pending": "Afventer bekræftelse", "active": "Aktiv", "withdrawn": "Udmeldt"}
+AUDIT_ACTIONS = {"create": "Oprettet", "edit": "Rettet", "submit": "Indsendt", "withdraw": "Trukket tilbage",
+                 "review": "Vurderet", "answer": "Spørgsmål besvaret og indsendt igen", "message": "Besked i tråden",
+                 "attach": "Fil vedhæftet", "detach": "Fil fjernet", "share": "Delt med andre biblioteker"}
+FIELD_LABELS = {"kind": "Type", "title": "Titel", "description": "Beskrivelse", "dimension": "Dimension",
+                "sdgs": "Verdensmål", "targets": "Mål", "date": "Dato", "end_date": "Slutdato",
+                "participants": "Deltagere", "age_groups": "Aldersgrupper", "partners": "Partnere",
+                "co_created": "Skabt sammen med borgere eller partnere", "before": "Før", "after": "Efter",
+                "unit": "Enhed", "staff_share": "Andel af personalet (%)", "links": "Links",
+                "public": "Vis offentligt, når den er godkendt", "attachments": "Vedhæftede filer",
+                "shared_case_id": "Delt"}
+MODEL_STATUSES = {"draft": "Kladde", "published": "Udgivet"}
+COHORT_STATES = {"planned": "Planlagt", "open": "Åben", "closed": "Lukket"}
+DELIVERY_STATUSES = {"pending": "Venter", "sending": "Sendes", "sent": "Sendt", "failed": "Fejlet",
+                     "cancelled": "Annulleret", "suppressed": "Frameldt af modtageren"}
+PERSON_STATUSES = {"invited": "Inviteret", "pending": "Afventer bekræftelse", "active": "Aktiv",
+                   "deactivated": "Deaktiveret", "erased": "Slettet"}
 ROLES = {"coordinator": "Koordinator", "member": "Medlem", "assessor": "Assessor", "administrator": "Administrator"}
 
 # The official colours of the 17 Sustainable Development Goals (UN brand guide).
@@ -74,6 +90,19 @@ class Answer:
     @property
     def field(self) -> str | None:
         return self.data.get("field") if isinstance(self.data, dict) else None
+
+
+def tell(answer: Answer | None, done: str) -> bool:
+    """Flash the outcome of a change: `done` (Danish, translated when shown) or the service's own
+    message (already in the reader's language). Return whether it succeeded."""
+    if answer is None:
+        flash("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.", "error")
+        return False
+    if answer.ok:
+        flash(done, "ok")
+        return True
+    flash(answer.detail or "Der opstod en fejl", "error")
+    return False
 
 
 def svc(service: str, method: str, path: str, **kw) -> Answer:

@@ -16,6 +16,7 @@ from gateway.portal.base import (
     require,
     signed_in,
     svc,
+    tell,
     try_svc,
 )
 from gateway.portal.i18n import lang
@@ -37,12 +38,37 @@ def dashboard():
 @bp.get("/bibliotek/<library_id>")
 @signed_in
 def library_dashboard(library_id: str):
+    # The three answers are fetched at once; the library's details (rarely changed, the same for
+    # everyone allowed here) may be up to client.LIBRARY_TTL seconds old (see gateway/client.py).
+    from gateway.client import ServiceUnavailable
+    from gateway.core import gw
+    from gateway.portal.base import Answer
+
     require("progress.read", library_id)
-    library = try_svc("registration", "GET", f"/libraries/{library_id}")
+    client, who = gw().client, current_identity()
+
+    def answer(resp) -> Answer | None:
+        if isinstance(resp, ServiceUnavailable):
+            return None
+        if isinstance(resp, Exception):
+            raise resp
+        try:
+            return Answer(resp.status_code, resp.json())
+        except ValueError:
+            return Answer(resp.status_code, None)
+
+    details = f"/libraries/{library_id}"
+    calls = [
+        lambda lng=lang(): client.get("scoring", f"/libraries/{library_id}/progress", who, params={"lang": lng}),
+        lambda: client.get("evidence", f"/libraries/{library_id}/evidence", who, params={"per_page": 5}),
+    ]
+    cached = client.cache.get(("registration", details))
+    if cached is None:
+        calls.append(lambda: client.cached_get("registration", details, who))
+    progress, recent, *rest = client.gather(calls)
+    library, progress, recent = answer(rest[0] if rest else cached), answer(progress), answer(recent)
     if library is not None and library.status == 404:
         abort(404)
-    progress = try_svc("scoring", "GET", f"/libraries/{library_id}/progress", params={"lang": lang()})
-    recent = try_svc("evidence", "GET", f"/libraries/{library_id}/evidence", params={"per_page": 5})
     return render_template("dashboard.html", library_id=library_id, library=library, progress=progress,
                            recent=recent)
 
@@ -82,7 +108,75 @@ def _item(evidence_id: str, action: str) -> dict:
 def evidence_detail(evidence_id: str):
     item = _item(evidence_id, "evidence.read")
     thread = try_svc("evidence", "GET", f"/evidence/{evidence_id}/thread")
-    return render_template("evidence_detail.html", item=item, thread=thread)
+    audit = try_svc("evidence", "GET", f"/evidence/{evidence_id}/audit")
+    return render_template("evidence_detail.html", item=item, thread=thread, audit=audit,
+                           partners=partner_names(item.get("partners")))
+
+
+def partner_names(partners) -> list[str]:
+    return [p.get("name", "") if isinstance(p, dict) else str(p) for p in partners or []]
+
+
+@bp.post("/evidens/<evidence_id>/traek-tilbage")
+@signed_in
+def evidence_withdraw(evidence_id: str):
+    check_csrf()
+    item = _item(evidence_id, "evidence.submit")
+    body = {"revision": int(request.form.get("revision") or item.get("revision") or 0)}
+    if request.form.get("reason", "").strip():
+        body["reason"] = request.form["reason"].strip()
+    tell(svc("evidence", "POST", f"/evidence/{evidence_id}/withdraw", json=body),
+         "Aktiviteten er trukket tilbage. Du kan rette den og indsende den igen.")
+    return redirect(url_for("portal.evidence_detail", evidence_id=evidence_id))
+
+
+@bp.post("/evidens/<evidence_id>/del")
+@signed_in
+def evidence_share(evidence_id: str):
+    check_csrf()
+    item = _item(evidence_id, "evidence.update")
+    tell(svc("evidence", "POST", f"/evidence/{evidence_id}/share", json={"revision": item.get("revision")}),
+         "Aktiviteten er delt med de andre biblioteker.")
+    return redirect(url_for("portal.evidence_detail", evidence_id=evidence_id))
+
+
+ANSWER_FIELDS = ("title", "description", "date", "participants", "partners")
+
+
+def answer_changes(form, item: dict) -> dict:
+    """The fields the library changed while answering a question (only those that differ)."""
+    changes: dict = {}
+    if form.get("title") is not None and form["title"].strip() != (item.get("title") or ""):
+        changes["title"] = form["title"].strip()
+    if form.get("description") is not None and form["description"].strip() != (item.get("description") or ""):
+        changes["description"] = form["description"].strip()
+    if form.get("date") is not None and (form["date"] or None) != item.get("date"):
+        changes["date"] = form["date"] or None
+    if form.get("participants") is not None:
+        text = form["participants"].strip()
+        value = int(text) if text.isdigit() else (None if not text else text)
+        if value != item.get("participants"):
+            changes["participants"] = value
+    if form.get("partners") is not None:
+        names = [p.strip() for p in form["partners"].split(",") if p.strip()]
+        if names != partner_names(item.get("partners")):
+            changes["partners"] = names
+    return changes
+
+
+@bp.post("/evidens/<evidence_id>/svar")
+@signed_in
+def clarification_answer(evidence_id: str):
+    check_csrf()
+    item = _item(evidence_id, "thread.post")
+    body = {"message": request.form.get("message", ""), "answer": True,
+            "revision": int(request.form.get("revision") or item.get("revision") or 0)}
+    changes = answer_changes(request.form, item)
+    if changes:
+        body["changes"] = changes
+    tell(svc("evidence", "POST", f"/evidence/{evidence_id}/thread", json=body),
+         "Dit svar er sendt, og aktiviteten er indsendt igen.")
+    return redirect(url_for("portal.evidence_detail", evidence_id=evidence_id) + "#traad")
 
 
 @bp.route("/evidens/<evidence_id>/rediger", methods=["GET", "POST"])
@@ -143,8 +237,9 @@ def evidence_submit(evidence_id: str):
 def thread_post(evidence_id: str):
     check_csrf()
     _item(evidence_id, "thread.post")
-    svc("evidence", "POST", f"/evidence/{evidence_id}/thread",
-        json={"message": request.form.get("message", ""), "answer": request.form.get("answer") == "on"})
+    tell(svc("evidence", "POST", f"/evidence/{evidence_id}/thread",
+             json={"message": request.form.get("message", ""), "answer": request.form.get("answer") == "on"}),
+         "Beskeden er sendt.")
     return redirect(url_for("portal.evidence_detail", evidence_id=evidence_id) + "#traad")
 
 
@@ -152,19 +247,52 @@ def thread_post(evidence_id: str):
 @signed_in
 def team(library_id: str):
     require("team.read", library_id)
-    message = error = None
     if request.method == "POST":
         check_csrf()
         require("invitation.create", library_id)
         answer = svc("registration", "POST", "/invitations", json={
             "email": request.form.get("email", "").strip(), "name": request.form.get("name", "").strip(),
-            "role": request.form.get("role", "member"), "library_id": library_id})
-        if answer.ok:
-            message = "Invitationen er sendt."
-        else:
-            error = answer.detail
+            "role": request.form.get("role", "member"), "library_id": library_id,
+            "language": request.form.get("language") if request.form.get("language") in ("da", "en") else "da"})
+        tell(answer, "Invitationen er sendt.")
+        return redirect(url_for("portal.team", library_id=library_id))
     people = svc("registration", "GET", f"/libraries/{library_id}/people")
-    return render_template("team.html", library_id=library_id, people=people, message=message, error=error)
+    return render_template("team.html", library_id=library_id, people=people)
+
+
+TEAM_ACTIONS = {
+    "role": "Rollen er ændret.",
+    "deactivate": "Personen er deaktiveret og kan ikke længere logge ind.",
+    "resend": "Invitationen er sendt igen. Det gamle link virker ikke længere.",
+    "revoke": "Invitationen er tilbagekaldt.",
+}
+
+
+@bp.post("/bibliotek/<library_id>/team/<person_id>")
+@signed_in
+def team_change(library_id: str, person_id: str):
+    """Change a colleague's role, deactivate them, or resend or revoke their invitation."""
+    check_csrf()
+    action = request.form.get("action", "")
+    if action not in TEAM_ACTIONS:
+        abort(400)
+    require("invitation.create" if action in ("resend", "revoke") else "person.role_change", library_id)
+    person = svc("registration", "GET", f"/people/{person_id}")
+    if not person.ok or (person.data or {}).get("library_id") != library_id:
+        abort(404)
+    if action == "role":
+        role = request.form.get("role", "")
+        if role not in ("coordinator", "member"):
+            abort(400)
+        answer = svc("registration", "PATCH", f"/people/{person_id}", json={"role": role})
+    elif action == "deactivate":
+        answer = svc("registration", "PATCH", f"/people/{person_id}", json={"active": False})
+    elif action == "resend":
+        answer = svc("registration", "POST", f"/invitations/{person_id}/resend")
+    else:
+        answer = svc("registration", "DELETE", f"/invitations/{person_id}")
+    tell(answer, TEAM_ACTIONS[action])
+    return redirect(url_for("portal.team", library_id=library_id))
 
 
 @bp.route("/bibliotek/<library_id>/handleplan", methods=["GET", "POST"])
@@ -193,20 +321,34 @@ def action_plan(library_id: str):
 @bp.get("/delte-cases")
 @signed_in
 def shared_cases():
-    answer = svc("evidence", "GET", "/shared-cases", params={"q": request.args.get("q", "")})
-    return render_template("shared_cases.html", answer=answer)
+    require("shared_case.read")
+    filters = {k: v for k, v in request.args.items() if k in ("q", "dimension", "sdg", "page") and v}
+    if "sdg" in filters and not (filters["sdg"].isdigit() and 1 <= int(filters["sdg"]) <= 17):
+        filters.pop("sdg")
+    if "dimension" in filters and filters["dimension"] not in DIMENSIONS:
+        filters.pop("dimension")
+    answer = svc("evidence", "GET", "/shared-cases", params={**filters, "per_page": 20})
+    return render_template("shared_cases.html", answer=answer, filters=filters)
 
 
 @bp.post("/delte-cases/<case_id>/kopier")
 @signed_in
 def copy_case(case_id: str):
+    """Copy a shared case as a new draft of evidence, or as a goal of our action plan."""
     check_csrf()
     library_id = _own_library()
     require("shared_case.copy", library_id)
-    answer = svc("evidence", "POST", f"/shared-cases/{case_id}/copy", json={"library_id": library_id})
+    into = "plan" if request.form.get("into") == "plan" else "evidence"
+    answer = svc("evidence", "POST", f"/shared-cases/{case_id}/copy", json={"library_id": library_id, "into": into})
+    if into == "plan":
+        if tell(answer, "Erfaringen er kopieret ind i jeres handleplan som et nyt mål."):
+            return redirect(url_for("portal.action_plan", library_id=library_id))
+        return redirect(url_for("portal.shared_cases"))
     if answer.ok and isinstance(answer.data, dict) and answer.data.get("id"):
+        tell(answer, "Erfaringen er kopieret som en ny kladde. Ret den til, så den passer til jer.")
         return redirect(url_for("portal.evidence_edit", evidence_id=answer.data["id"]))
-    return render_template("message.html", title="Kunne ikke kopiere", message=answer.detail), answer.status
+    tell(answer, "")
+    return redirect(url_for("portal.shared_cases"))
 
 
 __all__ = ["STATUSES"]

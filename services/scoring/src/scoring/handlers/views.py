@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import datetime
 from typing import Any
 
@@ -17,15 +18,43 @@ from scoring.handlers.core import compute, lifecycle_of, model_in, profile_of, r
 from shared.mongo import ServiceStore, Tx
 
 LIFECYCLE_ONLY = ("certified", "checkin_due", "lapsed", "revoked")
+# What `progress` reads of the library document (core.compute: the profile's adjustments and the
+# staff count; lifecycle_of: the lifecycle). Keep in step with those functions.
+# (SecantusDB reads a document's values one by one: the score and summary are most of it.)
+PROGRESS_FIELDS = ("adjustments", "staff_count", "lifecycle")
+
+# Read-only views reuse the published model head for a few seconds instead of asking for it on
+# every request. A publish in this process is seen at once (store.current_model then parses the
+# new version into store._published); one made by another process within READ_MODEL_TTL seconds.
+READ_MODEL_TTL = 3.0
+_read_heads: dict[str, tuple[float, Any]] = {}
+
+
+def _current_model_for_reading(db):
+    """store.current_model for read-only views: the head may be up to READ_MODEL_TTL seconds old."""
+    now = time.monotonic()
+    hit = _read_heads.get(db.name)
+    if hit is not None and hit[0] > now:
+        model = hit[1]
+        parsed = tuple(getattr(store, "_published", {}))  # keys: (database, version, published_at)
+        newest = max((key[1] for key in parsed if key[0] == db.name), default=model.version)
+        if newest <= model.version:
+            return model
+    model = store.current_model(db)
+    if model is not None:
+        if len(_read_heads) > 64:
+            _read_heads.clear()
+        _read_heads[db.name] = (now + READ_MODEL_TTL, model)
+    return model
 
 
 def progress(service_store: ServiceStore, library_id: str, now: datetime, language: str = "da") -> dict[str, Any]:
     """The library's progress in the public API shape, scored now against the current model."""
     db = service_store.db
-    lib = store.library(db, library_id)
+    lib = db[store.LIBRARIES].find_one({"_id": library_id}, dict.fromkeys(PROGRESS_FIELDS, 1))
     if lib is None:
         raise LibraryNotFound(library_id)
-    model = store.current_model(db)
+    model = _current_model_for_reading(db)
     s = compute(model, lib, store.projection(db, library_id), now)
     body = s.to_dict(language)
     state = lifecycle_of(lib)

@@ -1,0 +1,163 @@
+"""The portal's change pages forward exactly the call the service needs, refuse a form without its
+CSRF token, and show the service's own message (Danish, or English when chosen) when it says no.
+A fake backend stands in for the services; the end-to-end tests run the same pages for real."""
+
+from dataclasses import asdict
+
+import pytest
+from gateway_fakes import OWN, Call, make_app, person, response
+
+from gateway.portal.admin import sdg_bars
+
+pytestmark = pytest.mark.unit
+
+LAST_COORDINATOR = {"status": 409, "code": "last_coordinator", "field": "role",
+                    "detail": "Biblioteket skal have mindst én aktiv koordinator. Udpeg en ny koordinator først.",
+                    "detail_en": "The library must keep at least one active coordinator. Appoint another one first."}
+
+
+def signed_in(role="coordinator", answers=None):
+    """A portal client signed in as `role`; answers maps (method, path) to (status, body)."""
+    app, fake = make_app()
+    original = fake.call
+
+    def call(service, method, path, who=None, **kw):
+        for (m, p), (status, body) in (answers or {}).items():
+            if m == method and p == path:
+                fake.calls.append(Call(service, method, path, who, kw.get("json"), {}))
+                return response(status, body)
+        return original(service, method, path, who, **kw)
+
+    fake.call = call
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["identity"] = asdict(person(role))
+        session["csrf"] = "token"
+    return client, fake
+
+
+def sent(fake, method, path):
+    return [c for c in fake.calls if c.method == method and c.path == path]
+
+
+COLLEAGUE = {("GET", "/people/p1"): (200, {"person_id": "p1", "library_id": OWN, "role": "member", "status": "active"})}
+
+
+def test_a_coordinator_changes_a_colleagues_role_with_one_patch():
+    client, fake = signed_in(answers=COLLEAGUE)
+    resp = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "role", "role": "coordinator"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/bibliotek/{OWN}/team")
+    assert [c.json for c in sent(fake, "PATCH", "/people/p1")] == [{"role": "coordinator"}]
+
+
+def test_a_team_change_without_the_csrf_token_changes_nothing():
+    client, fake = signed_in(answers=COLLEAGUE)
+    resp = client.post(f"/bibliotek/{OWN}/team/p1", data={"action": "deactivate"})
+    assert resp.status_code == 400 and not sent(fake, "PATCH", "/people/p1")
+
+
+def test_deactivating_sends_active_false():
+    client, fake = signed_in(answers=COLLEAGUE)
+    client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "deactivate"})
+    assert [c.json for c in sent(fake, "PATCH", "/people/p1")] == [{"active": False}]
+
+
+def test_pending_invitations_are_resent_and_revoked():
+    client, fake = signed_in(answers=COLLEAGUE)
+    client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "resend"})
+    client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "revoke"})
+    assert sent(fake, "POST", "/invitations/p1/resend") and sent(fake, "DELETE", "/invitations/p1")
+
+
+def test_the_last_coordinator_sees_registrations_message_in_danish_and_in_english():
+    answers = {**COLLEAGUE, ("PATCH", "/people/p1"): (409, LAST_COORDINATOR)}
+    client, _ = signed_in(answers=answers)
+    page = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "role", "role": "member"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'role="alert"' in page and "mindst én aktiv koordinator" in page
+    client.get("/sprog/en")
+    page = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "role", "role": "member"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "at least one active coordinator" in page
+
+
+def test_members_may_not_change_roles_and_nobody_reaches_another_librarys_people():
+    client, fake = signed_in("member", answers=COLLEAGUE)
+    assert client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "deactivate"}).status_code == 403
+    assert not sent(fake, "PATCH", "/people/p1")
+    client, fake = signed_in(answers={("GET", "/people/p9"): (200, {"person_id": "p9", "library_id": "lib-other"})})
+    assert client.post(f"/bibliotek/{OWN}/team/p9", data={"csrf_token": "token", "action": "deactivate"}).status_code == 404
+    assert not sent(fake, "PATCH", "/people/p9")
+
+
+def test_withdrawing_evidence_sends_the_revision_and_the_reason():
+    client, fake = signed_in()
+    client.post("/evidens/ev-own/traek-tilbage", data={"csrf_token": "token", "revision": "3", "reason": "Forkert dato"})
+    assert [c.json for c in sent(fake, "POST", "/evidence/ev-own/withdraw")] == [{"revision": 3, "reason": "Forkert dato"}]
+
+
+def test_answering_a_question_resubmits_with_only_the_fields_that_changed():
+    client, fake = signed_in()
+    client.post("/evidens/ev-own/svar", data={"csrf_token": "token", "revision": "3", "message": "Vi var 40.",
+                                              "title": "", "participants": "40", "partners": "", "description": "",
+                                              "date": ""})
+    (call,) = sent(fake, "POST", "/evidence/ev-own/thread")
+    assert call.json["answer"] is True and call.json["message"] == "Vi var 40." and call.json["revision"] == 3
+    assert call.json["changes"] == {"participants": 40}
+
+
+def test_the_evidence_page_shows_the_audit_trail_in_plain_words():
+    client, _ = signed_in(answers={("GET", "/evidence/ev-own/audit"): (200, {"entries": [
+        {"at": "2026-03-01T10:00:00+00:00", "action": "submit", "by": {"name": "Karen"}, "revision": 2,
+         "from_status": "draft", "to_status": "submitted", "changed": ["title"]}]})})
+    page = client.get("/evidens/ev-own").get_data(as_text=True)
+    assert "Historik" in page and "Karen" in page and "Kladde → Indsendt" in page and "Titel" in page
+
+
+def test_a_shared_case_is_copied_into_our_plan_or_as_a_draft():
+    client, fake = signed_in(answers={("POST", "/shared-cases/c1/copy"): (201, {"id": "ev-new"})})
+    to_plan = client.post("/delte-cases/c1/kopier", data={"csrf_token": "token", "into": "plan"})
+    as_draft = client.post("/delte-cases/c1/kopier", data={"csrf_token": "token", "into": "evidence"})
+    assert [c.json["into"] for c in sent(fake, "POST", "/shared-cases/c1/copy")] == ["plan", "evidence"]
+    assert to_plan.headers["Location"].endswith(f"/bibliotek/{OWN}/handleplan")
+    assert as_draft.headers["Location"].endswith("/evidens/ev-new/rediger")
+
+
+def test_the_profile_saves_the_language_turns_off_news_and_exports_my_data():
+    client, fake = signed_in("member", answers={("GET", "/people/p-member/export"): (200, {"person_id": "p-member"})})
+    client.post("/profil/sprog", data={"csrf_token": "token", "language": "en"})
+    assert [c.json for c in sent(fake, "PATCH", "/people/p-member")] == [{"language": "en"}]
+    assert '<html lang="en">' in client.get("/profil").get_data(as_text=True)
+    client.post("/profil/post", data={"csrf_token": "token"})  # the box left unticked
+    assert [c.json for c in sent(fake, "PUT", "/people/p-member/preferences")] == [{"non_essential": False}]
+    export = client.get("/profil/eksport.json")
+    assert export.mimetype == "application/json" and "attachment" in export.headers["Content-Disposition"]
+    assert export.get_json() == {"person_id": "p-member"}
+
+
+def test_saving_a_models_targets_sends_every_requirement_with_the_changed_target():
+    model = {"version": 2, "status": "draft", "requirements": [
+        {"id": "F1", "dimension": "formidling", "text_da": "Aktiviteter", "measure": "count", "target": 4, "weight": 1},
+        {"id": "D1", "dimension": "drift", "text_da": "Tiltag", "measure": "count", "target": 2, "weight": 1}]}
+    client, fake = signed_in("administrator", answers={("GET", "/models/2"): (200, model)})
+    client.post("/admin/modeller/2", data={"csrf_token": "token", "target-F1": "6", "target-D1": "2"})
+    (put,) = sent(fake, "PUT", "/models/2")
+    assert [(r["id"], r["target"]) for r in put.json["requirements"]] == [("F1", 6.0), ("D1", 2)]
+
+
+def test_enrolling_a_library_puts_its_enrolment_and_only_an_administrator_resends_mail():
+    client, fake = signed_in("administrator")
+    client.post("/admin/kohorter/tilmelding", data={"csrf_token": "token", "library_id": OWN, "cohort_id": "k1"})
+    assert [c.json for c in sent(fake, "PUT", f"/libraries/{OWN}/enrolment")] == [{"cohort_id": "k1"}]
+    client, fake = signed_in("coordinator")
+    assert client.post("/admin/forsendelser/m1/gensend", data={"csrf_token": "token"}).status_code == 403
+    assert not sent(fake, "POST", "/deliveries/m1/resend")
+
+
+def test_the_figures_chart_is_an_svg_with_a_text_alternative_and_bars_to_scale():
+    bars = sdg_bars({"sdgs": {"4": 2, "12": 4}})
+    assert [b["height"] for b in bars if b["value"]] == [80, 160] and bars[0]["height"] == 0
+    client, _ = signed_in("administrator", answers={("GET", "/figures"): (200, {"libraries": 3, "sdgs": {"4": 2}})})
+    page = client.get("/admin/tal").get_data(as_text=True)
+    assert '<svg class="chart-svg"' in page and 'role="img"' in page and 'aria-labelledby="chart-title chart-desc"' in page
+    assert "<script" not in page
