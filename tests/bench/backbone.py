@@ -80,3 +80,38 @@ def raw_store_write_rate(settings: Settings, n: int = 2000) -> float:
     elapsed = time.perf_counter() - started
     store.client.drop_database(store.db.name)
     return n / elapsed
+
+
+def relay_live_rate(settings: Settings, n: int = 5000, per_tx: int = 25) -> tuple[float, float, float]:
+    """The relay on its live path: events committed (per_tx to a transaction) while it runs,
+    published from memory after each commit. Returns (events a second from the first commit until
+    the broker holds them all, the commits' own rate, seconds from the last commit until the broker
+    held the last event)."""
+    settings = settings.with_changes(amqp_prefix=f"bench{uuid.uuid4().hex[:8]}", service="benchlive",
+                                     mongo_db=f"benchlive{uuid.uuid4().hex[:6]}")
+    runtime = Runtime(settings)
+    store = runtime.open_store()
+    topo = Topology(settings.amqp_prefix, "benchsink", ("mail.failed",), (1,))
+    with Connection(settings.amqp_url) as conn:
+        topo.declare(conn.channel())
+    relay = runtime.start_relay()
+    relay.publisher._ensure()
+    time.sleep(0.5)
+    started = time.perf_counter()
+    for first in range(0, n, per_tx):
+        store.transact(lambda tx, first=first: [
+            tx.emit("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"})
+            for i in range(first, min(n, first + per_tx))])
+    committed = time.perf_counter() - started
+    with Connection(settings.amqp_url) as conn:
+        channel = conn.channel()
+        while channel.queue_declare(topo.queue_name, passive=True).message_count < n:
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        relay.stop()
+        for q in topo.all_queues():
+            q.bind(channel).delete()
+        topo.exchange.bind(channel).delete()
+    store.client.drop_database(settings.mongo_db)
+    runtime.stop()
+    return n / elapsed, n / committed, elapsed - committed

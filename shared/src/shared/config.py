@@ -46,6 +46,7 @@ class Settings:
     service_urls: Mapping[str, str] = field(default_factory=dict)
     retry_delays: tuple[int, ...] = (1, 10, 60)
     relay_poll_interval: float = 1.0
+    relay_grace: float = 5.0
     confirm_timeout: float = 5.0
     prefetch: int = 20
     heartbeat: int = 30
@@ -93,6 +94,7 @@ class Settings:
             service_urls=service_urls,
             retry_delays=delays,
             relay_poll_interval=float(get("RELAY_POLL_INTERVAL", "1.0")),
+            relay_grace=float(get("RELAY_GRACE", "5.0")),
             confirm_timeout=float(get("CONFIRM_TIMEOUT", "5.0")),
             prefetch=int(get("PREFETCH", "20")),
             heartbeat=int(get("HEARTBEAT", "30")),

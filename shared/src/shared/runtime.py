@@ -56,7 +56,8 @@ class Runtime:
             publisher = ConfirmingPublisher(
                 s.amqp_url, self.topology, confirm_timeout=s.confirm_timeout, heartbeat=s.heartbeat
             )
-            self.relay = OutboxRelay(store.db, publisher, service=self.service, poll_interval=s.relay_poll_interval)
+            self.relay = OutboxRelay(store.db, publisher, service=self.service, poll_interval=s.relay_poll_interval,
+                                     grace_seconds=s.relay_grace)
             store.on_commit(self.relay.wake)
             self.relay.start()
             self.relay.wake()

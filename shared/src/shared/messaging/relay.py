@@ -2,16 +2,17 @@
 removing them (the outbox holds exactly the events not yet confirmed by the broker; a delete is
 the cheapest per-event write on the store).
 
-Woken at once after each commit in its own process; a slower poll is only the safety net that
-picks up what another (crashed) process left behind. One relay drains a service's outbox at a
-time, under a short lease renewed every batch: events go out in commit order without two relays
-racing, and a relay that dies mid-pass leaves a lease that simply expires. Everything is
-at-least-once: an event published but not yet marked is published again, and consumers' inboxes
-absorb the repeat.
+The live path: after each commit in its process the relay is handed the events just committed
+and publishes them from memory at once, then removes them from the outbox. The sweep is the
+safety net: under a short lease (one sweeper per outbox; a dead sweeper's lease expires) it scans
+the outbox in commit order for events older than a grace period, which only a crashed process,
+a failed publish or an unroutable type leaves there. Everything is at-least-once: an event
+published but not yet removed may be published again, and consumers' inboxes absorb the repeat.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -25,6 +26,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared import metrics
+from shared.events import Event
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.mongo import EPOCH, OUTBOX, now
 
@@ -44,6 +46,8 @@ class OutboxRelay:
         batch_size: int = 500,
         lease_seconds: float = 15.0,
         unroutable_backoff: float = 15.0,
+        grace_seconds: float = 5.0,
+        max_fresh: int = 10_000,
     ):
         self.outbox = db[OUTBOX]
         self.locks = db[LOCKS]
@@ -58,9 +62,23 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"outbox-mark-{service}")
+        self.grace = timedelta(seconds=grace_seconds)
+        self.max_fresh = max_fresh
+        self._fresh: collections.deque[dict] = collections.deque()
+        self._fresh_lock = threading.Lock()
+        self._next_sweep = 0.0
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def wake(self, *_events) -> None:
+    def wake(self, events: list[Event] | None = None) -> None:
+        """Called after a commit with its events: publish them now."""
+        if events:
+            with self._fresh_lock:
+                if len(self._fresh) + len(events) <= self.max_fresh:  # else the sweep takes them
+                    self._fresh.extend(
+                        {"_id": e.id, "type": e.type, "body": e.to_json(), "correlation_id": e.correlation_id,
+                         "producer": e.producer}
+                        for e in events
+                    )
         self._wake.set()
 
     def start(self) -> OutboxRelay:
@@ -78,12 +96,15 @@ class OutboxRelay:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            woken = self._wake.wait(self.poll_interval)
+            self._wake.wait(self.poll_interval)
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
-                self.drain(patience=self.poll_interval if woken else 0.0)
+                self.publish_fresh()
+                if time.monotonic() >= self._next_sweep:
+                    self.drain(min_age=self.grace)
+                    self._next_sweep = time.monotonic() + self.poll_interval
                 self.publisher.heartbeat_check()
             except Exception:
                 log.exception("outbox relay pass failed; will retry")
@@ -106,13 +127,31 @@ class OutboxRelay:
     def _release(self) -> None:
         self.locks.update_one({"_id": "relay", "owner": self.owner}, {"$set": {"until": EPOCH}})
 
-    # -- passes -------------------------------------------------------------------------------
-    def drain(self, patience: float = 0.0) -> int:
+    # -- the live path ------------------------------------------------------------------------
+    def publish_fresh(self) -> int:
+        """Publish the events this process just committed, straight from memory."""
+        total = 0
+        while not self._stop.is_set():
+            with self._fresh_lock:
+                batch = [self._fresh.popleft() for _ in range(min(self.batch_size, len(self._fresh)))]
+            if not batch:
+                break
+            published, ok = self._publish(batch, [d["body"] for d in batch])
+            total += published
+            if not ok:
+                with self._fresh_lock:
+                    self._fresh.clear()  # the broker is away: the sweep retries them from the store
+                break
+        return total
+
+    # -- the sweep ----------------------------------------------------------------------------
+    def drain(self, patience: float = 0.0, min_age: timedelta | None = None) -> int:
         """Publish everything due. If another relay holds the lease, retry for up to `patience`
         seconds (it is most likely publishing our events already).
 
-        Marking a batch sent (a store write per event) overlaps with reading and publishing the
-        next batch: the pass walks forward from the position it reached, so an event whose
+        With min_age, only events committed at least that long ago are taken (the live path owns
+        the younger ones). Marking a batch sent (a store write per event) overlaps with reading
+        and publishing the next batch: the pass walks forward from the position it reached, so an event whose
         mark is still in flight is never read twice in one pass. Events committed behind that
         position while the pass ran are taken by the next pass, which starts from the beginning.
         """
@@ -127,7 +166,7 @@ class OutboxRelay:
         marks: list[Future] = []
         try:
             while not self._stop.is_set():
-                n, position, ok = self._publish_batch(position, done, marks)
+                n, position, ok = self._publish_batch(position, done, marks, min_age)
                 total += n
                 if n < self.batch_size or not ok:
                     break
@@ -145,8 +184,9 @@ class OutboxRelay:
         """One pass under the lease (for tests and tools)."""
         return self.drain()
 
-    def _due(self, position, done: set[str]) -> list[dict]:
+    def _due(self, position, done: set[str], min_age: timedelta | None = None) -> list[dict]:
         at = now()
+        cutoff = at - min_age if min_age else None
         # An ordered index scan (a range on created_at); the few events backing off because
         # nobody is bound to their type are skipped here rather than in the query, which would
         # make the store sort the whole outbox.
@@ -155,6 +195,8 @@ class OutboxRelay:
                   .sort("created_at", ASCENDING).batch_size(self.batch_size))
         try:
             for doc in cursor:
+                if cutoff is not None and doc["created_at"] > cutoff:
+                    break  # younger events belong to the live path of the process that wrote them
                 if doc["_id"] not in done and doc.get("not_before", EPOCH) <= at:
                     docs.append(doc)
                     if len(docs) >= self.batch_size:
@@ -163,12 +205,24 @@ class OutboxRelay:
             cursor.close()
         return docs
 
-    def _publish_batch(self, position, done: set[str], marks: list[Future]) -> tuple[int, object, bool]:
-        docs = self._due(position, done)
+    def _publish_batch(self, position, done: set[str], marks: list[Future],
+                       min_age: timedelta | None = None) -> tuple[int, Any, bool]:
+        docs = self._due(position, done, min_age)
         if not docs:
             metrics.OUTBOX_PENDING.labels(self.service).set(0)
             return 0, position, True
-        result = self.publisher.publish_batch([d["envelope"] for d in docs])
+        published, ok = self._publish(docs, [d["body"].encode() for d in docs], marks)
+        done.update(d["_id"] for d in docs)
+        return (len(docs) if ok else 0), docs[-1]["created_at"], ok
+
+    def _publish(self, docs: list[dict], bodies: list[bytes], marks: list[Future] | None = None) -> tuple[int, bool]:
+        """Publish with confirms; remove what the broker confirmed (in the marker thread), back off
+        what nobody is bound to, and report (published, broker reachable)."""
+        result = self.publisher.publish_batch(
+            [{"id": d["_id"], "type": d["type"], "correlation_id": d.get("correlation_id"), "producer": d.get("producer")}
+             for d in docs],
+            bodies,
+        )
         at = now()
         types = {d["_id"]: d["type"] for d in docs}
         ops: list = [DeleteOne({"_id": event_id}) for event_id in result.confirmed]
@@ -181,8 +235,9 @@ class OutboxRelay:
         for event_id, reason in result.failed.items():
             ops.append(UpdateOne({"_id": event_id}, {"$set": {"last_error": reason}, "$inc": {"attempts": 1}}))
         if ops:
-            marks.append(self._marker.submit(self.outbox.bulk_write, ops, ordered=False))
-        done.update(d["_id"] for d in docs)
+            mark = self._marker.submit(self.outbox.bulk_write, ops, ordered=False)
+            if marks is not None:
+                marks.append(mark)
         counts: dict[str, int] = {}
         for event_id in result.confirmed:
             counts[types[event_id]] = counts.get(types[event_id], 0) + 1
@@ -191,8 +246,8 @@ class OutboxRelay:
         if result.failed:
             metrics.PUBLISH_FAILURES.labels(self.service).inc(len(result.failed))
             self._stop.wait(0.5)  # the broker is away: do not spin
-            return 0, position, False
-        return len(docs), docs[-1]["created_at"], True
+            return len(result.confirmed), False
+        return len(docs), True
 
     def pending_count(self) -> int:
         return self.outbox.count_documents({})

@@ -56,6 +56,7 @@ def settings_for(secantus, amqp_url, run_prefix):
             "CHORA_AMQP_PREFIX": run_prefix,
             "CHORA_RETRY_DELAYS": ",".join(map(str, TEST_DELAYS)),
             "CHORA_RELAY_POLL_INTERVAL": "0.5",
+            "CHORA_RELAY_GRACE": "1",
             "CHORA_SECRET_KEY": "test-secret",
         })
         return base.with_changes(**changes) if changes else base
