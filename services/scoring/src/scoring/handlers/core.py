@@ -70,7 +70,7 @@ def evaluate_items(
     s = score(model, profile_of(lib), items, lib.get("staff_count"), now.date())
     payload = s.changed_payload()
     events: list[Emit] = []
-    if _comparable(payload) != _comparable((lib.get("score") or {}).get("payload")):
+    if _comparable(payload) != _comparable(store.score_of(lib).get("payload")):
         events.append(Emit("score.changed", payload))
     before = lifecycle_of(lib)
     after, emits = observe_score(before, s, now, lib.get("name"))
@@ -80,18 +80,19 @@ def evaluate_items(
         municipality=lib.get("municipality"), name=lib.get("name"),
     )
     changes: dict[str, Any] = {
-        "score": {"payload": payload, "missing_en": list(s.missing_en)},
+        # Both packed as JSON strings (store.score_of / store.summary_of read them).
+        "score": store.pack_value({"payload": payload, "missing_en": list(s.missing_en)}),
         "score_status": s.status,
         "overall_provisional": payload["provisional"],
         "model_version": model.version,
         "scored_on": now.date().isoformat(),
         "scored_at": now,
-        "summary": {
+        "summary": store.pack_value({
             "by_month": {m: list(v) for m, v in summary.by_month.items()},
             "undated": list(summary.undated),
             "sdgs": list(summary.sdgs),
             "partners": list(summary.partners),
-        },
+        }),
     }
     if after != before:
         changes["lifecycle"] = after.to_dict()

@@ -114,7 +114,7 @@ def review_queue(service_store: ServiceStore) -> list[dict[str, Any]]:
                            sort=[("ready_at", 1), ("_id", 1)])
     return [{"library_id": lib["_id"], "name": lib.get("name"), "municipality": lib.get("municipality"),
              "ready_since": lib.get("ready_at"), "overall": lib.get("overall_provisional"),
-             "verified": (lib.get("score") or {}).get("payload", {}).get("verified")} for lib in libs]
+             "verified": store.score_of(lib).get("payload", {}).get("verified")} for lib in libs]
 
 
 def directory(service_store: ServiceStore, municipality: str | None, now: datetime) -> list[dict[str, Any]]:
@@ -141,7 +141,7 @@ def figures(service_store: ServiceStore, *, cohort: str | None = None, municipal
     summaries = []
     cohorts: dict[str, str] = {}
     for lib in libs:
-        s = lib.get("summary") or {}
+        s = store.summary_of(lib)
         if lib.get("cohort_id"):
             cohorts[lib["cohort_id"]] = lib.get("cohort_name") or lib["cohort_id"]
         summaries.append(LibrarySummary(
