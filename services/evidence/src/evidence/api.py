@@ -34,6 +34,8 @@ ERROR_STATUS: dict[type[Exception], int] = {
     d.Unsupported: 415,
     d.EvidenceError: 422,
 }
+# One schema instance for the list's query, built once (a class is instantiated on every request).
+ITEM_LIST_QUERY = s.ItemListQuery()
 # Multipart framing around one file: boundaries, part headers and the small `revision` field.
 MULTIPART_SLACK = 64 * 1024
 
@@ -106,11 +108,13 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         return jsonify(v.item_json(result.doc)), 201
 
     @bp.route("/libraries/<library_id>/evidence", methods=["GET"])
-    @bp.arguments(s.ItemListQuery, location="query")
+    @bp.arguments(ITEM_LIST_QUERY, location="query")
     def list_items(query, library_id):
-        """A library's items, newest change first: {items, total, page, per_page}."""
+        """A library's items, newest change first: {items, total, page, per_page}
+        (summary=1: a few fields per item, see ItemListQuery)."""
         items, total = svc().list_items(library_id, signed_in(), **query)
-        return jsonify(items=[v.item_json(i) for i in items], total=total, page=query["page"],
+        render = v.summary_json if query["summary"] else v.item_json
+        return jsonify(items=[render(i) for i in items], total=total, page=query["page"],
                        per_page=query["per_page"])
 
     @bp.route("/evidence/<item_id>", methods=["GET"])

@@ -119,6 +119,9 @@ class ItemListQuery(PageQuery):
     kind = fields.Str(load_default=None, validate=validate.OneOf(KINDS))
     dimension = fields.Str(load_default=None, validate=validate.OneOf(DIMENSIONS))
     q = fields.Str(load_default=None, validate=validate.Length(max=200))
+    # summary=1: only {id, title, status, kind, revision, updated_at} per item and no count of a
+    # later page (`total` is null unless this is the last page) - what a dashboard shows.
+    summary = fields.Bool(load_default=False)
 
 
 class CaseQuery(PageQuery):

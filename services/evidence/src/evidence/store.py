@@ -90,11 +90,15 @@ def _text_filter(q: str | None, fields: Iterable[str]) -> dict:
 
 
 LIST_PROJECTION = {"audit": 0, "previous_versions": 0}
+SUMMARY_FIELDS = ("item_id", "title", "status", "kind", "revision", "updated_at")
+SUMMARY_PROJECTION = {"_id": 1, **{name: 1 for name in SUMMARY_FIELDS}}
 
 
 def list_items(db: Database, library_id: str, *, status: str | None = None, kind: str | None = None,
                dimension: str | None = None, q: str | None = None, page: int = 1,
-               per_page: int = 20) -> tuple[list[dict], int]:
+               per_page: int = 20, summary: bool = False) -> tuple[list[dict], int | None]:
+    """A page of a library's items, newest change first (the (library_id, updated_at) index), and
+    the total. summary: only SUMMARY_FIELDS, and the total only when this page shows it (None)."""
     query: dict[str, Any] = {"library_id": library_id}
     for name, value in (("status", status), ("kind", kind), ("dimension", dimension)):
         if value:
@@ -102,11 +106,13 @@ def list_items(db: Database, library_id: str, *, status: str | None = None, kind
     query.update(_text_filter(q, ("title", "description", "partners.name")))
     skip = (page - 1) * per_page
     # The list never needs an item's audit trail or earlier versions (the largest parts).
-    cursor = (db[ITEMS].find(query, LIST_PROJECTION).sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
+    cursor = (db[ITEMS].find(query, SUMMARY_PROJECTION if summary else LIST_PROJECTION).sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
               .skip(skip).limit(per_page))
     items = list(cursor)
     if len(items) < per_page and (items or page == 1):
         return items, skip + len(items)  # the last page: the total is known without counting
+    if summary:
+        return items, None
     # count_documents scans the collection on SecantusDB; an indexed (library_id) find of the ids does not.
     return items, sum(1 for _ in db[ITEMS].find(query, {"_id": 1}))
 

@@ -50,6 +50,14 @@ def item_json(item: Mapping[str, Any]) -> dict:
     return jsonable(out)
 
 
+def summary_json(item: Mapping[str, Any]) -> dict:
+    """An item as a list summary shows it: {id, title, status, kind, revision, updated_at}."""
+    updated = item.get("updated_at")
+    return {"id": item["item_id"], "title": item.get("title"), "status": item.get("status"),
+            "kind": item.get("kind"), "revision": item.get("revision"),
+            "updated_at": updated.isoformat() if isinstance(updated, (datetime, date)) else updated}
+
+
 def public_item_json(item: Mapping[str, Any]) -> dict:
     out = {"id": item["item_id"], **{k: item.get(k) for k in PUBLIC_FIELDS}}
     out["partners"] = [{"name": p["name"], "kind": p.get("kind")} for p in item.get("partners") or []]

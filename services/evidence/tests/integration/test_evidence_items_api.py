@@ -141,3 +141,17 @@ def test_every_page_of_a_library_list_reports_the_same_total(anna, as_):
     assert sorted(i["id"] for p in pages for i in p["items"]) == sorted(ids)
     assert anna.get("/libraries/lib-aarhus/evidence?per_page=3").get_json()["total"] == 3
     assert anna.get("/libraries/lib-aarhus/evidence?per_page=5").get_json()["total"] == 3
+
+
+def test_a_summary_list_gives_the_newest_items_with_a_few_fields_and_counts_only_on_its_last_page(anna, as_):
+    ids = [anna.create()["id"] for _ in range(3)]
+    as_(CARL).create()  # another library's item is never listed
+    full = anna.get("/libraries/lib-aarhus/evidence?per_page=5").get_json()["items"]
+    first = anna.get("/libraries/lib-aarhus/evidence?per_page=2&summary=1").get_json()
+    assert [i["id"] for i in first["items"]] == [i["id"] for i in full][:2]  # the full list's order
+    assert set(first["items"][0]) == {"id", "title", "status", "kind", "revision", "updated_at"}
+    assert first["items"][0]["status"] == "draft" and first["total"] is None
+    last = anna.get("/libraries/lib-aarhus/evidence?per_page=5&summary=1").get_json()
+    assert last["total"] == 3 and sorted(i["id"] for i in last["items"]) == sorted(ids)
+    assert last["items"][0]["title"] == full[0]["title"] and last["items"][0]["revision"] == full[0]["revision"]
+    assert as_(CARL).get("/libraries/lib-aarhus/evidence?summary=1").status_code == 404  # tenancy as before

@@ -61,15 +61,21 @@ def current_identity() -> Identity:
 
 
 def sign_in(who: Identity) -> None:
+    from gateway.portal.i18n import forget  # (the portal package imports this module)
+
     session.clear()  # a fresh session on sign-in (no fixation)
+    forget()
     session[SESSION_KEY] = asdict(who)
     session["csrf"] = secrets.token_urlsafe(24)
     session.permanent = True
 
 
 def sign_out() -> None:
+    from gateway.portal.i18n import forget
+
     lang = session.get("lang")
     session.clear()
+    forget()
     if lang:
         session["lang"] = lang
 

@@ -17,8 +17,10 @@ Two small per-process caches:
 from __future__ import annotations
 
 import contextvars
+import http.client
 import json as jsonlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -125,8 +127,27 @@ def _query(params: Mapping[str, Any] | None) -> str:
     return urlencode(pairs)
 
 
+class _Connections(threading.local):
+    """This thread's kept-alive connections for GETs, one per service (never shared by threads)."""
+
+    def __init__(self) -> None:
+        self.by_service: dict[str, http.client.HTTPConnection] = {}
+
+
+# Errors that mean a kept-alive connection was closed by the service before our request reached it.
+_DROPPED = (http.client.RemoteDisconnected, http.client.BadStatusLine, ConnectionResetError, BrokenPipeError,
+            ConnectionAbortedError)
+
+
 class ServiceClient:
-    """HTTP calls from the gateway to the services, signed with the caller's identity."""
+    """HTTP calls from the gateway to the services, signed with the caller's identity.
+
+    GETs (not streamed) take a cheaper path than urllib3: one kept-alive http.client connection per
+    service and thread, with the same connect and read timeouts. A GET is idempotent, so when a
+    reused connection turns out to have been closed by the service (gunicorn's keep-alive is 5 s)
+    it is sent once more on a new connection. `get_many` sends several GETs to different services
+    before reading any answer, so they run at once without a thread hand-off. Every other method
+    (and streamed GETs) goes through urllib3 and is never retried once it may have been sent."""
 
     def __init__(self, service_urls: Mapping[str, str], secret_key: str, *,
                  connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT,
@@ -147,6 +168,10 @@ class ServiceClient:
             self.pools[name] = cls(parts.hostname, parts.port, maxsize=pool_size, block=False,
                                    timeout=self.timeout, retries=self.retry)
         self.prefixes = {name: urlsplit(url).path for name, url in self.urls.items()}
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self._addresses = {name: (urlsplit(url).scheme, urlsplit(url).hostname, urlsplit(url).port)
+                           for name, url in self.urls.items()}
+        self._conns = _Connections()
         self._signed: dict[Identity, tuple[float, str]] = {}
         self.cache = TTLCache(LIBRARY_TTL)
         self._executor: ThreadPoolExecutor | None = None
@@ -186,6 +211,8 @@ class ServiceClient:
         if query:
             url += ("&" if "?" in url else "?") + query
         headers = self.headers(who)
+        if method == "GET" and not stream and not files and json is None and data is None:
+            return self._finish(service, *self._send_get(service, url, headers))
         body: bytes | None = None
         if files:
             fields = {}
@@ -218,6 +245,91 @@ class ServiceClient:
         if stream:
             return ServiceResponse(raw.status, raw.headers, None, raw)
         return ServiceResponse(raw.status, raw.headers, raw.data)
+
+    # -- the GET path: kept-alive http.client connections --------------------------------------------
+
+    def _connect(self, service: str) -> http.client.HTTPConnection:
+        scheme, host, port = self._addresses[service]
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        conn = cls(host, port, timeout=self.connect_timeout)
+        try:
+            conn.connect()
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError as exc:
+            conn.close()
+            log.warning("service unavailable", extra={"service": service, "error": str(exc)})
+            raise ServiceUnavailable(service, type(exc).__name__) from None
+        conn.sock.settimeout(self.read_timeout)
+        return conn
+
+    def _send_get(self, service: str, url: str, headers: dict[str, str]) -> tuple[Any, str, dict[str, str], bool]:
+        """Send a GET on this thread's connection to `service`; (connection, url, headers, reused)."""
+        if service not in self._addresses:
+            raise KeyError(service)
+        conns = self._conns.by_service
+        conn = conns.pop(service, None)
+        reused = conn is not None
+        if conn is None:
+            conn = self._connect(service)
+        try:
+            conn.request("GET", url, headers=headers)
+        except OSError as exc:
+            conn.close()
+            if not reused:
+                raise ServiceUnavailable(service, type(exc).__name__) from None
+            return self._send_get(service, url, headers)  # a fresh connection this time
+        return conn, url, headers, reused
+
+    def _finish(self, service: str, conn: Any, url: str, headers: dict[str, str], reused: bool) -> ServiceResponse:
+        """Read the answer to a GET sent by _send_get and keep the connection for the next one."""
+        try:
+            resp = conn.getresponse()
+            body = resp.read()
+        except _DROPPED as exc:
+            conn.close()
+            if reused:  # closed by the service while idle: a GET may be sent again
+                return self._finish(service, *self._send_get(service, url, headers)[:3], False)
+            log.warning("service unavailable", extra={"service": service, "path": url, "error": str(exc)})
+            raise ServiceUnavailable(service, type(exc).__name__) from None
+        except (OSError, http.client.HTTPException) as exc:  # a timeout or a broken answer: never repeated
+            conn.close()
+            log.warning("service unavailable", extra={"service": service, "path": url, "error": str(exc)})
+            raise ServiceUnavailable(service, type(exc).__name__) from None
+        if resp.will_close:
+            conn.close()
+        else:
+            old = self._conns.by_service.get(service)
+            if old is not None:
+                old.close()
+            self._conns.by_service[service] = conn
+        if resp.status in (502, 503, 504):
+            raise ServiceUnavailable(service, f"status {resp.status}")
+        return ServiceResponse(resp.status, resp.headers, body)
+
+    def get_many(self, calls: Sequence[tuple[str, str, Identity | None, Mapping[str, Any] | None]]) -> list[Any]:
+        """GETs to different services at once: every request is sent before any answer is read.
+        Each call is (service, path, who, params); each result is a ServiceResponse or the
+        ServiceUnavailable it raised."""
+        sent: list[Any] = []
+        for service, path, who, params in calls:
+            url = self.prefixes[service] + path
+            query = _query(params)
+            if query:
+                url += ("&" if "?" in url else "?") + query
+            try:
+                sent.append(self._send_get(service, url, self.headers(who)))
+            except ServiceUnavailable as exc:
+                sent.append(exc)
+        results: list[Any] = []
+        for (service, *_), pending in zip(calls, sent):
+            if isinstance(pending, Exception):
+                results.append(pending)
+                continue
+            try:
+                results.append(self._finish(service, *pending))
+            except ServiceUnavailable as exc:
+                results.append(exc)
+        return results
 
     def get(self, service: str, path: str, who: Identity | None = None, **kw) -> ServiceResponse:
         return self.call(service, "GET", path, who, **kw)
@@ -259,6 +371,8 @@ class ServiceClient:
         return results
 
     def close(self) -> None:
+        for conn in list(self._conns.by_service.values()):
+            conn.close()
         if self._executor is not None:
             self._executor.shutdown(wait=False)
         for pool in self.pools.values():

@@ -1,7 +1,9 @@
 """The forwarding client against a real HTTP server: what it passes on, what it caches for how long,
 and that a write through the gateway empties the cache of library details."""
 
+import socket
 import threading
+import time
 
 import pytest
 from flask import Flask, jsonify, request
@@ -32,6 +34,12 @@ def backend():
                        who=identity.verify(SECRET, request.headers[identity.HEADER]).person_id,
                        request_id=request.headers.get("X-Request-ID"),
                        correlation_id=request.headers.get("X-Correlation-ID"))
+
+    @app.route("/slow")
+    def slow():
+        seen.append("slow")
+        time.sleep(0.3)
+        return jsonify(slept=True)
 
     @app.route("/libraries/lib-1", methods=["GET", "PATCH"])
     def lib():
@@ -87,3 +95,51 @@ def test_library_details_are_reused_until_a_write_through_the_gateway_or_the_ttl
     now = client_module.time.monotonic()
     monkeypatch.setattr(client_module.time, "monotonic", lambda: now + client_module.LIBRARY_TTL + 1)
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "Nyt navn"
+
+
+def test_gets_to_several_services_run_at_once_and_a_slow_answer_is_never_asked_again(backend):
+    url, seen = backend
+    client = ServiceClient({"scoring": url, "evidence": url, "registration": f"http://127.0.0.1:{free_port()}"}, SECRET)
+    started = time.perf_counter()
+    slow_a, slow_b, down = client.get_many([("scoring", "/slow", ANNA, None), ("evidence", "/slow", ANNA, None),
+                                            ("registration", "/echo", ANNA, None)])
+    assert time.perf_counter() - started < 0.55  # two 0.3 s answers side by side, not one after the other
+    assert slow_a.json() == slow_b.json() == {"slept": True}
+    assert isinstance(down, ServiceUnavailable) and down.service == "registration"
+    impatient = ServiceClient({"scoring": url}, SECRET, read_timeout=0.1)
+    with pytest.raises(ServiceUnavailable):
+        impatient.get("scoring", "/slow", ANNA)
+    time.sleep(0.3)
+    assert seen.count("slow") == 3  # the timed-out GET was sent once
+
+
+def test_a_get_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a_new_one():
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections = []
+
+    def serve():  # answers one request per connection, then closes it (like an expired keep-alive)
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            body = b'{"n": %d}' % len(connections)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(body), body))
+            time.sleep(0.05)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = ServiceClient({"evidence": f"http://127.0.0.1:{listener.getsockname()[1]}"}, SECRET)
+    try:
+        assert client.get("evidence", "/x", ANNA).json() == {"n": 1}
+        time.sleep(0.1)  # the service has closed the kept-alive connection by now
+        assert client.get("evidence", "/x", ANNA).json() == {"n": 2}
+        assert len(connections) == 2
+    finally:
+        listener.close()
+        client.close()

@@ -12,7 +12,7 @@ import requests
 
 from gateway.api import create_app
 from gateway.auth import issue_token
-from gateway.client import ServiceClient
+from gateway.client import ServiceClient, ServiceUnavailable
 from shared.config import Settings
 from shared.identity import Identity
 
@@ -57,6 +57,16 @@ class FakeClient(ServiceClient):
             library = OWN if path.endswith("ev-own") else OTHER
             return response(200, {"id": path.rsplit("/", 1)[1], "library_id": library, "revision": 3, "status": "draft"})
         return response(200, {"ok": True, "path": path})
+
+    def get_many(self, calls):
+        """Like ServiceClient.get_many: each result is the answer or the ServiceUnavailable raised."""
+        results = []
+        for service, path, who, params in calls:
+            try:
+                results.append(self.call(service, "GET", path, who, params=params))
+            except ServiceUnavailable as exc:
+                results.append(exc)
+        return results
 
     def forwarded(self) -> list[Call]:
         """The calls other than the gateway's own look-ups of an evidence item's library."""

@@ -26,9 +26,40 @@ from gateway.portal.base import (
     bp,
     items_of,
     progress_view,
+    sdg_grid_html,
     text_on,
 )
-from gateway.portal.i18n import gettext, lang
+from gateway.portal.i18n import forget, gettext, lang
+
+URL_CACHE_SIZE = 8192
+
+
+def _memoised_url_for(app: Flask):
+    """url_for for templates, remembering the URLs it built (a page has ~20 links and building one
+    costs ~15 us). A URL depends only on the endpoint, its values and the request's host and
+    script root (from the WSGI environ), so those are the key; anything unusual (_external, _anchor, a relative endpoint,
+    an unhashable value) is built afresh every time."""
+    build = app.url_for
+    cache: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, **values):
+        if endpoint[:1] == "." or any(k[:1] == "_" for k in values):
+            return build(endpoint, **values)
+        try:
+            environ = request.environ
+            key = (environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), environ.get("SCRIPT_NAME"), endpoint,
+                   tuple(sorted(values.items())))
+            hit = cache.get(key)
+        except TypeError:
+            return build(endpoint, **values)
+        if hit is None:
+            hit = build(endpoint, **values)
+            if len(cache) >= URL_CACHE_SIZE:
+                cache.clear()
+            cache[key] = hit
+        return hit
+
+    return url_for
 
 
 def install(app: Flask) -> None:
@@ -40,9 +71,13 @@ def install(app: Flask) -> None:
         "AGE_GROUPS": AGE_GROUPS, "STATUSES": STATUSES, "LIBRARY_STATUSES": LIBRARY_STATUSES, "REGISTRATION_STATUSES": REGISTRATION_STATUSES,
         "PERSON_STATUSES": PERSON_STATUSES, "AUDIT_ACTIONS": AUDIT_ACTIONS, "FIELD_LABELS": FIELD_LABELS,
         "MODEL_STATUSES": MODEL_STATUSES, "COHORT_STATES": COHORT_STATES, "DELIVERY_STATUSES": DELIVERY_STATUSES, "ROLES": ROLES, "SDG_COLOURS": SDG_COLOURS,
-        "SDG_NAMES": SDG_NAMES, "text_on": text_on, "progress_view": progress_view, "items_of": items_of})
+        "SDG_NAMES": SDG_NAMES, "text_on": text_on, "sdg_grid_html": sdg_grid_html, "progress_view": progress_view, "items_of": items_of})
 
+    app.jinja_env.globals["url_for"] = _memoised_url_for(app)
     app.jinja_env.filters["field_label"] = lambda name: gettext(FIELD_LABELS.get(name, name))
+
+    app.before_request(forget)
+    app.teardown_request(forget)
 
     @app.context_processor
     def portal_globals():

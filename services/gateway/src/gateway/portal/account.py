@@ -8,6 +8,7 @@ from flask import Response, abort, redirect, render_template, request, session, 
 from gateway.auth import current_identity, sign_in, sign_out
 from gateway.core import SignInRefused, authenticate, gw
 from gateway.portal.base import bp, check_csrf, items_of, safe_next, signed_in, svc, tell, try_svc
+from gateway.portal.i18n import forget
 from gateway.portal.i18n import gettext as _
 
 
@@ -28,6 +29,7 @@ def index():
 def language(code: str):
     if code in ("da", "en"):
         session["lang"] = code
+        forget()
     return redirect(safe_next(request.args.get("next"), url_for("portal.index")))
 
 
@@ -47,6 +49,7 @@ def login():
         sign_in(who)
         if lang:
             session["lang"] = lang
+            forget()
         return redirect(safe_next(request.args.get("next"), home_for(who.role)))
     return render_template("login.html", error=error, email="")
 
@@ -148,6 +151,7 @@ def profile_language():
     if tell(try_svc("registration", "PATCH", f"/people/{who.person_id}", json={"language": code}),
             "Dit sprogvalg er gemt. Vi skriver også til dig på det sprog."):
         session["lang"] = code
+        forget()
     return redirect(url_for("portal.profile"))
 
 

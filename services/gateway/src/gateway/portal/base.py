@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from markupsafe import Markup, escape
 
 from gateway import authz
 from gateway.auth import csrf_valid, current_identity
@@ -62,10 +63,39 @@ def _luminance(hex_colour: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
+@functools.lru_cache(maxsize=256)
 def text_on(hex_colour: str) -> str:
     """Black or white text, whichever contrasts more with the background (WCAG)."""
     lum = _luminance(hex_colour)
     return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
+
+
+@functools.lru_cache(maxsize=1024)
+def _sdg_grid(language: str, covered: frozenset[int]) -> Markup:
+    from gateway.portal.i18n import EN
+
+    def t(text: str) -> str:
+        return escape(EN.get(text, text) if language == "en" else text)
+
+    rows = [f'\n<ul class="sdg-grid" aria-label="{t("Verdensmål")}">\n']
+    for n in range(1, 18):
+        on = n in covered
+        style = f' style="background:{SDG_COLOURS[n]};color:{text_on(SDG_COLOURS[n])}"' if on else ""
+        rows.append(f'  <li class="sdg {"on" if on else "off"}"{style}>\n'
+                    f'    <span class="sdg-number">{n}</span>\n'
+                    f'    <span class="sdg-name">{t(SDG_NAMES[n])}</span>\n'
+                    f'    <span class="visually-hidden">: {t("Dækket") if on else t("Ikke dækket")}</span>\n'
+                    f'  </li>\n')
+    rows.append("</ul>\n")
+    return Markup("".join(rows))
+
+
+def sdg_grid_html(covered: Any) -> Markup:
+    """The 17 goals as a grid, the covered ones in their colours (the same markup for the same
+    language and goals, so it is built once per combination)."""
+    from gateway.portal.i18n import lang
+
+    return _sdg_grid(lang(), frozenset(int(n) for n in covered or ()))
 
 
 class Answer:

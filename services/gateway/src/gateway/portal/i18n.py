@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from flask import has_request_context, session
+
+# lang() is asked ~50 times per page (every `_()` in a template): the session's choice is read once
+# per request and kept here. forget() is called wherever the session's language may change, and at
+# the start and end of every request (portal.install), so no answer outlives its request.
+_LANG: ContextVar[str | None] = ContextVar("gateway_lang", default=None)
 
 EN = {
     "Verdensmålscertificering for biblioteker": "SDG certification for libraries",
@@ -218,7 +225,19 @@ EN.update({
 
 
 def lang() -> str:
-    return session.get("lang", "da") if has_request_context() else "da"
+    memo = _LANG.get()
+    if memo is not None:
+        return memo
+    if not has_request_context():
+        return "da"
+    value = session.get("lang", "da")
+    _LANG.set(value)
+    return value
+
+
+def forget(*_args) -> None:
+    """Read the session's language again on the next lang() (after it may have changed)."""
+    _LANG.set(None)
 
 
 def gettext(text: str) -> str:

@@ -38,7 +38,7 @@ def dashboard():
 @bp.get("/bibliotek/<library_id>")
 @signed_in
 def library_dashboard(library_id: str):
-    # The three answers are fetched at once; the library's details (rarely changed, the same for
+    # The three answers are fetched at once (client.get_many); the library's details (rarely changed, the same for
     # everyone allowed here) may be up to client.LIBRARY_TTL seconds old (see gateway/client.py).
     from gateway.client import ServiceUnavailable
     from gateway.core import gw
@@ -58,14 +58,14 @@ def library_dashboard(library_id: str):
             return Answer(resp.status_code, None)
 
     details = f"/libraries/{library_id}"
-    calls = [
-        lambda lng=lang(): client.get("scoring", f"/libraries/{library_id}/progress", who, params={"lang": lng}),
-        lambda: client.get("evidence", f"/libraries/{library_id}/evidence", who, params={"per_page": 5}),
-    ]
+    calls = [("scoring", f"/libraries/{library_id}/progress", who, {"lang": lang()}),
+             ("evidence", f"/libraries/{library_id}/evidence", who, {"per_page": 5, "summary": 1})]
     cached = client.cache.get(("registration", details))
     if cached is None:
-        calls.append(lambda: client.cached_get("registration", details, who))
-    progress, recent, *rest = client.gather(calls)
+        calls.append(("registration", details, who, None))
+    progress, recent, *rest = client.get_many(calls)
+    if rest and not isinstance(rest[0], Exception) and rest[0].status_code == 200:
+        client.cache.put(("registration", details), rest[0])
     library, progress, recent = answer(rest[0] if rest else cached), answer(progress), answer(recent)
     if library is not None and library.status == 404:
         abort(404)
