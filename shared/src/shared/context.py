@@ -16,12 +16,12 @@ def new_id() -> str:
 
 
 def current_correlation_id() -> str:
-    """Return the correlation id of the work in progress, starting one if there is none."""
-    value = correlation_id.get()
-    if value is None:
-        value = new_id()
-        correlation_id.set(value)
-    return value
+    """Return the correlation id of the work in progress, or a new one when none is bound.
+
+    A new id is not stored: work outside a request or a message (a scheduler run, start-up)
+    must not leave its id on the thread for unrelated work that follows; bind one with
+    `bound()` to correlate several events."""
+    return correlation_id.get() or new_id()
 
 
 @contextmanager

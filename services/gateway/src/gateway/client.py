@@ -321,7 +321,7 @@ class ServiceClient:
             except ServiceUnavailable as exc:
                 sent.append(exc)
         results: list[Any] = []
-        for (service, *_), pending in zip(calls, sent):
+        for (service, *_), pending in zip(calls, sent, strict=True):
             if isinstance(pending, Exception):
                 results.append(pending)
                 continue

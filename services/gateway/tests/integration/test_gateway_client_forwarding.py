@@ -58,11 +58,8 @@ def backend():
 def test_a_call_passes_the_ids_the_signed_identity_the_query_and_the_body(backend):
     url, seen = backend
     client = ServiceClient({"registration": url}, SECRET)
-    token = context.request_id.set("req-1")
-    try:
+    with context.bound(correlation=None, request="req-1"):  # a request with no correlation id of its own
         got = client.post("registration", "/echo", ANNA, json={"a": 1}, params={"x": [1, 2], "skip": None}).json()
-    finally:
-        context.request_id.reset(token)
     assert got == {"method": "POST", "args": {"x": ["1", "2"]}, "json": {"a": 1}, "who": "p-anna",
                    "request_id": "req-1", "correlation_id": "req-1"}
     client.get("registration", "/echo", ANNA)
