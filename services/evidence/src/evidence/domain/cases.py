@@ -16,28 +16,11 @@ from . import lifecycle as lc
 from .errors import Conflict
 from .identity import Actor, require_staff_of
 from .lifecycle import APPROVED, SUBMITTED, DomainEvent, Outcome
+from .values import CONTENT_FIELDS
 from .workflow import Identity, create_item
 
 SHAREABLE_STATES = (SUBMITTED, APPROVED)
-PUBLIC_FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "dimension",
-    "sdgs",
-    "targets",
-    "date",
-    "end_date",
-    "participants",
-    "age_groups",
-    "partners",
-    "co_created",
-    "before",
-    "after",
-    "unit",
-    "staff_share",
-    "links",
-)
+PUBLIC_FIELDS = CONTENT_FIELDS
 COPIED_FIELDS = ("kind", "title", "description", "dimension", "sdgs", "targets", "age_groups", "co_created", "links")
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from .values import CONTENT_FIELDS
+
 # Stable column order: add new columns at the end only, spreadsheets depend on positions.
 CSV_COLUMNS: tuple[str, ...] = (
     "item_id",
@@ -15,23 +17,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "library_name",
     "status",
     "revision",
-    "kind",
-    "title",
-    "description",
-    "dimension",
-    "sdgs",
-    "targets",
-    "date",
-    "end_date",
-    "participants",
-    "age_groups",
-    "partners",
-    "co_created",
-    "before",
-    "after",
-    "unit",
-    "staff_share",
-    "links",
+    *CONTENT_FIELDS,
     "public",
     "attachments",
     "created_at",

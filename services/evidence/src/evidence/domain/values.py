@@ -229,3 +229,26 @@ def url_list(value: Any) -> list[str]:
         if url not in out:
             out.append(url)
     return out
+
+
+# What an evidence item says, in a stable order (the public copy of a shared case and the
+# export's CSV columns both follow it).
+CONTENT_FIELDS: tuple[str, ...] = (
+    "kind",
+    "title",
+    "description",
+    "dimension",
+    "sdgs",
+    "targets",
+    "date",
+    "end_date",
+    "participants",
+    "age_groups",
+    "partners",
+    "co_created",
+    "before",
+    "after",
+    "unit",
+    "staff_share",
+    "links",
+)
