@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import pymongo
 from pymongo import ASCENDING, IndexModel, MongoClient
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from shared import context
 from shared.events import Event, new_event
 
 log = logging.getLogger(__name__)
@@ -48,7 +46,6 @@ class Tx:
     session: ClientSession
     producer: str
     events: list[Event] = field(default_factory=list)
-    inbox: tuple[str, str] | None = None
 
     def emit(self, type_: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> Event:
         """Record an event to be published once this transaction commits."""
@@ -80,10 +77,11 @@ class ServiceStore:
         self.client = client
         self.db: Database = client[db_name]
         self.producer = producer
-        self._on_commit: list[Callable[[list[Event]], None]] = []
+        self._on_commit: list[Callable[[list[dict[str, Any]]], None]] = []
 
-    def on_commit(self, callback: Callable[[list[Event]], None]) -> None:
-        """Call back after every commit that recorded events (wakes the outbox relay)."""
+    def on_commit(self, callback: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Call back with the outbox documents of every commit that recorded events (the outbox
+        relay publishes them at once)."""
         self._on_commit.append(callback)
 
     def ensure_indexes(self, extra: dict[str, Iterable[IndexModel]] | None = None) -> None:
@@ -105,64 +103,40 @@ class ServiceStore:
         marked; if any had been processed the whole transaction fails (DuplicateKeyError) and
         the caller handles the events one by one.
         """
-        if isinstance(inbox, list):
-            return self._transact_batch(fn, inbox)
-        holder: dict[str, Tx] = {}
+        single = inbox if isinstance(inbox, tuple) else None
+        marks = [single] if single is not None else list(inbox or [])
+        holder: dict[str, list[dict[str, Any]]] = {}
 
         def callback(session: ClientSession) -> T:
-            tx = Tx(self.db, session, self.producer, inbox=inbox)
-            holder["tx"] = tx
-            if inbox is not None and self.db[INBOX].find_one({"_id": _inbox_id(*inbox)}, session=session):
-                raise AlreadyProcessed(inbox[1])
+            tx = Tx(self.db, session, self.producer)
+            if single is not None and self.db[INBOX].find_one({"_id": _inbox_id(*single)}, session=session):
+                raise AlreadyProcessed(single[1])
             result = fn(tx)
             at = now()
-            if inbox is not None:
-                self.db[INBOX].insert_one(
-                    {"_id": _inbox_id(*inbox), "consumer": inbox[0], "event_id": inbox[1], "processed_at": at},
+            if marks:
+                self.db[INBOX].insert_many(
+                    [{"_id": _inbox_id(c, e), "consumer": c, "event_id": e, "processed_at": at} for c, e in marks],
                     session=session,
                 )
-            if tx.events:
-                self.db[OUTBOX].insert_many([outbox_document(e, at) for e in tx.events], session=session)
+            docs = holder["docs"] = [outbox_document(e, at) for e in tx.events]
+            if docs:
+                self.db[OUTBOX].insert_many(docs, session=session)
             return result
 
         with self.client.start_session() as session:
             try:
                 result = session.with_transaction(callback)
             except DuplicateKeyError as exc:
-                if inbox is not None and INBOX in str(exc):
-                    raise AlreadyProcessed(inbox[1]) from exc
+                if single is not None and INBOX in str(exc):
+                    raise AlreadyProcessed(single[1]) from exc
                 raise
-        self._committed(holder["tx"].events)
-        return result
-
-    def _transact_batch(self, fn: Callable[[Tx], T], marks: list[tuple[str, str]]) -> T:
-        holder: dict[str, Tx] = {}
-
-        def callback(session: ClientSession) -> T:
-            tx = Tx(self.db, session, self.producer)
-            holder["tx"] = tx
-            result = fn(tx)
-            at = now()
-            self.db[INBOX].insert_many(
-                [{"_id": _inbox_id(c, e), "consumer": c, "event_id": e, "processed_at": at} for c, e in marks],
-                session=session,
-            )
-            if tx.events:
-                self.db[OUTBOX].insert_many([outbox_document(e, at) for e in tx.events], session=session)
-            return result
-
-        with self.client.start_session() as session:
-            result = session.with_transaction(callback)
-        self._committed(holder["tx"].events)
-        return result
-
-    def _committed(self, events: list[Event]) -> None:
-        if events:
+        if holder["docs"]:
             for callback_ in self._on_commit:
                 try:
-                    callback_(events)
+                    callback_(holder["docs"])
                 except Exception:  # a wake-up failure must never undo a commit
                     log.exception("on-commit callback failed")
+        return result
 
     def emit_now(self, type_: str, payload: dict[str, Any]) -> Event:
         """Record a lone event (no other state change) through the outbox."""
@@ -180,6 +154,4 @@ def is_duplicate_key(exc: Exception) -> bool:
     return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code == 11000)
 
 
-__all__ = [
-    "AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "pymongo", "context",
-]
+__all__ = ["AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "outbox_document"]

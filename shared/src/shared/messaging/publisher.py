@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -98,8 +97,9 @@ class ConfirmingPublisher:
             self._returned[message_id] = f"unroutable: {routing_key} ({exc})"
 
     # -- publishing -------------------------------------------------------------------------
-    def publish_batch(self, envelopes: list[dict], bodies: list[bytes] | None = None) -> BatchResult:
-        """Publish envelopes (dicts with id, type, correlation_id); wait for all confirms."""
+    def publish_batch(self, envelopes: list[dict], bodies: list[bytes]) -> BatchResult:
+        """Publish message bodies, described by envelopes (dicts with id, type, correlation_id,
+        producer); wait for all confirms."""
         result = BatchResult()
         if not envelopes:
             return result
@@ -108,8 +108,6 @@ class ConfirmingPublisher:
             assert self._producer is not None
             self._returned.clear()
             tags: dict[int, str] = {}
-            if bodies is None:
-                bodies = [json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode() for e in envelopes]
             for env, body in zip(envelopes, bodies, strict=True):
                 self._producer.publish(
                     body,

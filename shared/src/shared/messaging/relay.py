@@ -26,7 +26,6 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared import metrics
-from shared.events import Event
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.mongo import EPOCH, OUTBOX, now
 
@@ -69,16 +68,12 @@ class OutboxRelay:
         self._next_sweep = 0.0
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def wake(self, events: list[Event] | None = None) -> None:
-        """Called after a commit with its events: publish them now."""
-        if events:
+    def wake(self, docs: list[dict] | None = None) -> None:
+        """Called after a commit with the outbox documents it wrote: publish them now."""
+        if docs:
             with self._fresh_lock:
-                if len(self._fresh) + len(events) <= self.max_fresh:  # else the sweep takes them
-                    self._fresh.extend(
-                        {"_id": e.id, "type": e.type, "body": e.to_json(), "correlation_id": e.correlation_id,
-                         "producer": e.producer}
-                        for e in events
-                    )
+                if len(self._fresh) + len(docs) <= self.max_fresh:  # else the sweep takes them
+                    self._fresh.extend(docs)
         self._wake.set()
 
     def start(self) -> OutboxRelay:
@@ -136,7 +131,7 @@ class OutboxRelay:
                 batch = [self._fresh.popleft() for _ in range(min(self.batch_size, len(self._fresh)))]
             if not batch:
                 break
-            published, ok = self._publish(batch, [d["body"] for d in batch])
+            published, ok = self._publish(batch)
             total += published
             if not ok:
                 with self._fresh_lock:
@@ -145,9 +140,8 @@ class OutboxRelay:
         return total
 
     # -- the sweep ----------------------------------------------------------------------------
-    def drain(self, patience: float = 0.0, min_age: timedelta | None = None) -> int:
-        """Publish everything due. If another relay holds the lease, retry for up to `patience`
-        seconds (it is most likely publishing our events already).
+    def drain(self, min_age: timedelta | None = None) -> int:
+        """Publish everything due, unless another relay holds the lease (it is sweeping already).
 
         With min_age, only events committed at least that long ago are taken (the live path owns
         the younger ones). Marking a batch sent (a store write per event) overlaps with reading
@@ -155,11 +149,8 @@ class OutboxRelay:
         mark is still in flight is never read twice in one pass. Events committed behind that
         position while the pass ran are taken by the next pass, which starts from the beginning.
         """
-        deadline = time.monotonic() + patience
-        while not self._acquire():
-            if time.monotonic() >= deadline or self._stop.is_set():
-                return 0
-            time.sleep(0.01)
+        if not self._acquire():
+            return 0
         total = 0
         position: Any = EPOCH
         done: set[str] = set()
@@ -179,10 +170,6 @@ class OutboxRelay:
                     log.exception("marking sent events failed; they will be published again")
             self._release()
         return total
-
-    def relay_once(self) -> int:
-        """One pass under the lease (for tests and tools)."""
-        return self.drain()
 
     def _due(self, position, done: set[str], min_age: timedelta | None = None) -> list[dict]:
         at = now()
@@ -211,17 +198,17 @@ class OutboxRelay:
         if not docs:
             metrics.OUTBOX_PENDING.labels(self.service).set(0)
             return 0, position, True
-        published, ok = self._publish(docs, [d["body"].encode() for d in docs], marks)
+        _, ok = self._publish(docs, marks)
         done.update(d["_id"] for d in docs)
         return (len(docs) if ok else 0), docs[-1]["created_at"], ok
 
-    def _publish(self, docs: list[dict], bodies: list[bytes], marks: list[Future] | None = None) -> tuple[int, bool]:
-        """Publish with confirms; remove what the broker confirmed (in the marker thread), back off
-        what nobody is bound to, and report (published, broker reachable)."""
+    def _publish(self, docs: list[dict], marks: list[Future] | None = None) -> tuple[int, bool]:
+        """Publish outbox documents with confirms; remove what the broker confirmed (in the marker
+        thread), back off what nobody is bound to, and report (published, broker reachable)."""
         result = self.publisher.publish_batch(
             [{"id": d["_id"], "type": d["type"], "correlation_id": d.get("correlation_id"), "producer": d.get("producer")}
              for d in docs],
-            bodies,
+            [d["body"].encode() for d in docs],
         )
         at = now()
         types = {d["_id"]: d["type"] for d in docs}
@@ -248,6 +235,3 @@ class OutboxRelay:
             self._stop.wait(0.5)  # the broker is away: do not spin
             return len(result.confirmed), False
         return len(docs), True
-
-    def pending_count(self) -> int:
-        return self.outbox.count_documents({})
