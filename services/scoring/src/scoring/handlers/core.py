@@ -111,14 +111,7 @@ def changed_fields(lib: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[s
 
 def emit_all(tx: Tx, events: list[Emit]) -> None:
     for e in events:
-        if e.type == "score.changed":
-            emit_score_changed(tx, e.payload)
-        else:
-            tx.emit(e.type, e.payload)
-
-
-def emit_score_changed(tx: Tx, payload: dict[str, Any]) -> None:
-    tx.emit("score.changed", payload)
+        tx.emit(e.type, e.payload)
 
 
 def model_in(tx: Tx) -> Model:
