@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from shared.config import Settings
@@ -84,9 +85,12 @@ def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, item
         runtime.stop()
 
 
-def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]:
-    """Seconds from evidence.submitted committed to an outbox (and relayed) to score.changed on the wire."""
+@contextmanager
+def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
+    """The scoring consumer on a run's own exchange, an upstream outbox (as the evidence service's)
+    with its relay, and a wire observer; yields (upstream store, wire); cleans up after."""
     from scoring.bootstrap import SERVICE
+    from shared.messaging.topology import Topology
 
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = _settings(secantus_url, amqp_url, prefix)
@@ -96,29 +100,9 @@ def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]
     upstream = Runtime(upstream_settings)
     upstream_store = upstream.open_store()
     upstream.start_relay()
-    latencies: list[float] = []
     try:
         assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
-        lid = "lib-latency"
-        upstream_store.transact(lambda tx: tx.emit("library.registered", {
-            "library_id": lid, "version": 1, "name": "Latensbiblioteket", "municipality": "Roskilde",
-            "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
-            "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,
-            "confirmation_token": None, "token_expires_at": None}))
-        mine = lambda e: e["payload"].get("library_id") == lid  # noqa: E731
-        wire.wait_for("score.changed", mine)
-        actor = {"person_id": "p1", "name": "Karen", "role": "coordinator"}
-        for i in range(n):
-            item = {"item_id": f"item{i}", "library_id": lid, "revision": 1, "status": "submitted",
-                    "kind": "activity", "title": f"Aktivitet {i}", "dimension": "faellesskaber", "sdgs": [11],
-                    "partners": [f"Partner {i}"], "date": date.today().isoformat()}
-            header = {k: item[k] for k in ("item_id", "library_id", "revision", "status", "kind", "title")}
-            started = time.perf_counter()
-            payload = {**header, "item": item, "actor": actor}
-            upstream_store.transact(lambda tx, payload=payload: tx.emit("evidence.submitted", payload))
-            wire.wait_for("score.changed", mine, count=i + 2, timeout=30)
-            latencies.append(time.perf_counter() - started)
-        return latencies
+        yield upstream_store, wire
     finally:
         upstream.stop()
         consumer.stop()
@@ -128,58 +112,71 @@ def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]
                 upstream_store.client.drop_database(db)
             except Exception:
                 pass
-        from shared.messaging.topology import Topology
-
         topo = Topology(prefix, "scoring", ("x",), (1,))
         delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
+
+
+def _of(lid: str):
+    return lambda e: e["payload"].get("library_id") == lid
+
+
+def _register(upstream_store, wire, lids: list[str]) -> None:
+    """Register the libraries and wait for each one's first (zero) score."""
+    for lid in lids:
+        upstream_store.transact(lambda tx, lid=lid: tx.emit("library.registered", {
+            "library_id": lid, "version": 1, "name": f"Bibliotek {lid}", "municipality": "Roskilde",
+            "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
+            "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,
+            "confirmation_token": None, "token_expires_at": None}))
+    for lid in lids:
+        wire.wait_for("score.changed", _of(lid), timeout=30)
+
+
+_ACTOR = {"person_id": "p1", "name": "Karen", "role": "coordinator"}
+
+
+def _submitted(lid: str, k: int, sdgs: list[int]) -> dict:
+    """An evidence.submitted payload for the k-th activity of a library, with a partner of its own."""
+    item = {"item_id": f"item{k}", "library_id": lid, "revision": 1, "status": "submitted",
+            "kind": "activity", "title": f"Aktivitet {k}", "dimension": "faellesskaber", "sdgs": sdgs,
+            "partners": [f"Partner {k}"], "date": date.today().isoformat()}
+    header = {f: item[f] for f in ("item_id", "library_id", "revision", "status", "kind", "title")}
+    return {**header, "item": item, "actor": _ACTOR}
+
+
+def score_latency(secantus_url: str, amqp_url: str, n: int = 100) -> list[float]:
+    """Seconds from evidence.submitted committed to an outbox (and relayed) to score.changed on the wire."""
+    latencies: list[float] = []
+    with _scoring_behind_the_bus(secantus_url, amqp_url) as (upstream_store, wire):
+        lid = "lib-latency"
+        _register(upstream_store, wire, [lid])
+        for i in range(n):
+            payload = _submitted(lid, i, [11])
+            started = time.perf_counter()
+            upstream_store.transact(lambda tx, payload=payload: tx.emit("evidence.submitted", payload))
+            wire.wait_for("score.changed", _of(lid), count=i + 2, timeout=30)
+            latencies.append(time.perf_counter() - started)
+    return latencies
 
 
 def score_latency_under_load(secantus_url: str, amqp_url: str, rate: float = 50, seconds: float = 10,
                              libraries: int = 5) -> list[float]:
     """Seconds from evidence.submitted committed to score.changed on the wire, while submissions
     arrive at a steady `rate` a second across several libraries for `seconds`."""
-
-    from scoring.bootstrap import SERVICE
-
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
-    settings = _settings(secantus_url, amqp_url, prefix)
-    upstream_settings = settings.with_changes(service="evidence", mongo_db=f"{prefix}_evidence")
-    wire = WireObserver(amqp_url, f"{prefix}.events").start()
-    consumer = SERVICE.start_consumer(settings)
-    upstream = Runtime(upstream_settings)
-    upstream_store = upstream.open_store()
-    upstream.start_relay()
     lids = [f"lib-load-{k}" for k in range(libraries)]
     started_at: dict[tuple[str, str], float] = {}
-    try:
-        assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
-        for lid in lids:
-            upstream_store.transact(lambda tx, lid=lid: tx.emit("library.registered", {
-                "library_id": lid, "version": 1, "name": f"Bibliotek {lid}", "municipality": "Roskilde",
-                "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
-                "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,
-                "confirmation_token": None, "token_expires_at": None}))
-        for lid in lids:
-            wire.wait_for("score.changed", lambda e, lid=lid: e["payload"].get("library_id") == lid, timeout=30)
-        actor = {"person_id": "p1", "name": "Karen", "role": "coordinator"}
-        total = int(rate * seconds)
-        # Each submission adds an SDG goal, so each one changes its library's score (a score.changed
-        # carrying that many goals identifies the submission that caused it).
-        plan = [(lids[i % libraries], i // libraries) for i in range(total)]
+    with _scoring_behind_the_bus(secantus_url, amqp_url) as (upstream_store, wire):
+        _register(upstream_store, wire, lids)
+        plan = [(lids[i % libraries], i // libraries) for i in range(int(rate * seconds))]
         t0 = time.perf_counter()
         for i, (lid, k) in enumerate(plan):
-            due = t0 + i / rate
-            pause = due - time.perf_counter()
+            pause = t0 + i / rate - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            item = {"item_id": f"item{k}", "library_id": lid, "revision": 1, "status": "submitted",
-                    "kind": "activity", "title": f"Aktivitet {k}", "dimension": "faellesskaber",
-                    "sdgs": [1 + k % 17], "partners": [f"Partner {k}"], "date": date.today().isoformat()}
-            header = {f: item[f] for f in ("item_id", "library_id", "revision", "status", "kind", "title")}
-            payload = {**header, "item": item, "actor": actor}
-            started_at[(lid, item["item_id"])] = time.perf_counter()
+            payload = _submitted(lid, k, [1 + k % 17])
+            started_at[(lid, f"item{k}")] = time.perf_counter()
             upstream_store.transact(lambda tx, payload=payload: tx.emit("evidence.submitted", payload))
-        # Every submission's score.changed: the n-th change of a library (after registration).
+
         # A score.changed may cover several submissions (a consumer takes a backlog together): a
         # submission's latency is to the first score.changed of its library that counts its
         # partner (every submission brings a new one, so distinct partners reach k + 1).
@@ -189,27 +186,14 @@ def score_latency_under_load(secantus_url: str, amqp_url: str, rate: float = 50,
         latencies: list[float] = []
         for lid in lids:
             last = max(k for (owner, k) in plan if owner == lid)
-            wire.wait_for("score.changed", lambda e, lid=lid, last=last: e["payload"].get("library_id") == lid
-                          and partners(e) >= last + 1, timeout=60)
-            changes = [m for m in wire.of_type("score.changed") if m["payload"].get("library_id") == lid]
+            wire.wait_for("score.changed", lambda e, lid=lid, last=last: _of(lid)(e) and partners(e) >= last + 1,
+                          timeout=60)
+            changes = [m for m in wire.of_type("score.changed") if _of(lid)(m)]
             for owner, k in plan:
                 if owner == lid:
                     first = next(m for m in changes if partners(m) >= k + 1)
                     latencies.append(first["_received_at"] - started_at[(lid, f"item{k}")])
-        return latencies
-    finally:
-        upstream.stop()
-        consumer.stop()
-        wire.stop()
-        for db in (settings.mongo_db, upstream_settings.mongo_db):
-            try:
-                upstream_store.client.drop_database(db)
-            except Exception:
-                pass
-        from shared.messaging.topology import Topology
-
-        topo = Topology(prefix, "scoring", ("x",), (1,))
-        delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
+    return latencies
 
 
 if __name__ == "__main__":
