@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .errors import Conflict, EvidenceError, InvalidField
 from .identity import Actor
+from .values import as_date
 
 DRAFT, SUBMITTED, CLARIFICATION, APPROVED, REJECTED, WITHDRAWN = (
     "draft",
@@ -158,14 +159,8 @@ def optional_text(field: str, value: Any) -> str | None:
 
 def clarification_deadline(value: Any, now: datetime) -> str:
     """Validate a clarification deadline: a date after today and within a year; return ISO."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            value = None
-    if not isinstance(value, date):
+    value = as_date(value)
+    if value is None:
         raise InvalidField(
             "not_date",
             "Angiv en frist som dato (ÅÅÅÅ-MM-DD).",

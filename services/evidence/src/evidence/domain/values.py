@@ -112,16 +112,24 @@ def boolean(field: str, value: Any) -> bool:
     return value
 
 
-def iso_date(field: str, value: Any) -> str:
-    """Accept a date or an ISO `YYYY-MM-DD` string; return the ISO string (BSON has no date type)."""
+def as_date(value: Any) -> date | None:
+    """A date from a date, a datetime or an ISO `YYYY-MM-DD` string; None if it is none of them."""
     if isinstance(value, datetime):
-        value = value.date()
+        return value.date()
+    if isinstance(value, date):
+        return value
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value.strip())
+            return date.fromisoformat(value.strip())
         except ValueError:
-            value = None
-    if not isinstance(value, date):
+            return None
+    return None
+
+
+def iso_date(field: str, value: Any) -> str:
+    """Accept a date or an ISO `YYYY-MM-DD` string; return the ISO string (BSON has no date type)."""
+    value = as_date(value)
+    if value is None:
         raise invalid(
             field, "not_date", f"{field} skal være en dato (ÅÅÅÅ-MM-DD).", f"{field} must be a date (YYYY-MM-DD)."
         )
