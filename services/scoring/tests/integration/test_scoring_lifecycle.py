@@ -20,6 +20,7 @@ from scoring_it_events import (
 
 from scoring import handlers, store
 from scoring.domain import MODEL_V1, Projection
+from scoring.handlers.core import evaluate_items
 from shared.events import new_event
 
 pytestmark = pytest.mark.integration
@@ -158,7 +159,8 @@ def test_a_rebuild_from_the_evidence_export_equals_the_incremental_projection(ap
     db = app.extensions["chora_store"].db
     stored = store.projection(db, "lib-b")
     plan_only = {k: e for k, e in stored.entries.items() if e.data["kind"] == "action_plan"}
-    store.replace_projection(db, Projection("lib-b", plan_only))  # the items are lost
+    store.replace_projection(db, Projection("lib-b", plan_only))  # the items are lost,
+    db[store.LIBRARIES].update_one({"_id": "lib-b"}, {"$unset": {"score": ""}})  # and the counts scored from them
     assert client.get("/libraries/lib-b/progress", headers=admin).get_json() != incremental
     export = [export_item(s) for s in [snaps[0], {**snaps[1], "revision": 2, "staff_share": 99}, *snaps[2:], rejected]]
     res = client.post("/libraries/lib-b/rebuild", json={"items": export}, headers=admin)
@@ -232,3 +234,46 @@ def test_national_figures_count_certified_and_in_progress_libraries(app, scoring
     assert f["participants"] == 36  # approved items only: lib-f1's three activities of 12
     csv_text = client.get("/figures.csv", headers=assessor).get_data(as_text=True)
     assert csv_text.splitlines()[1].startswith("total,,2,1,1,")
+
+
+def _full_rescore(db, library_id, now):
+    """What scoring the library's items from scratch under the current model stores."""
+    lib = db[store.LIBRARIES].find_one({"_id": library_id})
+    model = store.current_model(db)
+    changes, _ = evaluate_items(model, lib, store.projection(db, library_id).items(), now)
+    return store.score_of(changes)["payload"]
+
+
+@pytest.mark.parametrize("change", ["target", "filter"])
+def test_a_publish_rescores_from_stored_counts_or_recounts_and_both_equal_scoring_from_scratch(
+        app, scoring_settings, change):
+    service_store = app.extensions["chora_store"]
+    db = service_store.db
+    for lib_id in ("lib-p", "lib-q"):
+        deliver(app, scoring_settings, "library.registered", library(lib_id))
+    for snap in full_evidence("lib-p"):
+        deliver(app, scoring_settings, *evidence_payload(snap))
+    deliver(app, scoring_settings, *evidence_payload(snapshot("lib-q", "activity", "faellesskaber", sdgs=[4])))
+    now = datetime.now(UTC)
+    draft = handlers.create_draft(service_store, by="admin", now=now)
+    reqs = [r.to_dict() for r in MODEL_V1.requirements]
+    first = reqs[0]
+    if change == "target":
+        reqs[0] = {**first, "target": first["target"] + 1, "weight": 2}
+    else:  # what counts changes: only items created together with citizens
+        reqs[0] = {**first, "filters": {**first["filters"], "co_created": True}}
+    handlers.update_draft(service_store, draft["version"], reqs, by="admin", now=now)
+    # The evidence is read only when it must be counted again.
+    evidence_reads = []
+    original = store.evidence_rows_between
+    try:
+        store.evidence_rows_between = lambda *a, **k: evidence_reads.append(a[1:3]) or original(*a, **k)
+        result = handlers.publish_model(service_store, draft["version"], by="admin", now=now)
+    finally:
+        store.evidence_rows_between = original
+    assert result["rescored"] == 2
+    assert bool(evidence_reads) == (change == "filter")
+    for lib_id in ("lib-p", "lib-q"):
+        stored = store.score_of(db[store.LIBRARIES].find_one({"_id": lib_id}))["payload"]
+        assert stored["model_version"] == draft["version"]
+        assert stored == _full_rescore(db, lib_id, now)

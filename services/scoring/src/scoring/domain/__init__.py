@@ -29,13 +29,14 @@ from scoring.domain.lifecycle import (
 )
 from scoring.domain.model import Model, Requirement, new_draft, put_requirement, remove_requirement, validate_model
 from scoring.domain.profiles import Adjustment, Profile, adjust, default_target, effective_target, targets
-from scoring.domain.progress import RequirementScore, Score, score
+from scoring.domain.progress import Counts, RequirementScore, Score, count_items, score, score_counts
 
 __all__ = [
     "MODEL_V1",
     "Adjustment",
     "CertificateState",
     "Change",
+    "Counts",
     "Emit",
     "Impact",
     "ImpactPreview",
@@ -59,6 +60,7 @@ __all__ = [
     "apply",
     "award",
     "complete_checkin",
+    "count_items",
     "default_target",
     "diff_models",
     "effective_target",
@@ -74,6 +76,7 @@ __all__ = [
     "renew",
     "revoke",
     "score",
+    "score_counts",
     "summarize_library",
     "targets",
     "tick",

@@ -7,8 +7,9 @@ provisionally until it is rejected or withdrawn. Verified progress counts approv
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -104,8 +105,50 @@ def _r(x: float) -> float:
     return round(x, 4) if isinstance(x, float) else x
 
 
-def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: int | None, today: date) -> Score:
-    """Score a library's items against the model and its profile, provisional and verified."""
+def counting_key(requirement: Requirement) -> str:
+    """What decides a requirement's achieved value besides the items and the day: its kind, its
+    filters and its measure (not its target, weight or texts)."""
+    filters = sorted(requirement.filters.items())
+    return json.dumps([requirement.kind, requirement.measure, filters], separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a library's items achieve, counted on one day for each way of counting: the part of
+    a score that depends on the evidence. Targets, weights and texts are applied by `score_counts`,
+    so a model version that changes only those re-scores a library without its evidence."""
+
+    on: date
+    achieved: Mapping[str, tuple[float, float]]  # counting key -> (provisional, verified)
+    sdgs_provisional: tuple[int, ...]
+    sdgs_verified: tuple[int, ...]
+    has_provisional: bool
+
+    def covers(self, model: Model, today: date) -> bool:
+        """Whether these counts score `model` on `today` exactly as counting the items would."""
+        return self.on == today and all(counting_key(r) in self.achieved for r in model.requirements)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "on": self.on.isoformat(),
+            "achieved": {k: [p, v] for k, (p, v) in self.achieved.items()},
+            "sdgs": [list(self.sdgs_provisional), list(self.sdgs_verified)],
+            "has_provisional": self.has_provisional,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Counts:
+        return cls(
+            on=date.fromisoformat(data["on"]),
+            achieved={k: (p, v) for k, (p, v) in data["achieved"].items()},
+            sdgs_provisional=tuple(data["sdgs"][0]),
+            sdgs_verified=tuple(data["sdgs"][1]),
+            has_provisional=bool(data["has_provisional"]),
+        )
+
+
+def count_items(model: Model, items: Iterable[Item], today: date) -> Counts:
+    """Count a library's items for every way of counting the model uses, provisional and verified."""
     items = list(items)
     provisional = [i for i in items if i.status in PROVISIONAL_STATUSES]
     verified = [i for i in items if i.status in VERIFIED_STATUSES]
@@ -113,18 +156,39 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
     by_kind: dict[str, list[Item]] = {}
     for i in provisional:
         by_kind.setdefault(i.kind, []).append(i)
+    achieved: dict[str, tuple[float, float]] = {}
+    for r in model.requirements:
+        key = counting_key(r)
+        if key in achieved:
+            continue
+        measure_fn = MEASURE_FUNCTIONS[r.measure]
+        match = matcher(r, today)
+        # Verified statuses are a subset of the provisional ones (asserted above), so the verified
+        # items that match are the matching provisional items that are verified, in the same order.
+        matched = [i for i in (provisional if r.kind is None else by_kind.get(r.kind, ())) if match(i)]
+        achieved[key] = (measure_fn(matched), measure_fn([i for i in matched if i.status in VERIFIED_STATUSES]))
+    return Counts(
+        on=today,
+        achieved=achieved,
+        sdgs_provisional=tuple(sorted({s for i in provisional for s in i.sdgs})),
+        sdgs_verified=tuple(sorted({s for i in verified for s in i.sdgs})),
+        has_provisional=bool(provisional),
+    )
+
+
+def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: int | None, today: date) -> Score:
+    """Score a library's items against the model and its profile, provisional and verified."""
+    return score_counts(model, profile, count_items(model, items, today), staff_count)
+
+
+def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: int | None) -> Score:
+    """Score a library from its counts (which must cover the model) against the model and its profile."""
     reqs: list[RequirementScore] = []
     missing_da: list[str] = []
     missing_en: list[str] = []
     for r in model.requirements:
         target = effective_target(profile, r, staff_count)
-        measure_fn = MEASURE_FUNCTIONS[r.measure]
-        match = matcher(r, today)
-        # Verified statuses are a subset of the provisional ones (asserted below), so the verified
-        # items that match are the matching provisional items that are verified, in the same order.
-        matched = [i for i in (provisional if r.kind is None else by_kind.get(r.kind, ())) if match(i)]
-        got = measure_fn(matched)
-        got_verified = measure_fn([i for i in matched if i.status in VERIFIED_STATUSES])
+        got, got_verified = counts.achieved[counting_key(r)]
         reqs.append(
             RequirementScore(
                 id=r.id,
@@ -157,7 +221,7 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
 
     if reqs and all(s.progress >= 1 for s in reqs):
         status = READY_FOR_REVIEW
-    elif provisional:
+    elif counts.has_provisional:
         status = IN_PROGRESS
     else:
         status = NOT_STARTED
@@ -169,8 +233,8 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
         overall_verified=overall_v,
         dimensions=dimensions,
         requirements=tuple(reqs),
-        sdgs_provisional=tuple(sorted({s for i in provisional for s in i.sdgs})),
-        sdgs_verified=tuple(sorted({s for i in verified for s in i.sdgs})),
+        sdgs_provisional=counts.sdgs_provisional,
+        sdgs_verified=counts.sdgs_verified,
         missing_da=tuple(missing_da),
         missing_en=tuple(missing_en),
     )

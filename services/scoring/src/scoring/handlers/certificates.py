@@ -41,7 +41,7 @@ def decide(service_store: ServiceStore, library_id: str, decision: str, *, by: s
         lib = _library(tx, library_id)
         state = lifecycle_of(lib)
         if decision == "award":
-            current = compute(model_in(tx), lib, store.projection(tx.db, library_id, tx.session), now)
+            current = compute(model_in(tx), lib, now, lambda: store.projection(tx.db, library_id, tx.session))
             new, events = award(state, current, awarded_by=by, now=now)
         elif decision == "renew":
             proj = store.projection(tx.db, library_id, tx.session)

@@ -15,14 +15,17 @@ from scoring import store
 from scoring.domain import (
     MODEL_V1,
     CertificateState,
+    Counts,
     Emit,
     Model,
     Profile,
     Projection,
     Score,
+    count_items,
     new_certificate_state,
     observe_score,
     score,
+    score_counts,
     summarize_library,
 )
 from scoring.domain.evidence import items_from_rows
@@ -46,9 +49,22 @@ def lifecycle_of(lib: Mapping[str, Any]) -> CertificateState:
     return CertificateState.from_dict(data) if data else new_certificate_state(lib["_id"])
 
 
-def compute(model: Model, lib: Mapping[str, Any], proj: Projection, now: datetime, items: list | None = None) -> Score:
-    items = proj.items() if items is None else items
-    return score(model, profile_of(lib), items, lib.get("staff_count"), now.date())
+def compute(model: Model, lib: Mapping[str, Any], now: datetime, projection: Callable[[], Projection]) -> Score:
+    """The library's score now: from the counts stored with its last score when they cover the
+    model today, else by counting the items of `projection()` (read only then)."""
+    counts = stored_counts(lib, model, now)
+    if counts is not None:
+        return score_counts(model, profile_of(lib), counts, lib.get("staff_count"))
+    return score(model, profile_of(lib), projection().items(), lib.get("staff_count"), now.date())
+
+
+def stored_counts(lib: Mapping[str, Any], model: Model, now: datetime) -> Counts | None:
+    """The counts stored with the library's last score, if they score `model` today."""
+    data = store.score_of(lib).get("counts")
+    if not data:
+        return None
+    counts = Counts.from_dict(data)
+    return counts if counts.covers(model, now.date()) else None
 
 
 def _comparable(payload: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -67,7 +83,25 @@ def evaluate_items(
     model: Model, lib: Mapping[str, Any], items: list, now: datetime
 ) -> tuple[dict[str, Any], list[Emit]]:
     """`evaluate` with the projection's items already built (they are the costly part)."""
-    s = score(model, profile_of(lib), items, lib.get("staff_count"), now.date())
+    counts = count_items(model, items, now.date())
+    changes, events = evaluate_counts(model, lib, counts, now)
+    summary = summarize_library(lib["_id"], items, status="")
+    # Packed as a JSON string (store.summary_of reads it); it depends on the items only.
+    changes["summary"] = store.pack_value({
+        "by_month": {m: list(v) for m, v in summary.by_month.items()},
+        "undated": list(summary.undated),
+        "sdgs": list(summary.sdgs),
+        "partners": list(summary.partners),
+    })
+    return changes, events
+
+
+def evaluate_counts(
+    model: Model, lib: Mapping[str, Any], counts: Counts, now: datetime
+) -> tuple[dict[str, Any], list[Emit]]:
+    """Score one library from its counts: the fields to $set (all but the figures summary, which
+    depends on the items alone) and the events to emit."""
+    s = score_counts(model, profile_of(lib), counts, lib.get("staff_count"))
     payload = s.changed_payload()
     events: list[Emit] = []
     if _comparable(payload) != _comparable(store.score_of(lib).get("payload")):
@@ -75,24 +109,14 @@ def evaluate_items(
     before = lifecycle_of(lib)
     after, emits = observe_score(before, s, now, lib.get("name"))
     events += emits
-    summary = summarize_library(
-        lib["_id"], items, status=after.status, cohort=lib.get("cohort_id"),
-        municipality=lib.get("municipality"), name=lib.get("name"),
-    )
     changes: dict[str, Any] = {
-        # Both packed as JSON strings (store.score_of / store.summary_of read them).
-        "score": store.pack_value({"payload": payload, "missing_en": list(s.missing_en)}),
+        # Packed as a JSON string (store.score_of reads it), with the counts it was scored from.
+        "score": store.pack_value({"payload": payload, "missing_en": list(s.missing_en), "counts": counts.to_dict()}),
         "score_status": s.status,
         "overall_provisional": payload["provisional"],
         "model_version": model.version,
         "scored_on": now.date().isoformat(),
         "scored_at": now,
-        "summary": store.pack_value({
-            "by_month": {m: list(v) for m, v in summary.by_month.items()},
-            "undated": list(summary.undated),
-            "sdgs": list(summary.sdgs),
-            "partners": list(summary.partners),
-        }),
     }
     if after != before:
         changes["lifecycle"] = after.to_dict()
@@ -151,10 +175,19 @@ def rescore_all(
             if not libs:
                 return 0, 0
             model = model_in(tx)
-            rows = store.evidence_rows_between(tx.db, first, last, tx.session)
+            # A model version that changes only targets, weights or texts is scored from the
+            # counts stored with each library's score; the evidence is read only when it must be
+            # counted again (the model counts differently, or the counts are from another day).
+            counts = {lib["_id"]: stored_counts(lib, model, now) for lib in libs}
+            rows = (store.evidence_rows_between(tx.db, first, last, tx.session)
+                    if any(c is None for c in counts.values()) else {})
             updates, changed = [], 0
             for lib in libs:
-                changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lib["_id"]) or {}), now)
+                known = counts[lib["_id"]]
+                if known is not None:
+                    changes, events = evaluate_counts(model, lib, known, now)
+                else:
+                    changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lib["_id"]) or {}), now)
                 updates.append((lib["_id"], changed_fields(lib, changes)))
                 emit_all(tx, events)
                 changed += any(e.type == "score.changed" for e in events)

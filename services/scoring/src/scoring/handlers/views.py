@@ -21,7 +21,7 @@ LIFECYCLE_ONLY = ("certified", "checkin_due", "lapsed", "revoked")
 # What `progress` reads of the library document (core.compute: the profile's adjustments and the
 # staff count; lifecycle_of: the lifecycle). Keep in step with those functions.
 # (SecantusDB reads a document's values one by one: the score and summary are most of it.)
-PROGRESS_FIELDS = ("adjustments", "staff_count", "lifecycle")
+PROGRESS_FIELDS = ("adjustments", "staff_count", "lifecycle", "score")
 
 # Read-only views reuse the published model head for a few seconds instead of asking for it on
 # every request. A publish in this process is seen at once (store.current_model then parses the
@@ -55,7 +55,7 @@ def progress(service_store: ServiceStore, library_id: str, now: datetime, langua
     if lib is None:
         raise LibraryNotFound(library_id)
     model = _current_model_for_reading(db)
-    s = compute(model, lib, store.projection(db, library_id), now)
+    s = compute(model, lib, now, lambda: store.projection(db, library_id))
     body = s.to_dict(language)
     state = lifecycle_of(lib)
     # Once certified, the certificate's status is the library's status.
