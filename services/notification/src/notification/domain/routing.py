@@ -167,6 +167,12 @@ def _clarification(payload: Payload, state: StateView) -> dict[str, Any]:
     }
 
 
+def _deadline_soon(payload: Payload, state: StateView) -> dict[str, Any]:
+    # planned_on: the day the scheduler planned the reminder; the sender tells the days left from
+    # the day it really sends the mail, this is the fallback.
+    return {**_clarification(payload, state), **_picked(payload, "planned_on")}
+
+
 def _reviewed(payload: Payload, state: StateView) -> dict[str, Any]:
     return {
         **_library(payload, state),
@@ -217,7 +223,7 @@ ROUTES: dict[str, Route] = {
         SUBMITTER_AND_COORDINATORS, "clarification_requested", False, _clarification
     ),
     "clarification.deadline_soon": Route(
-        SUBMITTER_AND_COORDINATORS, "clarification_deadline_soon", False, _clarification
+        SUBMITTER_AND_COORDINATORS, "clarification_deadline_soon", False, _deadline_soon
     ),
     "evidence.reviewed": Route(SUBMITTER_AND_COORDINATORS, "evidence_reviewed", False, _reviewed, DECIDED),
     "library.ready_for_review": Route(ALL_ASSESSORS, "ready_for_review", False, _library_only),
