@@ -47,6 +47,8 @@ PORTAL_PATHS = {
     "evidence": "/evidens/{item_id}",
     "library": "/bibliotek/{library_id}",
     "review_queue": "/vurdering",
+    "review_library": "/vurdering/{library_id}",
+    "action_plan": "/bibliotek/{library_id}/handleplan",
     "model": "/model",
 }
 
