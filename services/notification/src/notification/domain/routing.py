@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from notification.domain.preferences import wants_mail
-from notification.domain.recipients import library_name
+from notification.domain.recipients import Scope, library_name
 from notification.domain.selectors import (
     ALL_ASSESSORS,
     ALL_COORDINATORS,
@@ -269,6 +269,15 @@ ROUTES: dict[str, Route] = {
 }
 
 TEMPLATES: frozenset[str] = frozenset(route.template for route in ROUTES.values())
+
+
+def scope_of(event_type: str, payload: Payload) -> Scope:
+    """Return the part of the projection `plan_messages` reads for this event (nothing if unrouted)."""
+    route = ROUTES.get(event_type)
+    if route is None or not route.when(payload):
+        return Scope()
+    # Every context builder may name the payload's library.
+    return route.recipients.scope(payload) | Scope.of(library_ids=[payload.get("library_id")])
 
 
 def plan_messages(event_type: str, payload: Payload, state: StateView, *, event_id: str) -> list[PlannedMail]:
