@@ -16,8 +16,8 @@ from typing import Any
 from notification import store as repo
 from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import read_unsubscribe_token
-from notification.domain.recipients import REGISTRATION_EVENTS, State, apply_registration_event
-from notification.domain.routing import ROUTES, plan_messages
+from notification.domain.recipients import REGISTRATION_EVENTS, State, apply_registration_event, registration_scope
+from notification.domain.routing import ROUTES, plan_messages, scope_of
 from shared.config import Settings
 from shared.events import CATALOGUE, Event
 from shared.mongo import ServiceStore, Tx
@@ -39,7 +39,10 @@ EVIDENCE_BOOKKEEPING = frozenset({"evidence.withdrawn", "evidence.clarification_
 
 def record_planned_mails(tx: Tx, state: State, event_type: str, payload: dict[str, Any], event_id: str,
                          at: datetime) -> list[str]:
-    """Plan the mails of one (real or scheduler-made) event and record them as pending."""
+    """Plan the mails of one (real or scheduler-made) event and record them as pending.
+
+    `state` must cover at least `routing.scope_of(event_type, payload)`.
+    """
     planned = plan_messages(event_type, payload, state, event_id=event_id)
     library_ids = {pid: person.get("library_id") for pid, person in state["people"].items()}
     return repo.insert_mails(
@@ -54,7 +57,9 @@ def handle_event(store: ServiceStore, event: Event, settings: Settings) -> None:
 
     def work(tx: Tx) -> list[str]:
         db, session = tx.db, tx.session
-        state = repo.load_state(db, session)
+        # Only the people and libraries this event touches or mails, not the whole projection.
+        scope = registration_scope(event.type, event.payload) | scope_of(event.type, event.payload)
+        state = repo.load_state(db, session, scope)
         if event.type in REGISTRATION_EVENTS:
             new = apply_registration_event(
                 state, event.type, event.payload, occurred_at=event.occurred_at.astimezone(UTC).isoformat()

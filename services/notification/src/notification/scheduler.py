@@ -1,4 +1,4 @@
-"""The scheduler: the assessors' daily digest and clarification-deadline reminders.
+"""The scheduler: the assessors' digest (Monday to Friday) and clarification-deadline reminders.
 
 `run_scheduler_once(store, now)` is idempotent: it may run every minute, from several processes
 and from POST /scheduler/run, and still mails one digest per assessor per day and one reminder
@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 
 from notification import store as repo
 from notification.config import MailConfig
+from notification.domain.recipients import Scope
+from notification.domain.routing import scope_of
+from notification.domain.schedule import digest_due
 from notification.handlers import record_planned_mails
 from shared.mongo import ServiceStore, is_duplicate_key
 
@@ -25,10 +28,10 @@ DEADLINE_SOON = "clarification.deadline_soon"
 
 
 def run_scheduler_once(store: ServiceStore, now: datetime, config: MailConfig | None = None) -> dict[str, int]:
-    """Plan today's assessor digest (from digest_hour UTC on) and due deadline reminders."""
+    """Plan today's assessor digest (working days, from digest_hour UTC on) and due deadline reminders."""
     config = config or MailConfig.from_env()
     result = {"digest_mails": 0, "reminder_mails": 0}
-    if now.hour >= config.digest_hour:
+    if digest_due(now, config.digest_hour):
         result["digest_mails"] = _guarded(lambda: _digest(store, now))
     first = now.date() + timedelta(days=1)
     last = now.date() + timedelta(days=config.reminder_days)
@@ -56,7 +59,8 @@ def _digest(store: ServiceStore, now: datetime) -> int:
         items = repo.undigested_items(tx.db, tx.session)
         if not items:
             return 0  # nothing yet today: a later run may still send today's digest
-        state = repo.load_state(tx.db, tx.session)
+        state = repo.load_state(tx.db, tx.session, scope_of(DIGEST, {"items": items}) | Scope.of(
+            library_ids=[i["library_id"] for i in items]))
         payload = {"items": [
             {"library_name": i.get("library_name") or state["libraries"].get(i["library_id"], {}).get("name", ""),
              "title": i.get("title") or "", "submitted_at": i["submitted_at"].isoformat()}
@@ -75,10 +79,11 @@ def _remind(store: ServiceStore, clarification: dict, now: datetime) -> int:
         current = tx.db[repo.CLARIFICATIONS].find_one({"_id": item_id}, session=tx.session)
         if not current or not current.get("open") or current.get("reminded_for") == deadline:
             return 0
-        state = repo.load_state(tx.db, tx.session)
         payload = {key: current.get(key) for key in ("library_id", "library_name", "title", "message", "deadline",
                                                      "submitted_by")}
         payload["item_id"] = item_id
+        payload["planned_on"] = now.date().isoformat()
+        state = repo.load_state(tx.db, tx.session, scope_of(DEADLINE_SOON, payload))
         repo.mark_reminded(tx.db, tx.session, item_id, deadline)
         return len(record_planned_mails(tx, state, DEADLINE_SOON, payload, f"{DEADLINE_SOON}:{item_id}:{deadline}", now))
 

@@ -150,7 +150,9 @@ class MailSender:
     def _build(self, mail: dict[str, Any]):
         try:
             planned = PlannedMail.from_dict(mail)
-            rendered = render_planned(planned, self.settings.public_url, self.settings.secret_key)
+            # Relative dates ("om 2 dage") are told from the day the mail really goes out.
+            rendered = render_planned(planned, self.settings.public_url, self.settings.secret_key,
+                                      today=self.clock().date())
             return build_message(
                 rendered, mail.get("name") or "", mail["email"], self.settings.mail_from,
                 message_id=message_id_for(mail["dedup_key"], self.domain), sent_at=self.clock(),

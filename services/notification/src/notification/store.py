@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from notification.domain.recipients import State, default_prefs, empty_state
+from notification.domain.recipients import Scope, State, default_prefs, empty_state
 from shared.context import new_id
 
 LIBRARIES, PEOPLE, ERASED, PREFERENCES = "libraries", "people", "erased", "preferences"
@@ -31,7 +31,9 @@ INDEXES = {
         IndexModel([("library_id", ASCENDING), ("created_at", DESCENDING)], name="by_library"),
         IndexModel([("person_id", ASCENDING), ("created_at", DESCENDING)], name="by_person"),
     ],
-    PEOPLE: [IndexModel([("role", ASCENDING)]), IndexModel([("library_id", ASCENDING)])],
+    # load_state finds an event's recipients by id, by (library, role) or by role.
+    PEOPLE: [IndexModel([("role", ASCENDING)]), IndexModel([("library_id", ASCENDING)]),
+             IndexModel([("library_id", ASCENDING), ("role", ASCENDING)], name="library_role")],
     DIGEST_ITEMS: [IndexModel([("digest_day", ASCENDING), ("submitted_at", ASCENDING)])],
     CLARIFICATIONS: [IndexModel([("open", ASCENDING), ("deadline", ASCENDING)])],
 }
@@ -40,18 +42,42 @@ INDEXES = {
 # -- the recipients projection -------------------------------------------------------------------
 
 
-def load_state(db, session=None) -> State:
-    """Return the whole recipients projection as the domain's plain dict, preferences merged in."""
+def load_state(db, session=None, scope: Scope | None = None) -> State:
+    """Return the recipients projection as the domain's plain dict, preferences merged in.
+
+    With a scope, only the people and libraries it covers (`recipients.restrict` says which), found
+    through the indexes; without one, everything (for tools and tests).
+    """
+    if scope is None:
+        people_query: dict[str, Any] = {}
+        library_query: dict[str, Any] = {}
+        erased_query: dict[str, Any] = {}
+    else:
+        clauses: list[dict[str, Any]] = []
+        if scope.person_ids:
+            clauses.append({"_id": {"$in": sorted(scope.person_ids)}})
+        for library_id, role in sorted(scope.staff, key=lambda pair: (pair[0], pair[1] or "")):
+            clauses.append({"library_id": library_id, "active": True, **({"role": role} if role else {})})
+        if scope.roles:
+            clauses.append({"role": {"$in": sorted(scope.roles)}, "active": True})
+        people_query = {"$or": clauses} if clauses else {"_id": {"$in": []}}
+        erased_query = {"_id": {"$in": sorted(scope.person_ids)}}
     state = empty_state()
-    prefs = {doc["_id"]: doc for doc in db[PREFERENCES].find({}, session=session)}
-    for doc in db[LIBRARIES].find({}, session=session):
+    for doc in db[PEOPLE].find(people_query, session=session):
+        state["people"][doc.pop("_id")] = doc
+    if scope is not None:
+        library_ids = set(scope.library_ids)
+        if scope.their_libraries:
+            library_ids |= {p["library_id"] for p in state["people"].values() if p.get("library_id")}
+        library_query = {"_id": {"$in": sorted(library_ids)}}
+    for doc in db[LIBRARIES].find(library_query, session=session):
         state["libraries"][doc.pop("_id")] = doc
-    for doc in db[PEOPLE].find({}, session=session):
-        pid = doc.pop("_id")
+    prefs_query = {} if scope is None else {"_id": {"$in": sorted(state["people"])}}
+    prefs = {doc["_id"]: doc for doc in db[PREFERENCES].find(prefs_query, session=session)}
+    for pid, doc in state["people"].items():
         stored = prefs.get(pid)
         doc["prefs"] = {**default_prefs(), **({"non_essential": stored["non_essential"]} if stored else {})}
-        state["people"][pid] = doc
-    state["erased"] = [doc["_id"] for doc in db[ERASED].find({}, session=session)]
+    state["erased"] = [doc["_id"] for doc in db[ERASED].find(erased_query, session=session)]
     return state
 
 

@@ -113,6 +113,21 @@ def evidence(type_extra: dict, item_id="E1", library_id="L1", title="Reparations
     }
 
 
+def plan(type_extra: dict, status="submitted", revision=3, actor=None, submitter=None) -> dict:
+    """An action_plan.* payload as the evidence service publishes it (plan snapshot + header)."""
+    submitter = submitter or {"person_id": "P3", "name": "Mads Medarbejder", "email": "mads@aarhus.dk"}
+    actor = actor or {"person_id": submitter["person_id"], "name": submitter["name"], "role": "member"}
+    snapshot = {"plan_id": "AP1", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek", "revision": revision,
+                "version": 1, "status": status, "start_year": 2025, "end_year": 2027,
+                "goals": [{"dimension": "drift", "title": "Halvér energiforbruget", "sdgs": [7, 13], "targets": []},
+                          {"dimension": "faellesskaber", "title": "Reparationscaféer", "sdgs": [12],
+                           "targets": ["12.5"]}],
+                "submitted_by": submitter}
+    header = {key: snapshot[key] for key in ("plan_id", "library_id", "library_name", "revision", "version",
+                                             "status", "submitted_by")}
+    return {**header, "plan": snapshot, "actor": actor, **type_extra}
+
+
 def seed_library(h: Harness) -> None:
     """L1 with coordinators P1 (da) and P2 (en), member P3, assessors A1 (en) and A2 (da)."""
     h.handle("library.registered", registered())

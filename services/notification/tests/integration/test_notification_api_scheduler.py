@@ -68,6 +68,52 @@ def test_a_clarification_deadline_three_days_ahead_reminds_the_library_once(harn
     assert {m["context"]["item_id"] for m in reminders} == {"E1"}
 
 
+def test_no_digest_goes_out_at_the_weekend_and_mondays_lists_what_arrived_meanwhile(harness):
+    app = SERVICE.create_app(harness.settings, harness.runtime)
+    client = app.test_client()
+    seed_library(harness)
+    friday, saturday, sunday, monday = (MORNING.replace(day=d) for d in (14, 15, 16, 17))
+    submit(harness, "E1", "Reparationscafé")
+    assert run_scheduler_once(harness.store, friday, FAST)["digest_mails"] == 2
+    submit(harness, "E2", "Klimabyttemarked")  # Friday after the digest
+    assert run_scheduler_once(harness.store, saturday.replace(hour=7), FAST)["digest_mails"] == 0
+    submit(harness, "E3", "Læsekreds")  # Saturday
+    assert run_scheduler_once(harness.store, saturday.replace(hour=18), FAST)["digest_mails"] == 0
+    submit(harness, "E4", "Byttemarked")  # Sunday
+    handlers.clock = lambda: sunday  # the clock the scheduler thread and POST /scheduler/run read
+    assert client.post("/scheduler/run", headers=harness.headers()).json["digest_mails"] == 0
+    assert harness.db.digests.count_documents({}) == 1
+    assert harness.mails(event_id="digest.assessors:2025-03-15") == []
+    assert harness.mails(event_id="digest.assessors:2025-03-16") == []
+
+    handlers.clock = lambda: monday
+    assert client.post("/scheduler/run", headers=harness.headers()).json["digest_mails"] == 2
+    mondays = harness.mails(event_id="digest.assessors:2025-03-17")
+    assert sorted(m["person_id"] for m in mondays) == ["A1", "A2"]
+    assert [i["title"] for i in mondays[0]["context"]["items"]] == ["Klimabyttemarked", "Læsekreds", "Byttemarked"]
+
+
+def test_the_deadline_reminder_mail_states_the_days_really_left(harness):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": "2025-03-12"}, status="clarification_requested"), "evidence")
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvilke partnere?", "deadline": "2025-03-11"}, item_id="E2", title="Klimacafé",
+        status="clarification_requested"), "evidence")
+    handlers.clock = lambda: MORNING  # the sender tells the days left from the day it sends
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 6
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
+        m["Subject"]), count=6)
+    texts = {(str(m["To"]).split("<")[-1].rstrip(">"), "Klimacafé" in m.get_body(("plain",)).get_content()):
+             m.get_body(("plain",)).get_content() for m in mails}
+    assert "Fristen er 12. marts 2025, om 2 dage." in texts[("pia@aarhus.dk", False)]
+    assert "The deadline is 12 March 2025, in 2 days." in texts[("peter@aarhus.dk", False)]
+    assert "Fristen er 11. marts 2025, i morgen." in texts[("mads@aarhus.dk", True)]
+    assert "The deadline is 11 March 2025, tomorrow." in texts[("peter@aarhus.dk", True)]
+    assert not any("3 dage" in text or "3 days" in text for text in texts.values())
+
+
 def test_an_administrator_can_trigger_the_scheduler_and_others_cannot(harness):
     app = SERVICE.create_app(harness.settings, harness.runtime)
     client = app.test_client()

@@ -4,7 +4,16 @@ import time
 
 import pika
 import pytest
-from notification_testkit import activated, contact, evidence, joined, registered, seed_library, wait_until
+from notification_testkit import (
+    activated,
+    contact,
+    evidence,
+    joined,
+    plan,
+    registered,
+    seed_library,
+    wait_until,
+)
 
 from notification.bootstrap import SERVICE
 from shared.events import new_event
@@ -37,6 +46,8 @@ def test_a_registered_library_on_the_bus_mails_its_coordinator_a_confirmation_li
         producer.stop()
 
 
+ASSESSOR = {"person_id": "A1", "name": "Anna Assessor", "role": "assessor"}
+
 ROWS = {
     # event type: (producer, payload, expected [(email, language)])
     "person.email_confirmation_requested": ("registration", {
@@ -60,6 +71,15 @@ ROWS = {
     "evidence.reviewed": ("evidence", evidence(
         {"decision": "approved", "comment": "Flot", "reviewer": {"person_id": "A1", "name": "Anna Assessor",
                                                                    "role": "assessor"}}, status="approved"),
+        [("mads@aarhus.dk", "da"), ("pia@aarhus.dk", "da"), ("peter@aarhus.dk", "en")]),
+    "action_plan.submitted": ("evidence", plan({"message": None}),
+                              [("anna@chora.dk", "en"), ("asger@chora.dk", "da")]),
+    "action_plan.approved": ("evidence", plan({"comment": "Flot plan"}, status="approved", revision=4, actor=ASSESSOR),
+                             [("mads@aarhus.dk", "da"), ("pia@aarhus.dk", "da"), ("peter@aarhus.dk", "en")]),
+    "action_plan.clarification_requested": ("evidence", plan(
+        {"message": "Hvem er jeres partnere?", "deadline": "2025-04-01",
+         "submitter": {"person_id": "P3", "name": "Mads Medarbejder", "email": "mads@aarhus.dk"}},
+        status="clarification_requested", revision=4, actor=ASSESSOR),
         [("mads@aarhus.dk", "da"), ("pia@aarhus.dk", "da"), ("peter@aarhus.dk", "en")]),
     "library.ready_for_review": ("scoring", {"library_id": "L1", "library_name": "Aarhus Hovedbibliotek",
                                              "model_version": 1, "overall": 1.0},
@@ -220,3 +240,25 @@ def test_a_mail_left_sending_by_a_crashed_sender_is_retried_at_start_up(harness)
     harness.start_sender()
     harness.smtp.box.wait_for(count=1)
     assert wait_until(lambda: harness.mails()[0]["status"] == "sent")
+
+
+def test_action_plan_mail_links_assessors_to_the_review_and_the_library_to_its_plan(harness):
+    seed_library(harness)
+    harness.start_sender()
+    assert wait_until(lambda: all(m["status"] == "sent" for m in harness.mails()))
+    harness.handle("action_plan.submitted", plan({"message": "Vi samarbejder med Genbrugsværkstedet."},
+                                                 revision=5), "evidence")
+    [to_asger] = harness.smtp.box.wait_for(lambda m: "asger@" in str(m["To"]))
+    assert str(to_asger["Subject"]) == "Aarhus Hovedbibliotek har besvaret spørgsmålet om handleplanen"
+    assert "Vi samarbejder med Genbrugsværkstedet." in text_of(to_asger)
+    assert "Handleplan, version 1, 2025–2027: 2 mål." in text_of(to_asger)
+    assert f"{harness.settings.public_url}/vurdering/L1" in text_of(to_asger)
+
+    harness.handle("action_plan.approved", plan({"comment": "Flot <b>plan</b>"}, status="approved", revision=6,
+                                                actor=ASSESSOR), "evidence")
+    [to_peter] = harness.smtp.box.wait_for(lambda m: "peter@" in str(m["To"]) and "approved" in str(m["Subject"]))
+    assert str(to_peter["Subject"]) == "Your action plan is approved"
+    assert "The assessor Anna Assessor has approved the library's action plan (version 1, 2025–2027)" in text_of(
+        to_peter)
+    assert f"{harness.settings.public_url}/bibliotek/L1/handleplan" in text_of(to_peter)
+    assert "Flot &lt;b&gt;plan&lt;/b&gt;" in html_of(to_peter)

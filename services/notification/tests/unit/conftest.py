@@ -119,6 +119,26 @@ CASES = {
          "deadline": None, "reviewer": {"person_id": "A1", "name": "Person A1"}, "submitted_by": SUBMITTER},
         [("P3", "da"), ("P1", "da"), ("P2", "en")],
     ),
+    "action_plan.submitted": (
+        {"plan_id": "AP1", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek", "revision": 3, "version": 1,
+         "status": "submitted", "submitted_by": SUBMITTER, "message": None,
+         "plan": {"plan_id": "AP1", "library_id": "L1", "start_year": 2025, "end_year": 2027,
+                  "goals": [{"dimension": "drift", "title": "Halvér energiforbruget", "sdgs": [7, 13]}]},
+         "actor": {"person_id": "P3", "name": "Person P3", "role": "member"}},
+        [("A1", "en"), ("A2", "da")],
+    ),
+    "action_plan.approved": (
+        {"plan_id": "AP1", "library_id": "L1", "revision": 4, "version": 1, "status": "approved",
+         "submitted_by": SUBMITTER, "comment": "Flot plan", "plan": {"start_year": 2025, "end_year": 2027},
+         "actor": {"person_id": "A1", "name": "Person A1", "role": "assessor"}},
+        [("P3", "da"), ("P1", "da"), ("P2", "en")],
+    ),
+    "action_plan.clarification_requested": (
+        {"plan_id": "AP1", "library_id": "L1", "revision": 4, "version": 1, "status": "clarification_requested",
+         "submitted_by": SUBMITTER, "submitter": SUBMITTER, "message": "Hvem er jeres partnere?",
+         "deadline": "2025-04-01", "plan": {}, "actor": {"person_id": "A1", "name": "Person A1", "role": "assessor"}},
+        [("P3", "da"), ("P1", "da"), ("P2", "en")],
+    ),
     "library.ready_for_review": (
         {"library_id": "L1", "library_name": "Aarhus Hovedbibliotek"}, [("A1", "en"), ("A2", "da")]
     ),

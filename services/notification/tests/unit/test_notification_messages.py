@@ -200,3 +200,72 @@ def test_message_id_is_stable_for_a_dedup_key():
                       message_id=message_id_for("evt-1:P1", "example.dk"))
     )  # fmt: skip
     assert message["Message-ID"].endswith("@example.dk>")
+
+
+@pytest.mark.parametrize(("days", "danish", "english"), [
+    (3, "om 3 dage", "in 3 days"),
+    (2, "om 2 dage", "in 2 days"),
+    (1, "i morgen", "tomorrow"),
+    (0, "i dag", "today"),
+    (-1, "i går", "yesterday"),
+    (-4, "for 4 dage siden", "4 days ago"),
+])  # fmt: skip
+def test_relative_days_read_naturally_in_both_languages(days, danish, english):
+    from notification.domain.messages import relative_days
+
+    assert relative_days(days, "da") == danish
+    assert relative_days(days, "en") == english
+
+
+def test_days_until_counts_calendar_days_from_a_date_or_a_timestamp():
+    from datetime import UTC, date, datetime
+
+    from notification.domain.messages import days_until
+
+    assert days_until("2025-03-12", date(2025, 3, 10)) == 2
+    assert days_until("2025-03-12", datetime(2025, 3, 11, 23, 59, tzinfo=UTC)) == 1
+    assert days_until("2025-03-12", None) is None
+    assert days_until("someday", date(2025, 3, 10)) is None
+
+
+DEADLINE_CONTEXT = {"library_id": "L1", "library_name": "Aarhus", "item_id": "E1", "title": "Reparationscafé",
+                    "message": "?", "deadline": "2025-03-12", "submitter_name": "Mads", "planned_on": None}
+
+
+@pytest.mark.parametrize(("today", "danish", "english"), [
+    (9, "Fristen er 12. marts 2025, om 3 dage.", "The deadline is 12 March 2025, in 3 days."),
+    (10, "Fristen er 12. marts 2025, om 2 dage.", "The deadline is 12 March 2025, in 2 days."),
+    (11, "Fristen er 12. marts 2025, i morgen.", "The deadline is 12 March 2025, tomorrow."),
+    (12, "Fristen er 12. marts 2025, i dag.", "The deadline is 12 March 2025, today."),
+    (13, "Fristen var 12. marts 2025, i går.", "The deadline was 12 March 2025, yesterday."),
+])  # fmt: skip
+def test_the_deadline_reminder_states_the_days_really_left_on_the_day_it_is_sent(today, danish, english):
+    from datetime import date
+
+    for language, sentence in (("da", danish), ("en", english)):
+        rendered = render("clarification_deadline_soon", language, DEADLINE_CONTEXT, PUBLIC_URL,
+                          today=date(2025, 3, today))
+        assert sentence in rendered.text
+        assert sentence.replace("12. marts 2025", "<strong>12. marts 2025</strong>").replace(
+            "12 March 2025", "<strong>12 March 2025</strong>") in rendered.html
+        assert "3 dage" not in rendered.text or today == 9
+
+
+def test_without_a_sending_day_the_reminder_counts_from_the_day_it_was_planned(state, cases):
+    payload, _ = cases["clarification.deadline_soon"]  # deadline 2025-04-01
+    [mail, *_] = plan_messages("clarification.deadline_soon", {**payload, "planned_on": "2025-03-31"}, state,
+                               event_id="e")
+    assert "Fristen er 1. april 2025, i morgen." in render(mail.template, "da", mail.context, PUBLIC_URL).text
+    undated = render(mail.template, "da", {**mail.context, "planned_on": None}, PUBLIC_URL).text
+    assert "Fristen er 1. april 2025." in undated
+
+
+def test_the_sender_renders_relative_days_from_its_own_day(state, cases):
+    from datetime import date
+
+    payload, _ = cases["clarification.deadline_soon"]
+    [mail, *_] = plan_messages("clarification.deadline_soon", {**payload, "planned_on": "2025-03-29"}, state,
+                               event_id="e")
+    # Planned three days ahead, but a retry only got it out on the day before the deadline.
+    rendered = render_planned(mail, PUBLIC_URL, SECRET, today=date(2025, 3, 31))
+    assert "i morgen" in rendered.text and "om 3 dage" not in rendered.text

@@ -47,6 +47,8 @@ PORTAL_PATHS = {
     "evidence": "/evidens/{item_id}",
     "library": "/bibliotek/{library_id}",
     "review_queue": "/vurdering",
+    "review_library": "/vurdering/{library_id}",
+    "action_plan": "/bibliotek/{library_id}/handleplan",
     "model": "/model",
 }
 
@@ -129,6 +131,39 @@ def format_date(value: Any, language: str = DEFAULT_LANGUAGE) -> str:
     return f"{day.day}. {month} {day.year}" if lang == "da" else f"{day.day} {month} {day.year}"
 
 
+def _as_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def days_until(deadline: Any, today: Any) -> int | None:
+    """Return how many days lie between today and a deadline (negative once it has passed)."""
+    end, start = _as_date(deadline), _as_date(today)
+    if end is None or start is None:
+        return None
+    return (end - start).days
+
+
+def relative_days(days: int | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """Say when something falls, seen from today: "i dag", "i morgen", "om 3 dage", "i går"..."""
+    if days is None:
+        return ""
+    lang = language_of(language)
+    if lang == "da":
+        named = {0: "i dag", 1: "i morgen", -1: "i går"}
+        return named.get(days) or (f"om {days} dage" if days > 0 else f"for {-days} dage siden")
+    named = {0: "today", 1: "tomorrow", -1: "yesterday"}
+    return named.get(days) or (f"in {days} days" if days > 0 else f"{-days} days ago")
+
+
 def portal_url(public_url: str, page: str, **params: Any) -> str:
     """Return an absolute portal link: PORTAL_PATHS[page] under public_url, params as query."""
     template = PORTAL_PATHS[page]
@@ -146,12 +181,18 @@ def render(
     public_url: str,
     *,
     unsubscribe_url: str | None = None,
+    today: date | None = None,
 ) -> RenderedMail:
-    """Render a mail's subject, text and HTML in the person's language (Danish by default)."""
+    """Render a mail's subject, text and HTML in the person's language (Danish by default).
+
+    `today` is the day the mail goes out, for text such as "om 2 dage"; without it, the day the
+    mail was planned (`planned_on` in the context) is used.
+    """
     if template not in TEMPLATES:
         raise UnknownTemplate(template)
     lang = language_of(language)
     env = _environment()
+    seen_from = today or _as_date(context.get("planned_on"))
     values = {
         "library_id": None,
         "library_name": "",
@@ -165,6 +206,8 @@ def render(
         "link": lambda page, **params: portal_url(public_url, page, **params),
         "fdate": lambda value: format_date(value, lang),
         "label": lambda code: LABELS[lang].get(str(code), str(code or "")),
+        "days_until": lambda value: days_until(value, seen_from),
+        "in_days": lambda value: relative_days(days_until(value, seen_from), lang),
     }
     try:
         text_template = env.get_template(f"{lang}/{template}.txt")
@@ -178,7 +221,8 @@ def render(
     return RenderedMail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url)
 
 
-def render_planned(planned: PlannedMail, public_url: str, unsubscribe_secret: str | bytes) -> RenderedMail:
+def render_planned(planned: PlannedMail, public_url: str, unsubscribe_secret: str | bytes, *,
+                   today: date | None = None) -> RenderedMail:
     """Render a planned mail, adding a signed unsubscribe link unless the mail is essential."""
     unsubscribe_url = None
     if not planned.essential:
@@ -186,7 +230,7 @@ def render_planned(planned: PlannedMail, public_url: str, unsubscribe_secret: st
         unsubscribe_url = portal_url(public_url, "unsubscribe", token=token)
     return render(
         planned.template, planned.language, planned.context, public_url,
-        unsubscribe_url=unsubscribe_url,
+        unsubscribe_url=unsubscribe_url, today=today,
     )  # fmt: skip
 
 

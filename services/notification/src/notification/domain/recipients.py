@@ -18,7 +18,8 @@ data) so that a late or redelivered event can never bring an erased person back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,6 +107,79 @@ def active_people(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Return (person_id, person) of every active person, in a stable order."""
     people = state.get("people", {})
     return [(pid, people[pid]) for pid in sorted(people) if people[pid].get("active")]
+
+
+# --- the part of the projection one event reads -------------------------------------------------
+
+
+def _ids(values: Iterable[Any]) -> frozenset[str]:
+    return frozenset(v for v in values if isinstance(v, str) and v)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the projection one event reads, so the consumer loads these people, not everyone.
+
+    A person is in scope when named in `person_ids`, or active and one of `staff` (library_id, role;
+    role None: any role) or of `roles` (in any library). Libraries are `library_ids`, plus, with
+    `their_libraries`, those of every person in scope. `erased` is narrowed to `person_ids`: people
+    found by library or role are in the projection, so they cannot be erased.
+    """
+
+    person_ids: frozenset[str] = frozenset()
+    library_ids: frozenset[str] = frozenset()
+    staff: frozenset[tuple[str, str | None]] = frozenset()
+    roles: frozenset[str] = frozenset()
+    their_libraries: bool = False
+
+    def __or__(self, other: Scope) -> Scope:
+        return Scope(
+            self.person_ids | other.person_ids,
+            self.library_ids | other.library_ids,
+            self.staff | other.staff,
+            self.roles | other.roles,
+            self.their_libraries or other.their_libraries,
+        )
+
+    @classmethod
+    def of(cls, person_ids: Iterable[Any] = (), library_ids: Iterable[Any] = (),
+           staff: Iterable[tuple[Any, str | None]] = (), roles: Iterable[str] = (),
+           their_libraries: bool = False) -> Scope:
+        """Build a scope from payload values, dropping missing ids."""
+        return cls(_ids(person_ids), _ids(library_ids),
+                   frozenset((lid, role) for lid, role in staff if isinstance(lid, str) and lid),
+                   frozenset(roles), their_libraries)
+
+    def covers(self, person_id: str, person: Mapping[str, Any]) -> bool:
+        """Tell whether one person of the projection is in scope."""
+        if person_id in self.person_ids:
+            return True
+        if not person.get("active"):
+            return False
+        library_id, role = person.get("library_id"), person.get("role")
+        return role in self.roles or (library_id, role) in self.staff or (library_id, None) in self.staff
+
+
+def restrict(state: Mapping[str, Any], scope: Scope) -> State:
+    """Return the part of a projection a scope covers (what the store loads for that scope)."""
+    people = {pid: p for pid, p in state.get("people", {}).items() if scope.covers(pid, p)}
+    library_ids = set(scope.library_ids)
+    if scope.their_libraries:
+        library_ids |= {p["library_id"] for p in people.values() if p.get("library_id")}
+    return {
+        "libraries": {lid: lib for lid, lib in state.get("libraries", {}).items() if lid in library_ids},
+        "people": people,
+        "erased": [pid for pid in state.get("erased", ()) if pid in scope.person_ids],
+    }
+
+
+def registration_scope(event_type: str, payload: Mapping[str, Any]) -> Scope:
+    """Return what applying one registration event reads and writes: the person and library it names."""
+    if event_type not in REGISTRATION_EVENTS:
+        return Scope()
+    coordinator = payload.get("coordinator") or {}
+    return Scope.of(person_ids=(payload.get("person_id"), coordinator.get("person_id")),
+                    library_ids=(payload.get("library_id"),))
 
 
 # --- handlers: each mutates the fresh copy made by apply_registration_event -------------------

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from notification.domain.preferences import wants_mail
-from notification.domain.recipients import library_name
+from notification.domain.recipients import Scope, library_name
 from notification.domain.selectors import (
     ALL_ASSESSORS,
     ALL_COORDINATORS,
@@ -167,12 +167,46 @@ def _clarification(payload: Payload, state: StateView) -> dict[str, Any]:
     }
 
 
+def _deadline_soon(payload: Payload, state: StateView) -> dict[str, Any]:
+    # planned_on: the day the scheduler planned the reminder; the sender tells the days left from
+    # the day it really sends the mail, this is the fallback.
+    return {**_clarification(payload, state), **_picked(payload, "planned_on")}
+
+
 def _reviewed(payload: Payload, state: StateView) -> dict[str, Any]:
     return {
         **_library(payload, state),
         **_picked(payload, "item_id", "title", "revision", "decision", "comment"),
         "reviewer_name": _name_of(payload.get("reviewer")),
     }
+
+
+def _plan(payload: Payload, state: StateView) -> dict[str, Any]:
+    plan = payload.get("plan") or {}
+    actor = payload.get("actor") or {}
+    return {
+        **_library(payload, state),
+        "plan_id": payload.get("plan_id"),
+        "version": payload.get("version"),
+        "start_year": plan.get("start_year"),
+        "end_year": plan.get("end_year"),
+        "goal_count": len(plan.get("goals") or []),
+        "submitter_name": _name_of(payload.get("submitted_by") or payload.get("submitter")),
+        "actor_name": _name_of(actor),
+    }
+
+
+def _plan_submitted(payload: Payload, state: StateView) -> dict[str, Any]:
+    # `message` is set when the library answers the assessor's question and resubmits.
+    return {**_plan(payload, state), **_picked(payload, "message")}
+
+
+def _plan_approved(payload: Payload, state: StateView) -> dict[str, Any]:
+    return {**_plan(payload, state), **_picked(payload, "comment")}
+
+
+def _plan_clarification(payload: Payload, state: StateView) -> dict[str, Any]:
+    return {**_plan(payload, state), **_picked(payload, "message", "deadline")}
 
 
 def _library_only(payload: Payload, state: StateView) -> dict[str, Any]:
@@ -217,9 +251,15 @@ ROUTES: dict[str, Route] = {
         SUBMITTER_AND_COORDINATORS, "clarification_requested", False, _clarification
     ),
     "clarification.deadline_soon": Route(
-        SUBMITTER_AND_COORDINATORS, "clarification_deadline_soon", False, _clarification
+        SUBMITTER_AND_COORDINATORS, "clarification_deadline_soon", False, _deadline_soon
     ),
     "evidence.reviewed": Route(SUBMITTER_AND_COORDINATORS, "evidence_reviewed", False, _reviewed, DECIDED),
+    # The action plan (D1): assessors decide on a submitted plan; the library hears the decision.
+    "action_plan.submitted": Route(ALL_ASSESSORS, "action_plan_submitted", False, _plan_submitted),
+    "action_plan.approved": Route(SUBMITTER_AND_COORDINATORS, "action_plan_approved", False, _plan_approved),
+    "action_plan.clarification_requested": Route(
+        SUBMITTER_AND_COORDINATORS, "action_plan_clarification_requested", False, _plan_clarification
+    ),
     "library.ready_for_review": Route(ALL_ASSESSORS, "ready_for_review", False, _library_only),
     "certificate.awarded": Route(LIBRARY_ACTIVE_STAFF, "certified", False, _awarded),
     "certificate.checkin_due": Route(LIBRARY_COORDINATORS, "checkin_due", False, _checkin, CHECKIN_DAYS),
@@ -229,6 +269,15 @@ ROUTES: dict[str, Route] = {
 }
 
 TEMPLATES: frozenset[str] = frozenset(route.template for route in ROUTES.values())
+
+
+def scope_of(event_type: str, payload: Payload) -> Scope:
+    """Return the part of the projection `plan_messages` reads for this event (nothing if unrouted)."""
+    route = ROUTES.get(event_type)
+    if route is None or not route.when(payload):
+        return Scope()
+    # Every context builder may name the payload's library.
+    return route.recipients.scope(payload) | Scope.of(library_ids=[payload.get("library_id")])
 
 
 def plan_messages(event_type: str, payload: Payload, state: StateView, *, event_id: str) -> list[PlannedMail]:

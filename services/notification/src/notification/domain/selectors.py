@@ -16,6 +16,7 @@ from notification.domain.recipients import (
     ASSESSOR,
     COORDINATOR,
     WITHDRAWN,
+    Scope,
     active_people,
     default_prefs,
     is_erased,
@@ -40,11 +41,15 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Selector:
-    """A named rule picking recipients; the name appears in the README routing table."""
+    """A named rule picking recipients; the name appears in the README routing table.
+
+    `scope` says which part of the projection `pick` reads, so the consumer loads only that.
+    """
 
     name: str
     description: str
     pick: Callable[[Payload, StateView], list[Recipient]]
+    scope: Callable[[Payload], Scope]
 
     def __call__(self, payload: Payload, state: StateView) -> list[Recipient]:
         return _unique(self.pick(payload, state))
@@ -153,26 +158,75 @@ def _all_coordinators(payload: Payload, state: StateView) -> list[Recipient]:
     ]
 
 
+# -- what each selector reads ----------------------------------------------------------------------
+
+
+def _person_id(person: Any) -> Any:
+    return person.get("person_id") if isinstance(person, Mapping) else None
+
+
+def _registering_coordinator_scope(payload: Payload) -> Scope:
+    return Scope.of(person_ids=[_person_id(payload.get("coordinator"))])
+
+
+def _person_scope(payload: Payload) -> Scope:
+    return Scope.of(person_ids=[payload.get("person_id")])
+
+
+def _submitter_scope(payload: Payload) -> Scope:
+    return Scope.of(person_ids=[_person_id(payload.get("submitted_by")), _person_id(payload.get("submitter"))])
+
+
+def _library_coordinators_scope(payload: Payload) -> Scope:
+    library_id = payload.get("library_id")
+    return Scope.of(library_ids=[library_id], staff=[(library_id, COORDINATOR)])
+
+
+def _submitter_and_coordinators_scope(payload: Payload) -> Scope:
+    return _submitter_scope(payload) | _library_coordinators_scope(payload)
+
+
+def _library_active_staff_scope(payload: Payload) -> Scope:
+    library_id = payload.get("library_id")
+    return Scope.of(library_ids=[library_id], staff=[(library_id, None)])
+
+
+def _all_assessors_scope(payload: Payload) -> Scope:
+    return Scope.of(roles=[ASSESSOR])
+
+
+def _all_coordinators_scope(payload: Payload) -> Scope:
+    # Their libraries too: coordinators of a withdrawn library are skipped.
+    return Scope.of(roles=[COORDINATOR], their_libraries=True)
+
+
 REGISTERING_COORDINATOR = Selector(
     "registering_coordinator",
     "the coordinator named in the registration payload",
     _registering_coordinator,
+    _registering_coordinator_scope,
 )
-INVITEE = Selector("invitee", "the invited person named in the payload", _person)
-PERSON = Selector("person", "the person named in the payload", _person)
-SUBMITTER = Selector("submitter", "the person who submitted the evidence item", _submitter)
-LIBRARY_COORDINATORS = Selector("library_coordinators", "active coordinators of the library", _library_coordinators)
+INVITEE = Selector("invitee", "the invited person named in the payload", _person, _person_scope)
+PERSON = Selector("person", "the person named in the payload", _person, _person_scope)
+SUBMITTER = Selector("submitter", "the person who submitted the evidence item", _submitter, _submitter_scope)
+LIBRARY_COORDINATORS = Selector(
+    "library_coordinators", "active coordinators of the library", _library_coordinators, _library_coordinators_scope
+)
 SUBMITTER_AND_COORDINATORS = Selector(
     "submitter_and_coordinators",
     "the submitter and the active coordinators of the library, each once",
     _submitter_and_coordinators,
+    _submitter_and_coordinators_scope,
 )
-LIBRARY_ACTIVE_STAFF = Selector("library_active_staff", "every active person of the library", _library_active_staff)
-ALL_ASSESSORS = Selector("all_assessors", "every active assessor", _all_assessors)
+LIBRARY_ACTIVE_STAFF = Selector(
+    "library_active_staff", "every active person of the library", _library_active_staff, _library_active_staff_scope
+)
+ALL_ASSESSORS = Selector("all_assessors", "every active assessor", _all_assessors, _all_assessors_scope)
 ALL_COORDINATORS = Selector(
     "all_coordinators",
     "active coordinators of every library that has not withdrawn",
     _all_coordinators,
+    _all_coordinators_scope,
 )
 
 SELECTORS: dict[str, Selector] = {
