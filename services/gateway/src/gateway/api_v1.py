@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from gateway import schemas as s
 from gateway.auth import TOKEN_LIFETIME, csrf_valid, current_identity, issue_token
-from gateway.core import SignInRefused, authenticate, enforce, enforce_on_evidence, gw
+from gateway.core import SignInRefused, authenticate, enforce, enforce_on_evidence, enforce_on_person, gw
 from shared.http import Problem
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Verdensmålscertificering: public API")
@@ -159,6 +159,18 @@ def people(library_id):
     """The library's team."""
     enforce(current_identity(), "team.read", library_id)
     return call("registration", "GET", f"/libraries/{library_id}/people")
+
+
+@blp.post("/people/<person_id>/reactivate")
+@blp.response(200)
+def reactivate_person(person_id):
+    """Let a deactivated colleague sign in again (coordinator: own library; administrator: anyone).
+
+    409 `person_erased` for an erased person, `never_joined` for a revoked invitation (invite
+    again), `email_in_use` when the address was invited again meanwhile.
+    """
+    enforce_on_person(current_identity(), "person.reactivate", person_id)
+    return call("registration", "POST", f"/people/{person_id}/reactivate")
 
 
 # --- evidence -------------------------------------------------------------------------------

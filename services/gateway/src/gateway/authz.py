@@ -37,6 +37,7 @@ TABLE: dict[str, dict[str, str]] = {
     "team.read": _STAFF_OWN_PROGRAMME_ANY,
     "invitation.create": _COORDINATOR_OWN_ADMIN_ANY,
     "person.role_change": _COORDINATOR_OWN_ADMIN_ANY,
+    "person.reactivate": _COORDINATOR_OWN_ADMIN_ANY,
     # evidence
     "evidence.create": _STAFF_OWN,
     "evidence.read": _STAFF_OWN_PROGRAMME_ANY,

@@ -80,3 +80,22 @@ def enforce_on_evidence(who: Identity, action: str, evidence_id: str) -> dict[st
     library_id, item = evidence_library(who, evidence_id)
     enforce(who, action, library_id or "?")
     return item
+
+
+def enforce_on_person(who: Identity, action: str, person_id: str) -> None:
+    """Enforce an action on a person: the library they belong to decides own or other.
+
+    A person this caller cannot see (unknown, another library's, or erased) is left to the
+    service, which alone can tell an erased colleague (409 person_erased) from someone the
+    caller may not know about (404); the role must still be allowed the action at all.
+    """
+    if authz.scope(who.role, action) != authz.OWN:
+        enforce(who, action, None if authz.scope(who.role, action) == authz.ANY else "?")
+        return
+    resp = gw().client.get("registration", f"/people/{person_id}", who)
+    if resp.status_code == 200:
+        enforce(who, action, resp.json().get("library_id") or "?")
+    elif resp.status_code == 404:
+        enforce(who, action)
+    else:
+        raise Problem(404, "Findes ikke.", detail_en="Not found.", code="not_found")

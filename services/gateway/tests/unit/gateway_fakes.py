@@ -40,7 +40,8 @@ class Call:
 
 @dataclass
 class FakeClient(ServiceClient):
-    """Stands in for ServiceClient; evidence ids 'ev-own' and 'ev-other' belong to OWN and OTHER."""
+    """Stands in for ServiceClient; evidence ids 'ev-own' and 'ev-other' and person ids 'pr-own' and
+    'pr-other' belong to OWN and OTHER."""
 
     calls: list[Call] = field(default_factory=list)
     verify_ok: dict | None = None
@@ -53,6 +54,9 @@ class FakeClient(ServiceClient):
         if path == "/credentials/verify":
             return response(200, self.verify_ok) if self.verify_ok and json.get("password") == "right-password" \
                 else response(401, {"status": 401, "detail": "Forkert e-mail eller adgangskode."})
+        if path.startswith("/people/pr-") and method == "GET" and path.count("/") == 2:
+            library = OWN if path.endswith("pr-own") else OTHER
+            return response(200, {"person_id": path.rsplit("/", 1)[1], "library_id": library, "status": "deactivated"})
         if path.startswith("/evidence/ev-") and method == "GET" and path.count("/") == 2:
             library = OWN if path.endswith("ev-own") else OTHER
             return response(200, {"id": path.rsplit("/", 1)[1], "library_id": library, "revision": 3, "status": "draft"})
@@ -69,8 +73,8 @@ class FakeClient(ServiceClient):
         return results
 
     def forwarded(self) -> list[Call]:
-        """The calls other than the gateway's own look-ups of an evidence item's library."""
-        return [c for c in self.calls if not (c.method == "GET" and c.path.startswith("/evidence/ev-")
+        """The calls other than the gateway's own look-ups of an evidence item's or a person's library."""
+        return [c for c in self.calls if not (c.method == "GET" and c.path.startswith(("/evidence/ev-", "/people/pr-"))
                                               and c.path.count("/") == 2)]
 
 

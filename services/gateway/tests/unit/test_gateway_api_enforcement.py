@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from gateway_fakes import OTHER, OWN, bearer, make_app
+from gateway_fakes import OTHER, OWN, bearer, make_app, response
 
 from gateway import authz
 
@@ -27,6 +27,7 @@ ENDPOINTS = [
     ("POST", "/invitations/accept", "invitation.accept", {"token": "t", "password": "x" * 12}),
     ("GET", "/libraries/{lib}", "library.read", None),
     ("GET", "/libraries/{lib}/people", "team.read", None),
+    ("POST", "/people/{person}/reactivate", "person.reactivate", {}),
     ("POST", "/libraries/{lib}/evidence", "evidence.create", EVIDENCE),
     ("GET", "/libraries/{lib}/evidence", "evidence.read", None),
     ("GET", "/evidence/{ev}", "evidence.read", None),
@@ -65,8 +66,8 @@ LIBRARY_FREE = {"/me", "/review-queue", "/registrations", "/email-confirmations"
 
 
 def request_for(client, method, path, body, role, own):
-    lib, ev = (OWN, "ev-own") if own else (OTHER, "ev-other")
-    url = "/api/v1" + path.replace("{lib}", lib).replace("{ev}", ev)
+    lib, ev, who = (OWN, "ev-own", "pr-own") if own else (OTHER, "ev-other", "pr-other")
+    url = "/api/v1" + path.replace("{lib}", lib).replace("{ev}", ev).replace("{person}", who)
     headers = bearer(role)
     if body == "FILE":
         return client.open(url, method=method, headers=headers,
@@ -104,3 +105,25 @@ def test_every_api_route_is_covered_by_the_exhaustive_test():
     covered = {(m, re.sub(r"\{[^}]+\}|c1|a1|F1", "X", "/api/v1" + p)) for m, p, _, _ in ENDPOINTS}
     covered |= {("POST", "/api/v1/auth/token")}
     assert routes <= covered, sorted(routes - covered)
+
+
+def test_reactivating_someone_the_caller_cannot_see_is_left_to_registration_which_knows_erasures():
+    """A coordinator's look-up of an erased colleague answers 404; registration alone can tell
+    that apart from another library's person, so the call goes on (the role is still checked)."""
+    app, fake = make_app()
+    asked = []
+
+    def call(service, method, path, who=None, **kw):
+        asked.append((method, path))
+        if path == "/people/gone":
+            return response(404, {"status": 404})
+        return response(409, {"status": 409, "code": "person_erased", "detail": "Personen kan ikke genaktiveres."})
+
+    fake.call = call
+    client = app.test_client()
+    resp = client.post("/api/v1/people/gone/reactivate", headers=bearer("coordinator"))
+    assert resp.status_code == 409 and resp.get_json()["code"] == "person_erased"
+    assert asked == [("GET", "/people/gone"), ("POST", "/people/gone/reactivate")]
+    asked.clear()
+    assert client.post("/api/v1/people/gone/reactivate", headers=bearer("member")).status_code == 403
+    assert asked == []

@@ -23,11 +23,12 @@ POLICY = {
     "anonymous": (PUBLIC, PUBLIC),
     "member": (EVERY_SIGNED_IN | LIBRARY_WORK, EVERY_SIGNED_IN),
     "coordinator": (EVERY_SIGNED_IN | LIBRARY_WORK | {"library.update", "invitation.create", "person.role_change",
-                                                       "deliveries.read"}, EVERY_SIGNED_IN),
+                                                       "person.reactivate", "deliveries.read"}, EVERY_SIGNED_IN),
     "assessor": (set(), EVERY_SIGNED_IN | PROGRAMME_READ | {"evidence.review", "thread.post", "action_plan.review",
                                                            "requirements.adjust", "certification.decide"}),
     "administrator": (set(), EVERY_SIGNED_IN | PROGRAMME_READ | {"library.update", "invitation.create",
-                                                                "person.role_change", "models.manage",
+                                                                "person.role_change", "person.reactivate",
+                                                                "models.manage",
                                                                 "cohorts.manage", "deliveries.read"}),
 }
 
@@ -68,3 +69,15 @@ def test_a_role_without_the_action_is_forbidden():
 def test_an_unknown_role_may_do_nothing_but_public_reading_is_not_granted_either():
     odd = Identity(person_id="p1", role="system", library_id="lib-1")
     assert not any(allowed(odd.role, action, True) for action in authz.TABLE)
+
+
+def test_a_coordinator_reactivates_own_colleagues_only_and_an_administrator_anyone():
+    coordinator = Identity(person_id="p1", role="coordinator", library_id="lib-1")
+    assert decide(coordinator, "person.reactivate", "lib-1") is Decision.ALLOW
+    assert decide(coordinator, "person.reactivate", "lib-2") is Decision.NOT_FOUND
+    member = Identity(person_id="p2", role="member", library_id="lib-1")
+    assert decide(member, "person.reactivate", "lib-1") is Decision.FORBIDDEN
+    assessor = Identity(person_id="p3", role="assessor")
+    assert decide(assessor, "person.reactivate", "lib-1") is Decision.FORBIDDEN
+    admin = Identity(person_id="p4", role="administrator")
+    assert decide(admin, "person.reactivate", "lib-2") is Decision.ALLOW

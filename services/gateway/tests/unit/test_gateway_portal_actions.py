@@ -56,10 +56,96 @@ def test_a_team_change_without_the_csrf_token_changes_nothing():
     assert resp.status_code == 400 and not sent(fake, "PATCH", "/people/p1")
 
 
-def test_deactivating_sends_active_false():
-    client, fake = signed_in(answers=COLLEAGUE)
-    client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "deactivate"})
+def test_deactivating_asks_first_and_sends_active_false_only_once_confirmed():
+    colleague = {("GET", "/people/p1"): (200, {"person_id": "p1", "library_id": OWN, "role": "member",
+                                              "status": "active", "name": "Kim Kollega", "email": "kim@bib.dk"})}
+    client, fake = signed_in(answers=colleague)
+    asked = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "deactivate"})
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/bibliotek/{OWN}/team/p1/deaktiver")
+    assert not sent(fake, "PATCH", "/people/p1")
+
+    page = client.get(f"/bibliotek/{OWN}/team/p1/deaktiver").get_data(as_text=True)
+    assert "Vil du deaktivere" in page and "Kim Kollega" in page and "Ja, deaktiver" in page
+    # The confirmation is a plain form: it posts with the CSRF token and works without script.
+    assert 'method="post"' in page and 'name="csrf_token" value="token"' in page
+    assert 'name="confirmed" value="ja"' in page and f'href="/bibliotek/{OWN}/team"' in page
+    assert not sent(fake, "PATCH", "/people/p1")
+
+    done = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "deactivate",
+                                                           "confirmed": "ja"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/bibliotek/{OWN}/team")
     assert [c.json for c in sent(fake, "PATCH", "/people/p1")] == [{"active": False}]
+
+
+def test_the_confirmation_page_is_in_english_when_chosen_and_refuses_what_the_caller_may_not_do():
+    client, _ = signed_in(answers=COLLEAGUE)
+    client.get("/sprog/en")
+    page = client.get(f"/bibliotek/{OWN}/team/p1/deaktiver").get_data(as_text=True)
+    assert "Do you want to deactivate" in page and "Yes, deactivate" in page
+    client, _ = signed_in("member", answers=COLLEAGUE)
+    assert client.get(f"/bibliotek/{OWN}/team/p1/deaktiver").status_code == 403
+    client, _ = signed_in(answers={("GET", "/people/p9"): (200, {"person_id": "p9", "library_id": "lib-other"})})
+    assert client.get(f"/bibliotek/{OWN}/team/p9/deaktiver").status_code == 404
+    assert client.get("/bibliotek/lib-other/team/p9/deaktiver").status_code == 404
+
+
+def test_a_confirmed_deactivation_without_the_csrf_token_changes_nothing():
+    client, fake = signed_in(answers=COLLEAGUE)
+    resp = client.post(f"/bibliotek/{OWN}/team/p1", data={"action": "deactivate", "confirmed": "ja"})
+    assert resp.status_code == 400 and not sent(fake, "PATCH", "/people/p1")
+
+
+DEACTIVATED = {("GET", "/people/p1"): (200, {"person_id": "p1", "library_id": OWN, "role": "member",
+                                             "status": "deactivated", "activated_at": "2026-01-01T00:00:00+00:00"})}
+
+
+def test_the_team_page_offers_reactivation_for_deactivated_colleagues_who_had_joined():
+    people = {("GET", f"/libraries/{OWN}/people"): (200, {"items": [
+        {"person_id": "p1", "name": "Kim", "email": "kim@bib.dk", "role": "member", "status": "deactivated",
+         "activated_at": "2026-01-01T00:00:00+00:00"},
+        {"person_id": "p2", "name": "Pia", "email": "pia@bib.dk", "role": "member", "status": "deactivated",
+         "activated_at": None},
+        {"person_id": "p3", "name": "Ole", "email": "ole@bib.dk", "role": "member", "status": "active",
+         "activated_at": "2026-01-01T00:00:00+00:00"}]})}
+    page = signed_in(answers=people)[0].get(f"/bibliotek/{OWN}/team").get_data(as_text=True)
+    rows = {pid: page.split(f'data-person="{pid}"')[1].split("</tr>")[0] for pid in ("p1", "p2", "p3")}
+    assert 'value="reactivate"' in rows["p1"] and "Genaktiver" in rows["p1"]
+    assert "Genaktiver" not in rows["p2"]  # a revoked invitation: invite again instead
+    assert "Genaktiver" not in rows["p3"] and f'action="/bibliotek/{OWN}/team/p3/deaktiver"' in rows["p3"]
+    assert 'method="get"' in rows["p3"]
+    member_page = signed_in("member", answers=people)[0].get(f"/bibliotek/{OWN}/team").get_data(as_text=True)
+    assert "Genaktiver" not in member_page
+
+
+def test_reactivating_posts_to_registration_and_says_so():
+    client, fake = signed_in(answers=DEACTIVATED)
+    page = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "reactivate"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert len(sent(fake, "POST", "/people/p1/reactivate")) == 1
+    assert "genaktiveret" in page
+
+
+def test_reactivating_an_erased_colleague_shows_registrations_refusal():
+    erased = {"status": 409, "code": "person_erased", "detail": "Personen er slettet efter databeskyttelsesreglerne "
+              "(GDPR) og kan ikke genaktiveres.", "detail_en": "The person was erased and cannot be reactivated."}
+    client, fake = signed_in(answers={("GET", "/people/p1"): (404, {"status": 404}),
+                                      ("POST", "/people/p1/reactivate"): (409, erased)})
+    page = client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "reactivate"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'role="alert"' in page and "kan ikke genaktiveres" in page
+
+
+def test_members_and_other_libraries_cannot_reactivate():
+    client, fake = signed_in("member", answers=DEACTIVATED)
+    assert client.post(f"/bibliotek/{OWN}/team/p1", data={"csrf_token": "token", "action": "reactivate"}).status_code == 403
+    client, fake = signed_in(answers={("GET", "/people/p9"): (200, {"person_id": "p9", "library_id": "lib-other",
+                                                                    "status": "deactivated"})})
+    assert client.post(f"/bibliotek/{OWN}/team/p9", data={"csrf_token": "token", "action": "reactivate"}).status_code == 404
+    assert client.post("/bibliotek/lib-other/team/p9", data={"csrf_token": "token", "action": "reactivate"}).status_code == 404
+    assert not sent(fake, "POST", "/people/p9/reactivate")
+    client, fake = signed_in(answers={("GET", "/people/p1"): (200, {"person_id": "p1", "library_id": OWN})})
+    assert client.post(f"/bibliotek/{OWN}/team/p1", data={"action": "reactivate"}).status_code == 400
+    assert not sent(fake, "POST", "/people/p1/reactivate")
 
 
 def test_pending_invitations_are_resent_and_revoked():

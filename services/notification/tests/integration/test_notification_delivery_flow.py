@@ -231,6 +231,25 @@ def test_an_erased_person_leaves_the_projection_at_once_and_gets_no_more_mail(ha
     assert [m["person_id"] for m in harness.mails(event_id=evt.id)] == ["P1"]
 
 
+def test_a_reactivated_coordinator_is_a_recipient_again(harness):
+    seed_library(harness)
+    lapsed = {"certificate_id": "C1", "library_id": "L1", "lapsed_at": "2026-05-01T00:00:00+00:00",
+              "due_on": "2026-03-01"}
+    harness.handle("person.deactivated", {"person_id": "P2", "version": 3, "library_id": "L1", "role": "coordinator",
+                                          "deactivated_at": "2026-04-01T00:00:00+00:00", "reason": "deactivated"})
+    while_away = harness.handle("certificate.lapsed", lapsed, "scoring")
+    assert [m["person_id"] for m in harness.mails(event_id=while_away.id)] == ["P1"]
+
+    harness.handle("person.reactivated", {
+        "person_id": "P2", "version": 4, "name": "Peter Coordinator", "email": "peter@aarhus.dk", "language": "en",
+        "role": "coordinator", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek",
+        "reactivated_at": "2026-04-02T00:00:00+00:00", "reactivated_by": "P1"})
+    back = harness.handle("certificate.lapsed", {**lapsed, "certificate_id": "C2"}, "scoring")
+    mails = {m["person_id"]: m for m in harness.mails(event_id=back.id)}
+    assert sorted(mails) == ["P1", "P2"]
+    assert mails["P2"]["email"] == "peter@aarhus.dk" and mails["P2"]["language"] == "en"
+
+
 def test_a_mail_left_sending_by_a_crashed_sender_is_retried_at_start_up(harness):
     from datetime import UTC, datetime, timedelta
 

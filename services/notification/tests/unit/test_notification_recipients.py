@@ -112,3 +112,53 @@ def test_opt_out_survives_a_redelivered_join(state, joined):
 
 def test_unknown_event_types_leave_the_state_unchanged(state):
     assert apply_registration_event(state, "evidence.submitted", {"item_id": "I1"}) == state
+
+
+def reactivated(joined, person_id, library_id, role, language="da"):
+    return {**joined(person_id, library_id, role, language), "library_name": "Aarhus Hovedbibliotek",
+            "reactivated_at": "2025-02-01T00:00:00Z", "reactivated_by": "P1"}
+
+
+def test_a_reactivated_coordinator_is_mailed_again(state, joined):
+    from notification.domain.routing import plan_messages
+
+    def lapsed_to(s):
+        planned = plan_messages("certificate.lapsed", {"certificate_id": "C1", "library_id": "L1"}, s, event_id="e")
+        return [m.person_id for m in planned]
+
+    assert lapsed_to(state) == ["P1", "P2"]  # P4 is deactivated in the history
+    state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P4", "L1", "coordinator"))
+    assert state["people"]["P4"]["active"] is True
+    assert lapsed_to(state) == ["P1", "P2", "P4"]
+
+
+def test_reactivation_restores_a_person_the_projection_never_held(joined):
+    state = apply_registration_event(empty_state(), "person.reactivated", reactivated(joined, "P7", "L1", "staff", "en"))
+    person = state["people"]["P7"]
+    assert person["active"] is True and person["email"] == "p7@example.dk" and person["language"] == "en"
+    assert state["libraries"]["L1"]["name"] == "Aarhus Hovedbibliotek"
+
+
+def test_a_late_reactivation_does_not_undo_a_later_deactivation(state, joined):
+    state = apply_registration_event(
+        state, "person.deactivated", {"person_id": "P3"}, occurred_at="2025-03-01T00:00:00Z"
+    )
+    state = apply_registration_event(
+        state, "person.reactivated", reactivated(joined, "P3", "L1", "staff"), occurred_at="2025-02-01T00:00:00Z"
+    )
+    assert state["people"]["P3"]["active"] is False
+
+
+def test_reactivation_never_brings_an_erased_person_back(state, joined):
+    state = apply_registration_event(state, "person.erased", {"person_id": "P4"})
+    state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P4", "L1", "coordinator"))
+    assert "P4" not in state["people"]
+
+
+def test_an_opt_out_survives_deactivation_and_reactivation(state, joined):
+    from notification.domain.preferences import set_non_essential
+
+    state = set_non_essential(state, "P3", False)
+    state = apply_registration_event(state, "person.deactivated", {"person_id": "P3"})
+    state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P3", "L1", "staff"))
+    assert state["people"]["P3"]["active"] is True and state["people"]["P3"]["prefs"] == {"non_essential": False}

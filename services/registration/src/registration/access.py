@@ -8,7 +8,7 @@ exists); something the caller may see but not change answers 403.
 from __future__ import annotations
 
 from registration.domain import Library, Person
-from registration.domain.errors import NotFound, RegistrationError
+from registration.domain.errors import NotFound, PersonErased, RegistrationError
 from shared.identity import Identity
 
 ADMINISTRATOR, ASSESSOR, COORDINATOR, MEMBER = "administrator", "assessor", "coordinator", "member"
@@ -83,6 +83,18 @@ def manage_person(identity: Identity, person: Person | None) -> Person:
     if identity.role == COORDINATOR and person.library_id is not None and identity.library_id == person.library_id:
         return person
     raise Forbidden("ændre personens rolle eller status", "change the person's role or status")
+
+
+def erased_person(identity: Identity, tombstone: dict | None) -> None:
+    """Refuse to act on an erased person: 409 for who could have managed them, 404 for anyone else."""
+    if tombstone is None:
+        raise Hidden("person")
+    library_id = tombstone.get("library_id")
+    if identity.role == ADMINISTRATOR or (
+        identity.role == COORDINATOR and library_id is not None and identity.library_id == library_id
+    ):
+        raise PersonErased()
+    raise Hidden("person")
 
 
 def edit_profile(identity: Identity, person: Person | None) -> Person:

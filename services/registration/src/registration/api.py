@@ -138,6 +138,12 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         """Change name/language (self, administrator) or role/active (coordinator, administrator)."""
         return h.update_person(me(), person_id, body)
 
+    @people.route("/people/<person_id>/reactivate", methods=["POST"])
+    @people.response(200, s.PersonOut)
+    def reactivate_person(person_id):
+        """Let a deactivated person sign in again (coordinator of their library, administrator); 409 if erased."""
+        return h.reactivate_person(me(), person_id)
+
     @people.route("/people/<person_id>/export", methods=["GET"])
     @people.response(200, s.PersonExportOut)
     def export_person(person_id):

@@ -20,7 +20,6 @@ from registration.domain import (
     Cohort,
     EmailInUse,
     Enrolment,
-    IllegalTransition,
     IsilInUse,
     Library,
     Person,
@@ -39,6 +38,7 @@ from registration.domain import (
     move_enrolment,
     new_id,
     normalize_email,
+    reactivate,
     register_library,
     resend_confirmation,
     resend_invitation,
@@ -244,8 +244,30 @@ class Handlers:
                 if changes["active"] is False and person.status != "deactivated":
                     deactivate(person, colleagues, now, deactivated_by=identity.person_id)
                 elif changes["active"] is True and person.status == "deactivated":
-                    raise IllegalTransition("genaktivere personen (invitér vedkommende igen)",
-                                            "reactivate the person (invite them again)", person.status)
+                    reactivate(person, repo.people_with_email(tx.db, tx.session, person.email), now,
+                               reactivated_by=identity.person_id, library_name=library.name if library else None)
+            repo.save_person(tx.db, tx.session, person)
+            _emit(tx, person)
+            return person
+
+        return self._transact(fn)
+
+    def reactivate_person(self, identity: Identity, person_id: str) -> Person:
+        """Let a deactivated person sign in again (coordinator of their library, or administrator).
+
+        An erased person is gone for good: their id answers 409 person_erased to whoever could
+        have managed them, and 404 to anyone else.
+        """
+        now = self.now()
+
+        def fn(tx: Tx) -> Person:
+            found = repo.get_person(tx.db, tx.session, person_id)
+            if found is None:
+                access.erased_person(identity, repo.erasure(tx.db, tx.session, person_id))
+            person = access.manage_person(identity, found)
+            library = repo.get_library(tx.db, tx.session, person.library_id) if person.library_id else None
+            reactivate(person, repo.people_with_email(tx.db, tx.session, person.email), now,
+                       reactivated_by=identity.person_id, library_name=library.name if library else None)
             repo.save_person(tx.db, tx.session, person)
             _emit(tx, person)
             return person

@@ -199,6 +199,7 @@ class PersonOut(Schema):
     created_at = fields.DateTime()
     activated_at = fields.DateTime(allow_none=True)
     deactivated_at = fields.DateTime(allow_none=True)
+    reactivated_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
     version = fields.Int()
 
@@ -226,6 +227,7 @@ class PersonExportOut(Schema):
     created_at = fields.Str(allow_none=True)
     activated_at = fields.Str(allow_none=True)
     deactivated_at = fields.Str(allow_none=True)
+    reactivated_at = fields.Str(allow_none=True)
     updated_at = fields.Str(allow_none=True)
     erased_at = fields.Str(allow_none=True)
 

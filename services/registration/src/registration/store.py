@@ -189,6 +189,11 @@ def delete_person(db: Database, session: ClientSession, person: Person, erased_a
     )
 
 
+def erasure(db: Database, session: ClientSession | None, person_id: str) -> dict[str, Any] | None:
+    """The tombstone of an erased person (ids, role, time), or None."""
+    return db[ERASURES].find_one({"_id": person_id}, session=session)
+
+
 # -- cohorts and enrolments -------------------------------------------------------------------------
 
 

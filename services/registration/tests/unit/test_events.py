@@ -17,6 +17,7 @@ from registration.domain import (
     erase,
     invite_person,
     move_enrolment,
+    reactivate,
     resend_confirmation,
     seed_pilot,
     withdraw_library,
@@ -46,6 +47,7 @@ def every_kind_of_fact():
     inv.person.update_profile(NOW, language="en")
     inv.person.request_password_reset(NOW)
     deactivate(inv.person, [coordinator], NOW)
+    reactivate(inv.person, [], NOW, reactivated_by=coordinator.person_id, library_name=library.name)
     erase(inv.person, NOW)
     staff = invite_person(
         email="a@chora.example", role="assessor", library=None, inviter=None, people_with_email=[], now=NOW, name="Anna"

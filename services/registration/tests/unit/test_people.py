@@ -4,6 +4,7 @@ import pytest
 from registration_builders import NOW, active_member
 
 from registration.domain import (
+    EmailInUse,
     IllegalTransition,
     InvalidField,
     LastCoordinator,
@@ -12,7 +13,10 @@ from registration.domain import (
     TokenUnknown,
     change_role,
     deactivate,
+    invite_person,
+    reactivate,
 )
+from registration.domain.errors import NeverJoined
 
 pytestmark = pytest.mark.unit
 
@@ -155,3 +159,47 @@ def test_only_active_people_can_request_a_password_reset():
     with pytest.raises(IllegalTransition) as err:
         pending.request_password_reset(NOW)
     assert err.value.state == "pending"
+
+
+def test_a_deactivated_member_is_reactivated_with_their_old_password(library_and_coordinator):
+    library, coordinator = library_and_coordinator
+    member = active_member(library, coordinator)
+    deactivate(member, [coordinator], NOW)
+    later = NOW + timedelta(days=30)
+    reactivate(member, [member], later, reactivated_by=coordinator.person_id, library_name=library.name)
+    assert member.status == "active" and member.can_sign_in
+    assert member.deactivated_at is None and member.reactivated_at == later
+    fact = member.events[-1]
+    assert fact.type == "person.reactivated"
+    assert fact.payload["email"] == member.email and fact.payload["library_name"] == library.name
+    assert fact.payload["reactivated_by"] == coordinator.person_id and fact.payload["version"] == member.version
+
+
+def test_only_a_deactivated_person_can_be_reactivated(library_and_coordinator):
+    library, coordinator = library_and_coordinator
+    member = active_member(library, coordinator)
+    with pytest.raises(IllegalTransition) as err:
+        reactivate(member, [], NOW)
+    assert err.value.state == "active" and member.events == []
+
+
+def test_a_revoked_invitation_has_no_account_to_reactivate(library_and_coordinator):
+    library, coordinator = library_and_coordinator
+    invited = invite_person(email="ny@b.example", role="member", library=library, inviter=coordinator,
+                            people_with_email=[], now=NOW).person
+    deactivate(invited, [coordinator], NOW, reason="invitation_revoked")
+    with pytest.raises(NeverJoined) as err:
+        reactivate(invited, [], NOW)
+    assert err.value.kind == "conflict" and "Invitér" in err.value.message_da
+    assert invited.status == "deactivated"
+
+
+def test_reactivation_is_refused_when_the_address_was_given_to_someone_else_meanwhile(library_and_coordinator):
+    library, coordinator = library_and_coordinator
+    member = active_member(library, coordinator)
+    deactivate(member, [coordinator], NOW)
+    again = invite_person(email=member.email, role="member", library=library, inviter=coordinator,
+                          people_with_email=[member], now=NOW).person
+    with pytest.raises(EmailInUse):
+        reactivate(member, [member, again], NOW)
+    assert member.status == "deactivated"

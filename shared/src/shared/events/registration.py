@@ -184,6 +184,19 @@ class PersonDeactivated(Payload):
     reason = fields.Str(required=True, validate=validate.OneOf(("deactivated", "invitation_revoked")))
 
 
+@event("person.reactivated", version=1)
+class PersonReactivated(PersonEvent):
+    """A deactivated person who had joined may sign in again (never an erased person).
+
+    Carries the whole contact, like person.joined, so a consumer whose projection dropped or
+    never held the person can make them a recipient again without calling back.
+    """
+
+    library_name = fields.Str(required=True, allow_none=True)
+    reactivated_at = _when(required=True)
+    reactivated_by = fields.Str(load_default=None, allow_none=True)
+
+
 @event("person.erased", version=1)
 class PersonErased(Payload):
     """A person was erased (GDPR): consumers delete what they hold about this person id."""

@@ -148,7 +148,16 @@ EN.update({
     "Certificerede biblioteker berøres": "Certified libraries affected",
     "Danske folkebiblioteker arbejder med FN's verdensmål sammen med borgerne. Her logger biblioteket sine aktiviteter, følger sin fremdrift og bliver certificeret.":
         "Danish public libraries work with the UN Sustainable Development Goals together with citizens. Here a library logs its activities, follows its progress and gets certified.",
-    "Deaktiver": "Deactivate", "Del med andre biblioteker": "Share with other libraries",
+    "Deaktiver": "Deactivate", "Genaktiver": "Reactivate", "Deaktiver kollega": "Deactivate a colleague",
+    "Vil du deaktivere": "Do you want to deactivate", "Ja, deaktiver": "Yes, deactivate", "Fortryd": "Cancel",
+    "kan derefter ikke længere logge ind og får ikke længere e-mails fra programmet.":
+        "will then no longer be able to sign in and will no longer get emails from the programme.",
+    "Aktiviteter og handleplan, som personen har lavet, bliver hos biblioteket. En koordinator eller administrator "
+    "kan genaktivere personen senere.":
+        "Evidence and action plan work by this person stay with the library. A coordinator or administrator can "
+        "reactivate the person later.",
+    "Personen er genaktiveret og kan logge ind igen med sin gamle adgangskode.":
+        "The person is reactivated and can sign in again with their old password.", "Del med andre biblioteker": "Share with other libraries",
     "Delt med de andre biblioteker": "Shared with the other libraries",
     "Der er ingen krav for at være med. Udfyld bibliotekets oplysninger og dine egne som koordinator.":
         "There are no requirements to join. Fill in the library's details and your own as coordinator.",

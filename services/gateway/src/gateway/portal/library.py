@@ -263,23 +263,45 @@ def team(library_id: str):
 TEAM_ACTIONS = {
     "role": "Rollen er ændret.",
     "deactivate": "Personen er deaktiveret og kan ikke længere logge ind.",
+    "reactivate": "Personen er genaktiveret og kan logge ind igen med sin gamle adgangskode.",
     "resend": "Invitationen er sendt igen. Det gamle link virker ikke længere.",
     "revoke": "Invitationen er tilbagekaldt.",
 }
+TEAM_PERMISSIONS = {"resend": "invitation.create", "revoke": "invitation.create", "reactivate": "person.reactivate"}
+
+
+def _colleague(library_id: str, person_id: str) -> tuple[dict | None, bool]:
+    """(the person if they belong to this library, whether registration said "not found")."""
+    person = svc("registration", "GET", f"/people/{person_id}")
+    if person.ok and (person.data or {}).get("library_id") == library_id:
+        return person.data, False
+    return None, person.status == 404
 
 
 @bp.post("/bibliotek/<library_id>/team/<person_id>")
 @signed_in
 def team_change(library_id: str, person_id: str):
-    """Change a colleague's role, deactivate them, or resend or revoke their invitation."""
+    """Change a colleague's role, deactivate (after confirming) or reactivate them, or resend or
+    revoke their invitation."""
     check_csrf()
     action = request.form.get("action", "")
     if action not in TEAM_ACTIONS:
         abort(400)
-    require("invitation.create" if action in ("resend", "revoke") else "person.role_change", library_id)
-    person = svc("registration", "GET", f"/people/{person_id}")
-    if not person.ok or (person.data or {}).get("library_id") != library_id:
-        abort(404)
+    require(TEAM_PERMISSIONS.get(action, "person.role_change"), library_id)
+    person, not_found = _colleague(library_id, person_id)
+    if person is None:
+        if action != "reactivate" or not not_found:
+            abort(404)
+        # Not visible, perhaps erased meanwhile: registration answers from the signed identity,
+        # 409 "erased, cannot be reactivated" for this library's own people, 404 for anyone else.
+        answer = svc("registration", "POST", f"/people/{person_id}/reactivate")
+        if answer.status == 404:
+            abort(404)
+        tell(answer, TEAM_ACTIONS[action])
+        return redirect(url_for("portal.team", library_id=library_id))
+    if action == "deactivate" and request.form.get("confirmed") != "ja":
+        # Deactivation is asked about first, on a page of its own (no script needed).
+        return redirect(url_for("portal.team_deactivate", library_id=library_id, person_id=person_id), 303)
     if action == "role":
         role = request.form.get("role", "")
         if role not in ("coordinator", "member"):
@@ -287,12 +309,27 @@ def team_change(library_id: str, person_id: str):
         answer = svc("registration", "PATCH", f"/people/{person_id}", json={"role": role})
     elif action == "deactivate":
         answer = svc("registration", "PATCH", f"/people/{person_id}", json={"active": False})
+    elif action == "reactivate":
+        answer = svc("registration", "POST", f"/people/{person_id}/reactivate")
     elif action == "resend":
         answer = svc("registration", "POST", f"/invitations/{person_id}/resend")
     else:
         answer = svc("registration", "DELETE", f"/invitations/{person_id}")
     tell(answer, TEAM_ACTIONS[action])
     return redirect(url_for("portal.team", library_id=library_id))
+
+
+@bp.get("/bibliotek/<library_id>/team/<person_id>/deaktiver")
+@signed_in
+def team_deactivate(library_id: str, person_id: str):
+    """Ask before deactivating a colleague: the page's form posts the change with its CSRF token."""
+    require("person.role_change", library_id)
+    person, _ = _colleague(library_id, person_id)
+    if person is None:
+        abort(404)
+    if person.get("status") not in ("active", "pending"):
+        return redirect(url_for("portal.team", library_id=library_id))
+    return render_template("team_deactivate.html", library_id=library_id, person=person)
 
 
 @bp.route("/bibliotek/<library_id>/handleplan", methods=["GET", "POST"])

@@ -44,6 +44,7 @@ REGISTRATION_EVENTS = frozenset(
         "person.role_changed",
         "person.profile_changed",
         "person.deactivated",
+        "person.reactivated",
         "person.erased",
         "person.password_reset_requested",
         "person.email_confirmation_requested",
@@ -299,6 +300,9 @@ def _person_invited(state: State, p: Mapping[str, Any], at: str | None) -> None:
 
 
 def _person_joined(state: State, p: Mapping[str, Any], at: str | None) -> None:
+    # Also person.reactivated: it carries the same contact, so a projection that never held the
+    # person (or lost them) gets them back whole. The version guard keeps a late reactivation
+    # from undoing a later deactivation; the erased list keeps erased people out for good.
     if p.get("library_id") and p["library_id"] not in state["libraries"] and p.get("library_name"):
         _set_library(state, p["library_id"], None, name=p["library_name"])
     _set_person(
@@ -363,6 +367,7 @@ _HANDLERS = {
     "person.role_changed": _person_role_changed,
     "person.profile_changed": _person_profile_changed,
     "person.deactivated": _person_deactivated,
+    "person.reactivated": _person_joined,
     "person.erased": _person_erased,
     "person.password_reset_requested": _person_contact,
     "person.email_confirmation_requested": _person_contact,

@@ -71,6 +71,7 @@ from registration.domain.people import (
     change_role,
     check_role,
     deactivate,
+    reactivate,
 )
 from registration.domain.reference import canonical_municipality, municipalities, pilot_seed
 from registration.domain.tokens import (
@@ -180,6 +181,7 @@ __all__ = [
     "normalize_staff_count",
     "normalize_website",
     "pilot_seed",
+    "reactivate",
     "register_library",
     "resend_confirmation",
     "resend_invitation",

@@ -105,6 +105,28 @@ class LastCoordinator(Conflict):
         )
 
 
+class PersonErased(Conflict):
+    code = "person_erased"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Personen er slettet efter databeskyttelsesreglerne (GDPR) og kan ikke genaktiveres. "
+            "Invitér vedkommende igen, hvis de skal have adgang.",
+            "The person was erased under data protection rules (GDPR) and cannot be reactivated. "
+            "Invite them again if they need access.",
+        )
+
+
+class NeverJoined(Conflict):
+    code = "never_joined"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Personen tog aldrig imod sin invitation, så der er ingen konto at genaktivere. Invitér vedkommende igen.",
+            "The person never accepted their invitation, so there is no account to reactivate. Invite them again.",
+        )
+
+
 class IsilInUse(Conflict):
     code = "isil_in_use"
 

@@ -28,6 +28,7 @@ def export_person(person: Person) -> dict[str, Any]:
         "created_at": iso(person.created_at),
         "activated_at": iso(person.activated_at),
         "deactivated_at": iso(person.deactivated_at),
+        "reactivated_at": iso(person.reactivated_at),
         "updated_at": iso(person.updated_at),
         "erased_at": iso(person.erased_at),
     }

@@ -7,11 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from registration.domain.errors import IllegalTransition, InvalidField, LastCoordinator, TokenUnknown
+from registration.domain.errors import (
+    EmailInUse,
+    IllegalTransition,
+    InvalidField,
+    LastCoordinator,
+    NeverJoined,
+    TokenUnknown,
+)
 from registration.domain.facts import (
     PERSON_DEACTIVATED,
     PERSON_PASSWORD_RESET_REQUESTED,
     PERSON_PROFILE_CHANGED,
+    PERSON_REACTIVATED,
     PERSON_ROLE_CHANGED,
     Aggregate,
     iso,
@@ -67,6 +75,7 @@ class Person(Aggregate):
     invited_by: str | None = None
     activated_at: datetime | None = None
     deactivated_at: datetime | None = None
+    reactivated_at: datetime | None = None
     erased_at: datetime | None = None
     updated_at: datetime | None = None
     tokens: list[TokenRecord] = field(default_factory=list)
@@ -237,6 +246,42 @@ def deactivate(
             "deactivated_at": iso(now),
             "deactivated_by": deactivated_by,
             "reason": reason,
+        },
+        now,
+    )
+
+
+def reactivate(
+    person: Person,
+    people_with_email: Iterable[Person],
+    now: datetime,
+    *,
+    reactivated_by: str | None = None,
+    library_name: str | None = None,
+) -> None:
+    """Let a deactivated person who had joined sign in again with their old password.
+
+    Someone who never joined (a revoked invitation, an unconfirmed registration) has no account
+    to restore: they are invited again instead. The address must still be free, since it may
+    have been invited again after the deactivation (one login per address).
+    """
+    person._ensure_status((DEACTIVATED,), "genaktivere personen", "reactivate the person")
+    if person.activated_at is None or person.password_hash is None:
+        raise NeverJoined()
+    if any(o.person_id != person.person_id and o.email == person.email and o.status in LIVE_STATUSES
+           for o in people_with_email):
+        raise EmailInUse()
+    person.status = ACTIVE
+    person.deactivated_at = None
+    person.reactivated_at = person.updated_at = now
+    person._record(
+        PERSON_REACTIVATED,
+        {
+            **person.contact(),
+            "library_id": person.library_id,
+            "library_name": library_name,
+            "reactivated_at": iso(now),
+            "reactivated_by": reactivated_by,
         },
         now,
     )
