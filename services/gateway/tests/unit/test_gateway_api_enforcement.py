@@ -27,6 +27,8 @@ ENDPOINTS = [
     ("POST", "/invitations/accept", "invitation.accept", {"token": "t", "password": "x" * 12}),
     ("GET", "/libraries/{lib}", "library.read", None),
     ("GET", "/libraries/{lib}/people", "team.read", None),
+    ("PUT", "/libraries/{lib}/enrolment", "enrolment.manage", {"cohort_id": "det-aabne-program"}),
+    ("DELETE", "/libraries/{lib}/enrolment", "enrolment.manage", None),
     ("POST", "/libraries/{lib}/evidence", "evidence.create", EVIDENCE),
     ("GET", "/libraries/{lib}/evidence", "evidence.read", None),
     ("GET", "/evidence/{ev}", "evidence.read", None),

@@ -28,7 +28,8 @@ POLICY = {
                                                            "requirements.adjust", "certification.decide"}),
     "administrator": (set(), EVERY_SIGNED_IN | PROGRAMME_READ | {"library.update", "invitation.create",
                                                                 "person.role_change", "models.manage",
-                                                                "cohorts.manage", "deliveries.read"}),
+                                                                "cohorts.manage", "enrolment.manage",
+                                                                "deliveries.read"}),
 }
 
 
