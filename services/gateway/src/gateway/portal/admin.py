@@ -162,10 +162,10 @@ def admin_cohort_state(cohort_id: str):
 def admin_enrol():
     """Enrol a library in a cohort, or move it there from the one it is in."""
     check_csrf()
+    require("enrolment.manage")
     library_id, cohort_id = request.form.get("library_id", ""), request.form.get("cohort_id", "")
     if not library_id or not cohort_id:
         abort(400)
-    require("enrolment.manage", library_id)
     tell(svc("registration", "PUT", f"/libraries/{library_id}/enrolment", json={"cohort_id": cohort_id}),
          "Biblioteket er tilmeldt kohorten.")
     return redirect(url_for("portal.admin_cohorts"))
