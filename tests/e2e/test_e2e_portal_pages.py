@@ -3,7 +3,7 @@ RabbitMQ, SecantusDB and a real SMTP server): the team page (roles, deactivation
 registration's own refusal), an evidence item's life (answer a question with a change, audit
 trail, share, withdraw, edit after approval), shared cases copied into the plan and as a draft,
 the profile (language, mail preferences, data export), and the administrator's pages (cohorts and
-enrolments, libraries with filters, a model version drafted, edited, previewed and published,
+enrolments, a library moved to another cohort and its enrolment ended, libraries with filters, a model version drafted, edited, previewed and published,
 national figures with their chart and CSV, a failed mail resent). axe-core checks each new page."""
 
 from __future__ import annotations
@@ -199,12 +199,31 @@ def test_an_administrator_runs_cohorts_libraries_models_figures_and_mail(platfor
     page.goto(platform.url + "/admin/biblioteker")
     page.get_by_label("Kohorte").select_option(label="Forløb 2027")
     page.get_by_role("button", name="Filtrér").click()
-    page.get_by_role("link", name="Kohorterup Bibliotek").wait_for()
+    page.get_by_role("link", name="Kohorterup Bibliotek", exact=True).wait_for()
     assert page.locator("#library-count").inner_text().startswith("1 ")
     admin.check("biblioteker-filtreret")
     page.get_by_label("Kohorte").select_option(label="Forløb 2026")
     page.get_by_role("button", name="Filtrér").click()
     page.get_by_text("Ingen biblioteker matcher filtrene").wait_for()
+
+    # -- the library's own page: move it to another cohort, then end its enrolment after confirming ---
+    page.goto(platform.url + "/admin/kohorter")
+    page.get_by_role("link", name="Kohorterup Bibliotek").first.click()
+    assert "Forløb 2027" in page.locator("#current-cohort").inner_text()
+    page.get_by_label("Flyt til kohorten").select_option(label="Forløb 2026")
+    page.get_by_role("button", name="Flyt", exact=True).click()
+    flashed(page, "Biblioteket er flyttet til den nye kohorte")
+    assert "Forløb 2026" in page.locator("#current-cohort").inner_text()
+    admin.check("bibliotekets-kohorte")
+    page.get_by_role("link", name="Afslut tilmeldingen …").click()
+    page.get_by_role("heading", name="Er du sikker?").wait_for()
+    admin.check("afslut-tilmelding")
+    page.get_by_role("button", name="Ja, afslut tilmeldingen").click()
+    flashed(page, "Bibliotekets tilmelding til kohorten er afsluttet")
+    assert "ikke tilmeldt" in page.locator("#current-cohort").inner_text()
+    registered = ok(requests.get(f"{platform.service_urls['registration']}/libraries/{library_id}", timeout=10,
+                                 headers=_signed_admin(platform)))
+    assert registered["enrolment"] is None
 
     # -- a model version: draft, edit a target, preview, publish -------------------------------------
     page.goto(platform.url + "/admin/modeller")

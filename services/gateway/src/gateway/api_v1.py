@@ -173,6 +173,23 @@ def reactivate_person(person_id):
     return call("registration", "POST", f"/people/{person_id}/reactivate")
 
 
+@blp.put("/libraries/<library_id>/enrolment")
+@blp.arguments(s.EnrolmentIn)
+@blp.response(200, s.EnrolmentOut)
+def enrol(_data, library_id):
+    """Enrol the library in an open cohort, or move it there from its current one (administrator)."""
+    enforce(current_identity(), "enrolment.manage", library_id)
+    return call("registration", "PUT", f"/libraries/{library_id}/enrolment", json=body())
+
+
+@blp.delete("/libraries/<library_id>/enrolment")
+@blp.response(204)
+def end_enrolment(library_id):
+    """End the library's enrolment in its cohort (administrator); 404 if it is not enrolled."""
+    enforce(current_identity(), "enrolment.manage", library_id)
+    return call("registration", "DELETE", f"/libraries/{library_id}/enrolment")
+
+
 # --- evidence -------------------------------------------------------------------------------
 
 @blp.post("/libraries/<library_id>/evidence")

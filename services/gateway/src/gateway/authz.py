@@ -59,6 +59,7 @@ TABLE: dict[str, dict[str, str]] = {
     "review_queue.read": _PROGRAMME,
     "models.manage": _ADMIN,
     "cohorts.manage": _ADMIN,
+    "enrolment.manage": _ADMIN,
     "figures.read": _PROGRAMME,
     "deliveries.read": {"coordinator": OWN, "administrator": ANY},
     # the public

@@ -159,6 +159,19 @@ class PlanIn(Open):
                                                   "description": "[{dimension, title, description?, sdgs}]"})
 
 
+class EnrolmentIn(Open):
+    cohort_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class EnrolmentOut(Open):
+    enrolment_id = fields.String()
+    library_id = fields.String()
+    cohort_id = fields.String()
+    cohort_name = fields.String()
+    status = fields.String()
+    started_at = fields.String()
+
+
 class PlanReviewIn(Open):
     decision = fields.String(required=True, validate=validate.OneOf(("approved", "clarification_requested")))
     comment = fields.String()

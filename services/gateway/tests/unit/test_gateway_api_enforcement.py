@@ -28,6 +28,8 @@ ENDPOINTS = [
     ("GET", "/libraries/{lib}", "library.read", None),
     ("GET", "/libraries/{lib}/people", "team.read", None),
     ("POST", "/people/{person}/reactivate", "person.reactivate", {}),
+    ("PUT", "/libraries/{lib}/enrolment", "enrolment.manage", {"cohort_id": "det-aabne-program"}),
+    ("DELETE", "/libraries/{lib}/enrolment", "enrolment.manage", None),
     ("POST", "/libraries/{lib}/evidence", "evidence.create", EVIDENCE),
     ("GET", "/libraries/{lib}/evidence", "evidence.read", None),
     ("GET", "/evidence/{ev}", "evidence.read", None),

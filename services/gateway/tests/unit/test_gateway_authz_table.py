@@ -29,7 +29,8 @@ POLICY = {
     "administrator": (set(), EVERY_SIGNED_IN | PROGRAMME_READ | {"library.update", "invitation.create",
                                                                 "person.role_change", "person.reactivate",
                                                                 "models.manage",
-                                                                "cohorts.manage", "deliveries.read"}),
+                                                                "cohorts.manage", "enrolment.manage",
+                                                                "deliveries.read"}),
 }
 
 

@@ -247,3 +247,142 @@ def test_the_figures_chart_is_an_svg_with_a_text_alternative_and_bars_to_scale()
     page = client.get("/admin/tal").get_data(as_text=True)
     assert '<svg class="chart-svg"' in page and 'role="img"' in page and 'aria-labelledby="chart-title chart-desc"' in page
     assert "<script" not in page
+
+
+# -- a library's enrolment, from the administrator's page for the library -------------------------
+
+COHORTS = {"items": [
+    {"cohort_id": "pilot", "name": "Udviklingsprojektet 2021-2023", "start_year": 2021, "end_year": 2023, "state": "closed"},
+    {"cohort_id": "aaben", "name": "Det åbne program", "start_year": 2024, "end_year": None, "state": "open"},
+    {"cohort_id": "k26", "name": "Forløb 2026", "start_year": 2026, "end_year": None, "state": "open"},
+    {"cohort_id": "k27", "name": "Forløb 2027", "start_year": 2027, "end_year": None, "state": "planned"}]}
+ENROLLED = {"library_id": OWN, "name": "Ballerup Bibliotek", "municipality": "Ballerup", "status": "active",
+            "enrolment": {"enrolment_id": "e1", "cohort_id": "aaben", "cohort_name": "Det åbne program",
+                          "status": "active", "started_at": "2025-02-01T10:00:00+00:00"}}
+ADMIN_LIBRARY = {("GET", f"/libraries/{OWN}"): (200, ENROLLED), ("GET", "/cohorts"): (200, COHORTS)}
+NOT_OPEN = {"status": 409, "code": "cohort_not_open", "field": "cohort_id",
+            "detail": "Forløbet »Forløb 2026« er ikke åbent for tilmelding.",
+            "detail_en": "The cohort »Forløb 2026« is not open for enrolment."}
+
+
+def test_the_library_page_offers_a_move_to_the_other_open_cohorts_and_an_end_that_asks_first():
+    client, _ = signed_in("administrator", answers=ADMIN_LIBRARY)
+    page = client.get(f"/admin/biblioteker/{OWN}").get_data(as_text=True)
+    assert "Biblioteket er tilmeldt <strong>Det åbne program</strong>" in page
+    options = page[page.index('id="move-cohort"'):page.index("</select>", page.index('id="move-cohort"'))]
+    assert 'value="k26"' in options and 'value="aaben"' not in options  # only another cohort
+    assert 'value="pilot"' not in options and 'value="k27"' not in options  # only open ones
+    assert 'name="csrf_token"' in page and 'name="moving" value="1"' in page
+    assert f'href="/admin/biblioteker/{OWN}/afmeld"' in page
+
+
+def test_moving_a_library_puts_its_enrolment_and_says_so_on_its_page():
+    client, fake = signed_in("administrator", answers=ADMIN_LIBRARY)
+    resp = client.post(f"/admin/biblioteker/{OWN}/tilmelding", data={"csrf_token": "token", "cohort_id": "k26",
+                                                                       "moving": "1"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/admin/biblioteker/{OWN}")
+    assert [c.json for c in sent(fake, "PUT", f"/libraries/{OWN}/enrolment")] == [{"cohort_id": "k26"}]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert '<p class="ok flash" role="status">Biblioteket er flyttet til den nye kohorte.</p>' in page
+    assert "flyttet til den nye kohorte" not in client.get(f"/admin/biblioteker/{OWN}").get_data(as_text=True)
+
+
+def test_a_move_the_registration_service_refuses_shows_its_reason_as_an_error_in_danish_and_english():
+    answers = {**ADMIN_LIBRARY, ("PUT", f"/libraries/{OWN}/enrolment"): (409, NOT_OPEN)}
+    client, _ = signed_in("administrator", answers=answers)
+    page = client.post(f"/admin/biblioteker/{OWN}/tilmelding", data={"csrf_token": "token", "cohort_id": "k26"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert '<div class="error flash" role="alert"><p>Forløbet »Forløb 2026« er ikke åbent for tilmelding.</p>' in page
+    assert 'class="ok flash"' not in page
+    client.get("/sprog/en")
+    page = client.post(f"/admin/biblioteker/{OWN}/tilmelding", data={"csrf_token": "token", "cohort_id": "k26"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "is not open for enrolment" in page
+
+
+def test_a_move_without_a_cohort_or_without_the_csrf_token_changes_nothing():
+    client, fake = signed_in("administrator", answers=ADMIN_LIBRARY)
+    assert client.post(f"/admin/biblioteker/{OWN}/tilmelding", data={"cohort_id": "k26"}).status_code == 400
+    page = client.post(f"/admin/biblioteker/{OWN}/tilmelding", data={"csrf_token": "token", "cohort_id": " "},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'role="alert"><p>Vælg den kohorte, biblioteket skal tilmeldes.</p>' in page
+    assert not sent(fake, "PUT", f"/libraries/{OWN}/enrolment")
+
+
+def test_ending_an_enrolment_asks_for_confirmation_then_deletes_it():
+    client, fake = signed_in("administrator", answers=ADMIN_LIBRARY)
+    page = client.get(f"/admin/biblioteker/{OWN}/afmeld").get_data(as_text=True)
+    assert "Er du sikker?" in page and "<strong>Det åbne program</strong>" in page
+    assert 'name="confirm" value="yes"' in page and 'name="csrf_token"' in page
+    assert not sent(fake, "DELETE", f"/libraries/{OWN}/enrolment")  # asking changes nothing
+    # a post that skipped the question goes back to it
+    resp = client.post(f"/admin/biblioteker/{OWN}/afmeld", data={"csrf_token": "token"})
+    assert resp.headers["Location"].endswith(f"/admin/biblioteker/{OWN}/afmeld")
+    assert client.post(f"/admin/biblioteker/{OWN}/afmeld", data={"confirm": "yes"}).status_code == 400  # no CSRF
+    assert not sent(fake, "DELETE", f"/libraries/{OWN}/enrolment")
+    page = client.post(f"/admin/biblioteker/{OWN}/afmeld", data={"csrf_token": "token", "confirm": "yes"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert len(sent(fake, "DELETE", f"/libraries/{OWN}/enrolment")) == 1
+    assert 'role="status">Bibliotekets tilmelding til kohorten er afsluttet.</p>' in page
+
+
+def test_ending_an_enrolment_that_is_already_over_says_so_as_an_error():
+    answers = {**ADMIN_LIBRARY, ("DELETE", f"/libraries/{OWN}/enrolment"): (404, {"status": 404, "detail": "Findes ikke."})}
+    client, _ = signed_in("administrator", answers=answers)
+    page = client.post(f"/admin/biblioteker/{OWN}/afmeld", data={"csrf_token": "token", "confirm": "yes"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'role="alert"><p>Biblioteket er ikke tilmeldt en kohorte.</p>' in page
+    client, _ = signed_in("administrator", answers={**ADMIN_LIBRARY, ("GET", f"/libraries/{OWN}"):
+                                                    (200, {**ENROLLED, "enrolment": None})})
+    resp = client.get(f"/admin/biblioteker/{OWN}/afmeld")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/admin/biblioteker/{OWN}")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "member", "assessor"])
+def test_only_an_administrator_moves_or_ends_an_enrolment(role):
+    client, fake = signed_in(role, answers=ADMIN_LIBRARY)
+    expected = 403  # no role but the administrator has the action at all
+    assert client.get(f"/admin/biblioteker/{OWN}").status_code == expected
+    assert client.get(f"/admin/biblioteker/{OWN}/afmeld").status_code == expected
+    assert client.post(f"/admin/biblioteker/{OWN}/tilmelding",
+                       data={"csrf_token": "token", "cohort_id": "k26"}).status_code == expected
+    assert client.post(f"/admin/biblioteker/{OWN}/afmeld",
+                       data={"csrf_token": "token", "confirm": "yes"}).status_code == expected
+    assert client.post("/admin/kohorter/tilmelding",
+                       data={"csrf_token": "token", "library_id": OWN, "cohort_id": "k26"}).status_code == expected
+    assert not [c for c in fake.calls if c.method in ("PUT", "DELETE")]
+
+
+# -- outcomes travel in the signed session, never in the address ----------------------------------
+
+
+def test_a_forged_outcome_in_the_address_shows_nothing_on_the_review_page():
+    client, _ = signed_in("assessor")
+    for forged in ("besked=Certifikatet er tildelt.", "outcome=ok", "msg=Afgørelsen er gemt."):
+        page = client.get(f"/vurdering/{OWN}?{forged}").get_data(as_text=True)
+        assert "Certifikatet er tildelt" not in page and "Afgørelsen er gemt" not in page
+        assert "flash" not in page and 'role="status"' not in page
+
+
+@pytest.mark.parametrize("path,form,done", [
+    (f"/vurdering/{OWN}/handleplan", {"decision": "approved"}, "Afgørelsen om handleplanen er gemt."),
+    ("/vurdering/aktivitet/ev-own", {"decision": "approved", "library_id": OWN}, "Afgørelsen er gemt."),
+    (f"/vurdering/{OWN}/krav/F1", {"target": "2", "reason": "lille filial"}, "Målet er justeret."),
+    (f"/vurdering/{OWN}/certificering", {"decision": "award"}, "Certifikatet er tildelt."),
+])
+def test_an_assessors_decision_is_reported_once_through_the_session_not_the_address(path, form, done):
+    client, _ = signed_in("assessor")
+    resp = client.post(path, data={"csrf_token": "token", **form})
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/vurdering/{OWN}"  # no query string
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert f'<p class="ok flash" role="status">{done}</p>' in page
+    assert done not in client.get(f"/vurdering/{OWN}").get_data(as_text=True)  # shown once
+
+
+def test_an_assessors_refused_decision_shows_the_services_reason_as_an_error():
+    refused = {"status": 409, "detail": "Biblioteket er ikke klar til vurdering.", "detail_en": "Not ready."}
+    client, _ = signed_in("assessor", answers={("POST", f"/libraries/{OWN}/certification"): (409, refused)})
+    page = client.post(f"/vurdering/{OWN}/certificering", data={"csrf_token": "token", "decision": "award"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert '<div class="error flash" role="alert"><p>Biblioteket er ikke klar til vurdering.</p></div>' in page
+    assert "Certifikatet er tildelt" not in page

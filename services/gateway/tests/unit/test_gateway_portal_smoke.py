@@ -15,7 +15,7 @@ PAGES = ["/", "/log-ind", "/tilmeld", "/bekraeft?token=t", "/invitation?token=t"
          "/evidens/ev-own", "/evidens/ev-own/rediger", f"/bibliotek/{OWN}/team", f"/bibliotek/{OWN}/handleplan",
          "/delte-cases", "/vurdering", f"/vurdering/{OWN}", "/admin", "/admin/modeller", "/admin/kohorter",
          "/admin/forsendelser", "/admin/forsendelser?status=all", "/admin/biblioteker?status=active",
-         "/admin/tal?municipality=Aarhus", "/admin/modeller/2", "/admin/modeller/2?virkning=1", "/profil",
+         "/admin/tal?municipality=Aarhus", f"/admin/biblioteker/{OWN}", f"/admin/biblioteker/{OWN}/afmeld", "/admin/modeller/2", "/admin/modeller/2?virkning=1", "/profil",
          "/delte-cases?q=cafe&sdg=12", "/biblioteker", "/certifikat", "/certifikat/c1", "/api/v1/docs"]
 
 

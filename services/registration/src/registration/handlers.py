@@ -448,24 +448,32 @@ class Handlers:
     def create_cohort(self, identity: Identity, *, name: Any, start_year: Any, end_year: Any = None,
                       state: str = "planned") -> Cohort:
         access.administrator(identity, "oprette forløb", "create cohorts")
-        cohort = create_cohort(name, start_year, end_year, state=state)
-        self._transact(lambda tx: repo.save_cohort(tx.db, tx.session, cohort, new=True))
+        cohort = create_cohort(name, start_year, end_year, state=state, now=self.now())
+
+        def fn(tx: Tx) -> None:
+            repo.save_cohort(tx.db, tx.session, cohort)
+            _emit(tx, cohort)
+
+        self._transact(fn)
         return cohort
 
     def update_cohort(self, identity: Identity, cohort_id: str, changes: Mapping[str, Any]) -> Cohort:
         access.administrator(identity, "ændre forløb", "change cohorts")
+        now = self.now()
 
         def fn(tx: Tx) -> Cohort:
             cohort = repo.get_cohort(tx.db, tx.session, cohort_id)
             if cohort is None:
                 raise access.Hidden("cohort")
             if "name" in changes:
-                cohort.name = create_cohort(changes["name"], cohort.start_year).name
+                cohort.rename(changes["name"], now)
             if changes.get("state") == "open" and cohort.state != "open":
-                cohort.open()
+                cohort.open(now)
             elif changes.get("state") == "closed" and cohort.state != "closed":
-                cohort.close()
-            repo.save_cohort(tx.db, tx.session, cohort, new=False)
+                cohort.close(now)
+            if cohort.events:  # an unchanged cohort is neither written nor announced
+                repo.save_cohort(tx.db, tx.session, cohort)
+                _emit(tx, cohort)
             return cohort
 
         return self._transact(fn)
@@ -550,8 +558,12 @@ class Handlers:
         """
         seed = seed_pilot(self.now())
         for cohort in seed.cohorts:
-            self._insert_once(lambda tx, c=cohort: None if repo.get_cohort(tx.db, tx.session, c.cohort_id)
-                              else repo.save_cohort(tx.db, tx.session, c, new=True))
+            def add_cohort(tx: Tx, cohort: Cohort = cohort) -> None:
+                if repo.get_cohort(tx.db, tx.session, cohort.cohort_id) is None:
+                    repo.save_cohort(tx.db, tx.session, cohort)
+                    _emit(tx, cohort)
+
+            self._insert_once(add_cohort)
         if not demo:
             return 0
         created = 0

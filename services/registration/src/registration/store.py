@@ -102,10 +102,8 @@ def enrolment_from(doc: dict[str, Any] | None) -> Enrolment | None:
 
 
 def cohort_from(doc: dict[str, Any] | None) -> Cohort | None:
-    if doc is None:
-        return None
-    names = {f.name for f in fields(Cohort)}
-    return Cohort(**{k: v for k, v in doc.items() if k in names})
+    # Cohorts stored before they carried a version count as version 0.
+    return None if doc is None else _build(Cohort, {"version": 0, **doc})
 
 
 def _save(db: Database, session: ClientSession, collection: str, doc: dict[str, Any], obj: Any) -> None:
@@ -206,12 +204,16 @@ def list_cohorts(db: Database, session: ClientSession | None = None) -> list[Coh
     return [cohort_from(d) for d in docs]  # type: ignore[misc]
 
 
-def save_cohort(db: Database, session: ClientSession, cohort: Cohort, *, new: bool) -> None:
-    doc = {**asdict(cohort), "_id": cohort.cohort_id}
-    if new:
-        db[COHORTS].insert_one(doc, session=session)
-    else:
-        db[COHORTS].replace_one({"_id": cohort.cohort_id}, doc, session=session)
+def save_cohort(db: Database, session: ClientSession, cohort: Cohort) -> None:
+    doc = _plain(cohort, "cohort_id")
+    if getattr(cohort, "_stored_version", None) == 0:
+        # A cohort stored before cohorts carried a version has no version field to guard on.
+        result = db[COHORTS].replace_one({"_id": doc["_id"], "version": {"$in": [0, None]}}, doc, session=session)
+        if result.matched_count != 1:
+            raise ConcurrentChange()
+        cohort._stored_version = cohort.version  # type: ignore[attr-defined]
+        return
+    _save(db, session, COHORTS, doc, cohort)
 
 
 def active_enrolment(db: Database, session: ClientSession | None, library_id: str) -> Enrolment | None:

@@ -117,3 +117,61 @@ def test_the_demo_seed_creates_the_20_pilot_libraries_once(make_api, wire, monke
     assert len(wire.of_type("library.registered")) == 20
     ballerup = first.call("GET", f"/libraries/{seed_id('library', 'DK-900001')}", who=first.headers("assessor"))
     assert ballerup.status_code == 200 and ballerup.json["enrolment"]["cohort_id"] == PILOT
+
+
+def test_creating_renaming_opening_and_closing_a_cohort_publishes_each_change_with_the_whole_cohort(api, wire):
+    admin = api.headers("administrator")
+    created = api.call("POST", "/cohorts", {"name": "Forløb 2027", "start_year": 2027, "end_year": 2029}, who=admin)
+    assert created.status_code == 201
+    cohort_id = created.json["cohort_id"]
+
+    def mine(e):
+        return e["payload"]["cohort_id"] == cohort_id
+
+    (announced,) = wire.wait_for("cohort.created", mine)
+    assert announced["payload"] == {"cohort_id": cohort_id, "version": 1, "name": "Forløb 2027", "start_year": 2027,
+                                    "end_year": 2029, "state": "planned", "changed": []}
+    assert announced["producer"] == "registration"
+
+    # refused changes (closing a planned cohort, an empty name) change nothing and announce nothing
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"state": "closed"}, who=admin).status_code == 409
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"name": " "}, who=admin).status_code == 422
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"name": "Forløb 2027"}, who=admin).status_code == 200  # as is
+    assert api.db.cohorts.find_one({"_id": cohort_id})["version"] == 1
+
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"name": "Forløb 2027-2029"}, who=admin).status_code == 200
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"state": "open"}, who=admin).json["state"] == "open"
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"state": "closed"}, who=admin).json["state"] == "closed"
+    updates = [e["payload"] for e in wire.wait_for("cohort.updated", mine, count=3)]
+    assert [(u["version"], u["changed"], u["name"], u["state"]) for u in sorted(updates, key=lambda u: u["version"])] \
+        == [(2, ["name"], "Forløb 2027-2029", "planned"), (3, ["state"], "Forløb 2027-2029", "open"),
+            (4, ["state"], "Forløb 2027-2029", "closed")]
+    assert len(wire.of_type("cohort.updated")) == 3  # the refused and unchanged requests published nothing
+    assert api.db.cohorts.find_one({"_id": cohort_id})["version"] == 4
+
+
+def test_only_administrators_change_cohorts_and_a_refused_change_publishes_nothing(api, wire):
+    admin = api.headers("administrator")
+    cohort_id = api.call("POST", "/cohorts", {"name": "Forløb 2028", "start_year": 2028}, who=admin).json["cohort_id"]
+    for role in ("assessor", "coordinator"):
+        refused = api.call("PATCH", f"/cohorts/{cohort_id}", {"name": "Kapret"}, who=api.headers(role, "lib-x"))
+        assert refused.status_code == 403
+    assert api.call("PATCH", f"/cohorts/{cohort_id}", {"state": "open"}, who=admin).status_code == 200
+    (update,) = wire.wait_for("cohort.updated", lambda e: e["payload"]["cohort_id"] == cohort_id)
+    assert update["payload"]["name"] == "Forløb 2028" and update["payload"]["version"] == 2
+    assert len(wire.of_type("cohort.updated")) == 1
+
+
+def test_the_shipped_cohorts_are_announced_once_and_an_older_stored_cohort_can_still_be_changed(make_api, wire):
+    first = make_api()
+    shipped = wire.wait_for("cohort.created", count=2)
+    assert {e["payload"]["cohort_id"] for e in shipped} == {OPEN_PROGRAMME, PILOT}
+    restarted = make_api()  # a restart (or a second worker) announces nothing more
+    admin = restarted.headers("administrator")
+    # a cohort stored before cohorts carried a version
+    first.db.cohorts.insert_one({"_id": "gammel", "cohort_id": "gammel", "name": "Gammelt forløb", "start_year": 2022,
+                                 "end_year": None, "state": "planned"})
+    assert restarted.call("PATCH", "/cohorts/gammel", {"state": "open"}, who=admin).status_code == 200
+    (update,) = wire.wait_for("cohort.updated", lambda e: e["payload"]["cohort_id"] == "gammel")
+    assert update["payload"]["version"] == 1
+    assert len(wire.of_type("cohort.created")) == 2

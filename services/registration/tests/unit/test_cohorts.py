@@ -7,6 +7,7 @@ from registration.domain import (
     IllegalTransition,
     InvalidField,
     InvalidInput,
+    collect_events,
     create_cohort,
     enrol,
     move_enrolment,
@@ -29,12 +30,32 @@ def pilot():
 def test_new_cohort_is_planned_then_opened_then_closed():
     cohort = create_cohort(" Forløb 2026 ", 2026, 2028)
     assert (cohort.name, cohort.state) == ("Forløb 2026", "planned")
-    cohort.open()
-    cohort.close()
+    cohort.open(NOW)
+    cohort.close(NOW)
     assert cohort.state == "closed"
     with pytest.raises(IllegalTransition) as err:
-        cohort.open()
+        cohort.open(NOW)
     assert err.value.state == "closed"
+
+
+def test_a_created_cohort_records_its_creation_and_each_change_records_an_update_with_a_newer_version():
+    cohort = create_cohort("Forløb 2026", 2026, 2028, now=NOW)
+    cohort.rename(" Forløb 2026-2028 ", NOW)
+    cohort.rename("Forløb 2026-2028", NOW)  # unchanged: nothing recorded
+    cohort.open(NOW)
+    facts = collect_events(cohort)
+    assert [(f.type, f.payload["version"], f.payload["changed"]) for f in facts] == [
+        ("cohort.created", 1, []), ("cohort.updated", 2, ["name"]), ("cohort.updated", 3, ["state"])]
+    assert facts[-1].payload | {"changed": None} == {
+        "cohort_id": cohort.cohort_id, "version": 3, "name": "Forløb 2026-2028", "start_year": 2026,
+        "end_year": 2028, "state": "open", "changed": None}
+
+
+def test_a_cohort_is_not_renamed_to_an_empty_name():
+    cohort = create_cohort("Forløb 2026", 2026, 2028)
+    with pytest.raises(InvalidInput):
+        cohort.rename("  ", NOW)
+    assert cohort.name == "Forløb 2026" and not cohort.events
 
 
 def test_cohort_period_cannot_end_before_it_starts():

@@ -52,8 +52,10 @@ def every_kind_of_fact():
     staff = invite_person(
         email="a@chora.example", role="assessor", library=None, inviter=None, people_with_email=[], now=NOW, name="Anna"
     )
-    cohort_a = create_cohort("A", 2024, 2025, state="open")
-    cohort_b = create_cohort("B", 2024, None, state="open")
+    cohort_a = create_cohort("A", 2024, 2025, state="open", now=NOW)
+    cohort_b = create_cohort("B", 2024, None, state="planned", now=NOW)
+    cohort_b.rename("Forløb B", NOW)
+    cohort_b.open(NOW)
     enrolment = enrol(library, cohort_a, None, NOW)
     move = move_enrolment(library, enrolment, cohort_b, NOW + timedelta(minutes=1))
     withdraw_library(library, move.started, NOW)
@@ -69,6 +71,8 @@ def every_kind_of_fact():
         move.started,
         seed.libraries[0],
         seed.enrolments[0],
+        cohort_a,
+        cohort_b,
     )
 
 

@@ -15,6 +15,9 @@ Collections:
               opaque string rather than nested documents: SecantusDB reads and writes a document's
               values one by one, and a library has hundreds of them (10x faster re-scoring).
               Documents in the earlier {entries: {item_id: Entry dict}} shape are still read.
+  cohorts    {_id: cohort_id, name, state, start_year, end_year, version} from cohort.created /
+              cohort.updated: the current names the national figures show (a library's
+              `cohort_name` is the name when it enrolled).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pymongo.database import Database
 
 from scoring.domain import Model, Projection
 
-MODELS, LIBRARIES, EVIDENCE = "models", "libraries", "evidence"
+MODELS, LIBRARIES, EVIDENCE, COHORTS = "models", "libraries", "evidence", "cohorts"
 
 # Every secondary index of `libraries` costs each write of a library (SecantusDB rewrites every
 # index entry of a document it updates, ~0.4 ms a library): only those a read needs. The directory
@@ -159,6 +162,20 @@ def library_page(db: Database, query: Mapping[str, Any], after: str | None, limi
 def libraries(db: Database, query: Mapping[str, Any] | None = None, sort: list | None = None,
               projection: Mapping[str, Any] | None = None, session: Session = None) -> list[dict]:
     return list(db[LIBRARIES].find(dict(query or {}), projection=projection, sort=sort, session=session))
+
+
+def save_cohort_if_newer(db: Database, cohort: Mapping[str, Any], session: Session = None) -> bool:
+    """Keep the cohort snapshot unless the stored one is as new or newer (order guard)."""
+    stored = db[COHORTS].find_one({"_id": cohort["cohort_id"]}, {"version": 1}, session=session)
+    if stored is not None and stored.get("version", 0) >= cohort["version"]:
+        return False
+    doc = {k: cohort.get(k) for k in ("name", "state", "start_year", "end_year", "version")}
+    db[COHORTS].replace_one({"_id": cohort["cohort_id"]}, doc, upsert=True, session=session)
+    return True
+
+
+def cohort_names(db: Database, session: Session = None) -> dict[str, str]:
+    return {d["_id"]: d["name"] for d in db[COHORTS].find({}, {"name": 1}, session=session) if d.get("name")}
 
 
 def by_certificate(db: Database, certificate_id: str, session: Session = None) -> dict | None:

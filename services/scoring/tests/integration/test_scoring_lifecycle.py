@@ -277,3 +277,31 @@ def test_a_publish_rescores_from_stored_counts_or_recounts_and_both_equal_scorin
         stored = store.score_of(db[store.LIBRARIES].find_one({"_id": lib_id}))["payload"]
         assert stored["model_version"] == draft["version"]
         assert stored == _full_rescore(db, lib_id, now)
+
+
+def cohort(cohort_id: str, name: str, version: int, state: str = "open") -> dict:
+    return {"cohort_id": cohort_id, "version": version, "name": name, "start_year": 2026, "end_year": None,
+            "state": state, "changed": ["name"] if version > 1 else []}
+
+
+def enrolled(library_id: str, cohort_id: str, cohort_name: str) -> dict:
+    return {"enrolment_id": f"e-{library_id}", "version": 1, "library_id": library_id, "library_name": "Roskilde Bibliotek",
+            "municipality": "Roskilde", "cohort_id": cohort_id, "cohort_name": cohort_name, "start_year": 2026,
+            "end_year": None, "started_at": "2026-02-01T10:00:00+00:00"}
+
+
+def test_national_figures_show_a_cohorts_current_name_from_the_cohort_events(app, scoring_settings):
+    deliver(app, scoring_settings, "cohort.created", cohort("k26", "Forløb 2026", 1))
+    deliver(app, scoring_settings, "library.registered", library("lib-k1"))
+    deliver(app, scoring_settings, "enrolment.started", enrolled("lib-k1", "k26", "Forløb 2026"))
+    deliver(app, scoring_settings, "library.registered", library("lib-k2"))
+    deliver(app, scoring_settings, "enrolment.started", enrolled("lib-k2", "k-unknown", "Navn ved tilmelding"))
+    deliver(app, scoring_settings, "cohort.updated", cohort("k26", "Forløb 2026-2028", 3))
+    deliver(app, scoring_settings, "cohort.updated", cohort("k26", "Forløb 2026 (gammelt navn)", 2))  # late: ignored
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    f = client.get("/figures", headers=assessor).get_json()
+    assert f["cohorts"] == {"k26": "Forløb 2026-2028", "k-unknown": "Navn ved tilmelding"}
+    assert f["by_cohort"]["k26"]["libraries"] == 1
+    rows = client.get("/figures.csv", headers=assessor).get_data(as_text=True).splitlines()
+    assert rows[0].endswith(",participants,name")
+    assert [r for r in rows if r.startswith("cohort,k26,")] == ["cohort,k26,1,0,0,0,0,Forløb 2026-2028"]

@@ -2,7 +2,7 @@
 
 Each payload carries what its consumers need so they never call back: notification gets names,
 email addresses, language and the one-time token for link mails; scoring gets staff_count, kind,
-municipality and (from enrolment events) the cohort. Library and person events carry the
+municipality and (from enrolment and cohort events) the cohort. Library, person and cohort events carry the
 aggregate's `version`, increasing with every change, for consumers' order guards.
 
 Tokens travel in person.invited, library.registered, person.password_reset_requested and
@@ -252,3 +252,28 @@ class EnrolmentWithdrawn(Payload):
     cohort_name = fields.Str(required=True)
     withdrawn_at = _when(required=True)
     reason = fields.Str(required=True, validate=validate.OneOf(("withdrawn", "moved", "library_withdrawn")))
+
+
+# -- cohorts ---------------------------------------------------------------------------------------
+
+
+class CohortSnapshot(Payload):
+    """The cohort as every cohort event carries it, with the version for consumers' order guards."""
+
+    cohort_id = fields.Str(required=True)
+    version = fields.Int(required=True)
+    name = fields.Str(required=True)
+    start_year = fields.Int(required=True)
+    end_year = fields.Int(required=True, allow_none=True)
+    state = fields.Str(required=True, validate=validate.OneOf(("planned", "open", "closed")))
+    changed = fields.List(fields.Str(validate=validate.OneOf(("name", "state"))), load_default=list)
+
+
+@event("cohort.created", version=1)
+class CohortCreated(CohortSnapshot):
+    """An administrator created a cohort (forløb), or the service created a shipped one at start-up."""
+
+
+@event("cohort.updated", version=1)
+class CohortUpdated(CohortSnapshot):
+    """A cohort was renamed, opened for enrolment or closed; `changed` names what changed."""

@@ -1,5 +1,5 @@
 """The administrator's pages: model versions (draft, edit targets, preview the impact, publish),
-cohorts and enrolments, the libraries with filters, national figures with a chart and a CSV
+cohorts and enrolments, the libraries with filters and each library's enrolment (move, end), national figures with a chart and a CSV
 export, and failed mail deliveries with resend."""
 
 from __future__ import annotations
@@ -162,13 +162,78 @@ def admin_cohort_state(cohort_id: str):
 def admin_enrol():
     """Enrol a library in a cohort, or move it there from the one it is in."""
     check_csrf()
-    require("cohorts.manage")
+    require("enrolment.manage")
     library_id, cohort_id = request.form.get("library_id", ""), request.form.get("cohort_id", "")
     if not library_id or not cohort_id:
         abort(400)
     tell(svc("registration", "PUT", f"/libraries/{library_id}/enrolment", json={"cohort_id": cohort_id}),
          "Biblioteket er tilmeldt kohorten.")
     return redirect(url_for("portal.admin_cohorts"))
+
+
+# -- one library's enrolment ---------------------------------------------------------------------
+
+
+def _library_or_404(library_id: str) -> dict:
+    answer = svc("registration", "GET", f"/libraries/{library_id}")
+    if answer.status == 404:
+        abort(404)
+    if not answer.ok or not isinstance(answer.data, dict):
+        abort(502)
+    return answer.data
+
+
+@bp.get("/admin/biblioteker/<library_id>")
+@signed_in
+def admin_library(library_id: str):
+    """A library's registration and enrolment, with moving it to another cohort and ending it."""
+    require("enrolment.manage", library_id)
+    library = _library_or_404(library_id)
+    enrolment = library.get("enrolment") if isinstance(library.get("enrolment"), dict) else None
+    current = enrolment.get("cohort_id") if enrolment else None
+    targets = [c for c in _cohorts() if c.get("state") == "open" and c.get("cohort_id") != current]
+    return render_template("admin_library.html", library_id=library_id, library=library, enrolment=enrolment,
+                           targets=targets)
+
+
+@bp.post("/admin/biblioteker/<library_id>/tilmelding")
+@signed_in
+def admin_library_enrol(library_id: str):
+    """Enrol the library in the chosen open cohort, or move it there from its current one."""
+    check_csrf()
+    require("enrolment.manage", library_id)
+    cohort_id = request.form.get("cohort_id", "").strip()
+    if not cohort_id:
+        flash("Vælg den kohorte, biblioteket skal tilmeldes.", "error")
+        return redirect(url_for("portal.admin_library", library_id=library_id))
+    moving = request.form.get("moving") == "1"
+    tell(svc("registration", "PUT", f"/libraries/{library_id}/enrolment", json={"cohort_id": cohort_id}),
+         "Biblioteket er flyttet til den nye kohorte." if moving else "Biblioteket er tilmeldt kohorten.")
+    return redirect(url_for("portal.admin_library", library_id=library_id))
+
+
+@bp.route("/admin/biblioteker/<library_id>/afmeld", methods=["GET", "POST"])
+@signed_in
+def admin_library_withdraw(library_id: str):
+    """Ask before ending the library's enrolment; end it only on the confirmed form."""
+    require("enrolment.manage", library_id)
+    if request.method == "POST":
+        check_csrf()
+        if request.form.get("confirm") != "yes":
+            return redirect(url_for("portal.admin_library_withdraw", library_id=library_id))
+        answer = svc("registration", "DELETE", f"/libraries/{library_id}/enrolment")
+        if answer.status == 404:
+            # the library is hidden from us, or it was no longer enrolled: say which plainly
+            flash("Biblioteket er ikke tilmeldt en kohorte.", "error")
+        else:
+            tell(answer, "Bibliotekets tilmelding til kohorten er afsluttet.")
+        return redirect(url_for("portal.admin_library", library_id=library_id))
+    library = _library_or_404(library_id)
+    enrolment = library.get("enrolment") if isinstance(library.get("enrolment"), dict) else None
+    if not enrolment:
+        flash("Biblioteket er ikke tilmeldt en kohorte.", "error")
+        return redirect(url_for("portal.admin_library", library_id=library_id))
+    return render_template("admin_library_withdraw.html", library_id=library_id, library=library, enrolment=enrolment)
 
 
 # -- national figures ----------------------------------------------------------------------------

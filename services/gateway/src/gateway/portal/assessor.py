@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from gateway.portal.base import bp, check_csrf, require, signed_in, svc, try_svc
+from gateway.portal.base import bp, check_csrf, require, signed_in, svc, tell, try_svc
 from gateway.portal.i18n import lang
 
 
@@ -29,7 +29,7 @@ def review_library(library_id: str):
     certificate = try_svc("scoring", "GET", f"/libraries/{library_id}/certificate")
     plan = try_svc("evidence", "GET", f"/libraries/{library_id}/action-plan")
     return render_template("review_library.html", library_id=library_id, library=library, progress=progress,
-                           submitted=submitted, certificate=certificate, plan=plan, message=request.args.get("besked"))
+                           submitted=submitted, certificate=certificate, plan=plan)
 
 
 @bp.post("/vurdering/<library_id>/handleplan")
@@ -41,8 +41,8 @@ def review_plan(library_id: str):
     if request.form.get("comment"):
         payload["comment"] = request.form["comment"]
     answer = svc("evidence", "POST", f"/libraries/{library_id}/action-plan/review", json=payload)
-    note = "Afgørelsen om handleplanen er gemt." if answer.ok else answer.detail
-    return redirect(url_for("portal.review_library", library_id=library_id, besked=note))
+    tell(answer, "Afgørelsen om handleplanen er gemt.")
+    return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/aktivitet/<evidence_id>")
@@ -58,8 +58,8 @@ def review_evidence(evidence_id: str):
         payload["revision"] = int(request.form["revision"])
     answer = svc("evidence", "POST", f"/evidence/{evidence_id}/review", json=payload)
     library_id = request.form.get("library_id", "")
-    note = "Afgørelsen er gemt." if answer.ok else answer.detail
-    return redirect(url_for("portal.review_library", library_id=library_id, besked=note))
+    tell(answer, "Afgørelsen er gemt.")
+    return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/<library_id>/krav/<requirement_id>")
@@ -73,8 +73,8 @@ def adjust_requirement(library_id: str, requirement_id: str):
         target = request.form.get("target")
     answer = svc("scoring", "POST", f"/libraries/{library_id}/requirements/{requirement_id}/adjustments",
                  json={"target": target, "reason": request.form.get("reason", "")})
-    note = "Målet er justeret." if answer.ok else answer.detail
-    return redirect(url_for("portal.review_library", library_id=library_id, besked=note))
+    tell(answer, "Målet er justeret.")
+    return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/<library_id>/certificering")
@@ -86,5 +86,5 @@ def certify(library_id: str):
     if request.form.get("reason"):
         payload["reason"] = request.form["reason"]
     answer = svc("scoring", "POST", f"/libraries/{library_id}/certification", json=payload)
-    note = "Certifikatet er tildelt." if answer.ok else answer.detail
-    return redirect(url_for("portal.review_library", library_id=library_id, besked=note))
+    tell(answer, "Certifikatet er tildelt.")
+    return redirect(url_for("portal.review_library", library_id=library_id))

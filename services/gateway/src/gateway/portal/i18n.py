@@ -104,6 +104,21 @@ EN.update({
         "The evidence is withdrawn. You can edit it and submit it again.",
     "Beskeden er sendt.": "The message is sent.",
     "Biblioteket er tilmeldt kohorten.": "The library is enrolled in the cohort.",
+    "Biblioteket er flyttet til den nye kohorte.": "The library is moved to the new cohort.",
+    "Bibliotekets tilmelding til kohorten er afsluttet.": "The library's enrolment in the cohort is ended.",
+    "Biblioteket er ikke tilmeldt en kohorte.": "The library is not enrolled in a cohort.",
+    "Vælg den kohorte, biblioteket skal tilmeldes.": "Choose the cohort to enrol the library in.",
+    "Biblioteket er tilmeldt": "The library is enrolled in", "siden": "since",
+    "Biblioteket er udmeldt og kan ikke tilmeldes en kohorte.": "The library has withdrawn and cannot be enrolled in a cohort.",
+    "Flyt til kohorten": "Move to the cohort", "Tilmeld kohorten": "Enrol in the cohort", "Flyt": "Move",
+    "Tilmeldingen til den nuværende kohorte afsluttes, og biblioteket tilmeldes den nye.":
+        "The enrolment in the current cohort ends and the library is enrolled in the new one.",
+    "Ingen anden kohorte er åben for tilmelding.": "No other cohort is open for enrolment.",
+    "Afslut tilmeldingen": "End the enrolment", "Afslut tilmeldingen …": "End the enrolment …",
+    "Biblioteket forlader kohorten, men bliver ved med at være registreret og kan tilmeldes igen.":
+        "The library leaves the cohort but stays registered and can be enrolled again.",
+    "Er du sikker?": "Are you sure?", "afmeldes kohorten": "leaves the cohort", "Fortryd": "Cancel",
+    "Ja, afslut tilmeldingen": "Yes, end the enrolment", "skift kohorte": "change cohort",
     "Din adgangskode er skiftet. Du kan nu logge ind.": "Your password is changed. You can sign in now.",
     "Dit sprogvalg er gemt. Vi skriver også til dig på det sprog.":
         "Your language is saved. We will also write to you in that language.",

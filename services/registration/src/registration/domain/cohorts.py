@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from registration.domain.errors import AlreadyEnrolled, CohortNotOpen, IllegalTransition, InvalidField
-from registration.domain.facts import ENROLMENT_STARTED, ENROLMENT_WITHDRAWN, Aggregate, Fact, iso
+from registration.domain.facts import (
+    COHORT_CREATED,
+    COHORT_UPDATED,
+    ENROLMENT_STARTED,
+    ENROLMENT_WITHDRAWN,
+    Aggregate,
+    Fact,
+    iso,
+)
 from registration.domain.library import WITHDRAWN as LIBRARY_WITHDRAWN
 from registration.domain.library import Library, new_id
 from registration.domain.validation import collect, normalize_name
@@ -32,7 +40,7 @@ def _year(value: Any, field: str, *, optional: bool = False) -> int | None:
 
 
 @dataclass
-class Cohort:
+class Cohort(Aggregate):
     """A named programme period; end_year None means open-ended (the open programme)."""
 
     cohort_id: str
@@ -41,23 +49,55 @@ class Cohort:
     end_year: int | None
     state: str = PLANNED
 
-    def open(self) -> None:
+    def open(self, now: datetime) -> Fact:
         """Open the cohort for enrolment."""
         if self.state != PLANNED:
             raise IllegalTransition("åbne forløbet", "open the cohort", self.state)
         self.state = OPEN
+        return self._snapshot(COHORT_UPDATED, now, ["state"])
 
-    def close(self) -> None:
+    def close(self, now: datetime) -> Fact:
         """Close the cohort to new enrolments; enrolled libraries stay enrolled."""
         if self.state != OPEN:
             raise IllegalTransition("lukke forløbet", "close the cohort", self.state)
         self.state = CLOSED
+        return self._snapshot(COHORT_UPDATED, now, ["state"])
+
+    def rename(self, name: Any, now: datetime) -> Fact | None:
+        """Give the cohort a new name (validated like a new one); None if it is unchanged."""
+        new_name = collect({"name": lambda: normalize_name(name)})["name"]
+        if new_name == self.name:
+            return None
+        self.name = new_name
+        return self._snapshot(COHORT_UPDATED, now, ["name"])
+
+    def _snapshot(self, type_: str, now: datetime, changed: list[str]) -> Fact:
+        # Every cohort event carries the whole cohort, so a consumer needs no earlier one.
+        return self._record(
+            type_,
+            {
+                "cohort_id": self.cohort_id,
+                "name": self.name,
+                "start_year": self.start_year,
+                "end_year": self.end_year,
+                "state": self.state,
+                "changed": changed,
+            },
+            now,
+        )
 
 
 def create_cohort(
-    name: Any, start_year: Any, end_year: Any = None, *, cohort_id: str | None = None, state: str = PLANNED
+    name: Any,
+    start_year: Any,
+    end_year: Any = None,
+    *,
+    cohort_id: str | None = None,
+    state: str = PLANNED,
+    now: datetime | None = None,
 ) -> Cohort:
-    """Validate and return a new cohort (planned unless told otherwise)."""
+    """Validate and return a new cohort (planned unless told otherwise); with `now`, record
+    cohort.created (a cohort built only to be compared with a stored one records nothing)."""
     values = collect(
         {
             "name": lambda: normalize_name(name),
@@ -74,7 +114,10 @@ def create_cohort(
         )
     if state not in COHORT_STATES:
         raise ValueError(f"unknown cohort state {state!r}")
-    return Cohort(cohort_id or new_id(), values["name"], values["start_year"], values["end_year"], state)
+    cohort = Cohort(cohort_id or new_id(), values["name"], values["start_year"], values["end_year"], state)
+    if now is not None:
+        cohort._snapshot(COHORT_CREATED, now, [])
+    return cohort
 
 
 @dataclass

@@ -27,6 +27,8 @@ PERSON_PASSWORD_RESET_REQUESTED = "person.password_reset_requested"
 PERSON_EMAIL_CONFIRMATION_REQUESTED = "person.email_confirmation_requested"
 ENROLMENT_STARTED = "enrolment.started"
 ENROLMENT_WITHDRAWN = "enrolment.withdrawn"
+COHORT_CREATED = "cohort.created"
+COHORT_UPDATED = "cohort.updated"
 
 
 @dataclass(frozen=True)

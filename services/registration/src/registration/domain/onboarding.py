@@ -214,7 +214,7 @@ def seed_pilot(now: datetime) -> Seed:
     """Build the shipped cohorts and the active pilot libraries with their enrolments (stable ids)."""
     data = pilot_seed()
     cohorts = {
-        c.cohort_id: create_cohort(c.name, c.start_year, c.end_year, cohort_id=c.cohort_id, state=c.state)
+        c.cohort_id: create_cohort(c.name, c.start_year, c.end_year, cohort_id=c.cohort_id, state=c.state, now=now)
         for c in data.cohorts
     }
     libraries: list[Library] = []

@@ -1,5 +1,6 @@
-"""Consumed events: registration events keep the library projection, evidence events the
-evidence projection; each is applied, the library re-scored and the inbox marked in one commit."""
+"""Consumed events: registration events keep the library projection (and cohort events the cohort
+names), evidence events the evidence projection; each is applied, the library re-scored and the
+inbox marked in one commit."""
 
 from __future__ import annotations
 
@@ -71,6 +72,11 @@ def enrolment_withdrawn_in(tx: Tx, evt: Event, now: datetime) -> None:
     rescore_in(tx, p["library_id"], now)
 
 
+def cohort_event_in(tx: Tx, evt: Event, now: datetime) -> None:
+    """cohort.created / cohort.updated: keep the newest name for the figures (nothing to re-score)."""
+    store.save_cohort_if_newer(tx.db, evt.payload, tx.session)
+
+
 def evidence_event_in(tx: Tx, evt: Event, now: datetime) -> None:
     """evidence.*, action_plan.*, case.shared: fold into the projection; re-score if it moved."""
     library_id = evt.payload["library_id"]
@@ -89,6 +95,8 @@ IN_TX: dict[str, Callable[[Tx, Event, datetime], None]] = {
     "library.withdrawn": library_event_in,
     "enrolment.started": enrolment_started_in,
     "enrolment.withdrawn": enrolment_withdrawn_in,
+    "cohort.created": cohort_event_in,
+    "cohort.updated": cohort_event_in,
     **{t: evidence_event_in for t in sorted(EVIDENCE_EVENT_TYPES)},
 }
 

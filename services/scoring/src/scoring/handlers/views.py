@@ -140,10 +140,11 @@ def figures(service_store: ServiceStore, *, cohort: str | None = None, municipal
     libs = store.libraries(service_store.db, {"status": {"$ne": "withdrawn"}, "registered": True})
     summaries = []
     cohorts: dict[str, str] = {}
+    current_names = store.cohort_names(service_store.db)  # a renamed cohort shows its new name
     for lib in libs:
         s = store.summary_of(lib)
         if lib.get("cohort_id"):
-            cohorts[lib["cohort_id"]] = lib.get("cohort_name") or lib["cohort_id"]
+            cohorts[lib["cohort_id"]] = current_names.get(lib["cohort_id"]) or lib.get("cohort_name") or lib["cohort_id"]
         summaries.append(LibrarySummary(
             library_id=lib["_id"], status=lifecycle_of(lib).status, cohort=lib.get("cohort_id"),
             municipality=lib.get("municipality"), name=lib.get("name"),
@@ -163,13 +164,18 @@ def figures_csv(result: dict[str, Any]) -> str:
     """The figures as one CSV table: totals, then by cohort, municipality and month."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["section", "key", "libraries", "certified", "in_progress", "activities", "participants"])
+    # `name` (last, so readers of the earlier columns are unaffected) is the cohort's current name.
+    w.writerow(["section", "key", "libraries", "certified", "in_progress", "activities", "participants", "name"])
     w.writerow(["total", "", result["libraries"], result["certified"], result["in_progress"],
                 result["activities"], result["participants"]])
+    names = result.get("cohorts") or {}
     for section in ("by_cohort", "by_municipality"):
         for key, g in result[section].items():
-            w.writerow([section[3:], _cell(key), g["libraries"], g["certified"], g["in_progress"],
-                        g["activities"], g["participants"]])
+            row = [section[3:], _cell(key), g["libraries"], g["certified"], g["in_progress"],
+                   g["activities"], g["participants"]]
+            if section == "by_cohort" and names.get(key):
+                row.append(_cell(names[key]))
+            w.writerow(row)
     for m in result["by_month"]:
         w.writerow(["month", m["month"], "", "", "", m["activities"], m["participants"]])
     for goal, n in result["sdgs"].items():
