@@ -13,7 +13,7 @@ from shared.events import new_event
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
-from shared.mongo import OUTBOX, outbox_document
+from shared.mongo import OUTBOX, outbox_documents
 from shared.runtime import Runtime
 
 
@@ -49,7 +49,7 @@ def relay_publish_rate(settings: Settings, n: int = 5000) -> float:
     docs = []
     for i in range(n):
         evt = new_event("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"}, producer="bench")
-        docs.append(outbox_document(evt, datetime.now(UTC)))
+        docs += outbox_documents([evt], datetime.now(UTC))
     store.db[OUTBOX].insert_many(docs)
     relay = OutboxRelay(store.db, ConfirmingPublisher(settings.amqp_url, runtime.topology), service="bench")
     relay.publisher._ensure()  # connect outside the timing, as a running relay already is

@@ -54,19 +54,36 @@ class Tx:
         return evt
 
 
-def outbox_document(evt: Event, at: datetime) -> dict[str, Any]:
+# A transaction's events share one outbox document (up to this many each): one write to the store
+# for the whole transaction, one delete once the broker confirmed them all.
+EVENTS_PER_OUTBOX_DOCUMENT = 100
+
+
+def outbox_documents(events: list[Event], at: datetime) -> list[dict[str, Any]]:
+    """The outbox documents holding a transaction's events, in order."""
+    step = EVENTS_PER_OUTBOX_DOCUMENT
+    return [outbox_document(events[i:i + step], at) for i in range(0, len(events), step)]
+
+
+def outbox_document(events: list[Event], at: datetime) -> dict[str, Any]:
     return {
-        "_id": evt.id,
-        "type": evt.type,
-        # The wire body as one string: the relay publishes it as it is, and the store reads one
-        # string far faster than a nested document.
-        "body": evt.to_json().decode(),
-        "correlation_id": evt.correlation_id,
-        "producer": evt.producer,
+        "_id": events[0].id,
         "created_at": at,
         "not_before": EPOCH,
         "attempts": 0,
         "last_error": None,
+        "events": [
+            {
+                "id": e.id,
+                "type": e.type,
+                "correlation_id": e.correlation_id,
+                "producer": e.producer,
+                # The wire body as one string: the relay publishes it as it is, and the store
+                # reads one string far faster than a nested document.
+                "body": e.to_json().decode(),
+            }
+            for e in events
+        ],
     }
 
 
@@ -118,7 +135,7 @@ class ServiceStore:
                     [{"_id": _inbox_id(c, e), "consumer": c, "event_id": e, "processed_at": at} for c, e in marks],
                     session=session,
                 )
-            docs = holder["docs"] = [outbox_document(e, at) for e in tx.events]
+            docs = holder["docs"] = outbox_documents(tx.events, at)
             if docs:
                 self.db[OUTBOX].insert_many(docs, session=session)
             return result
@@ -154,4 +171,6 @@ def is_duplicate_key(exc: Exception) -> bool:
     return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code == 11000)
 
 
-__all__ = ["AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "outbox_document"]
+__all__ = [
+    "AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "outbox_document", "outbox_documents",
+]

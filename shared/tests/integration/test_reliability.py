@@ -149,11 +149,30 @@ def test_an_event_type_nobody_is_bound_to_stays_pending_and_does_not_block_other
     pipeline.emit("after-orphan")
     assert pipeline.wait_effect("after-orphan") == 1
     outbox = pipeline.producer.store.db.outbox
-    doc = wait_until(lambda: outbox.find_one({"type": "test.orphaned", "last_error": {"$ne": None}}))
+    doc = wait_until(lambda: outbox.find_one({"events.type": "test.orphaned", "last_error": {"$ne": None}}))
     assert "unroutable" in doc["last_error"]  # still in the outbox: pending, not lost
     assert metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get() >= before + 1
-    assert wait_until(lambda: outbox.count_documents({"type": "test.pinged"}) == 0)  # the others were sent
+    assert wait_until(lambda: outbox.count_documents({"events.type": "test.pinged"}) == 0)  # the others were sent
     del orphan
+
+
+def test_a_transaction_s_events_share_one_outbox_document_and_only_the_unconfirmed_stay(pipeline):
+    pipeline.producer.start_relay()
+    store = pipeline.producer.open_store()
+
+    def three(tx):
+        tx.emit("test.pinged", {"key": "first"})
+        tx.emit("test.orphaned", {"key": "nobody"})
+        tx.emit("test.pinged", {"key": "third"})
+
+    store.transact(three)
+    assert pipeline.wait_effect("first") == 1 and pipeline.wait_effect("third") == 1
+    outbox = store.db.outbox
+    doc = wait_until(lambda: outbox.find_one({"last_error": {"$ne": None}}))
+    # The two confirmed events left the document; the unroutable one stays, pending, with the reason.
+    assert [e["type"] for e in doc["events"]] == ["test.orphaned"]
+    assert "unroutable" in doc["last_error"] and doc["not_before"] > doc["created_at"]
+    assert outbox.count_documents({}) == 1
 
 
 def _rabbitmqctl(*args):

@@ -1,5 +1,7 @@
 """Configuration, topology names and problem+json rendering."""
 
+import json
+
 import pytest
 
 from shared import identity
@@ -53,3 +55,19 @@ def test_staff_act_only_for_their_own_library():
     assessor = identity.Identity("p2", "assessor", None)
     assert coordinator.may_act_for("lib1") and not coordinator.may_act_for("lib2")
     assert assessor.may_act_for("lib2")
+
+
+def test_a_transaction_s_events_go_into_outbox_documents_of_at_most_a_hundred_in_order():
+    from datetime import UTC, datetime
+
+    from shared.events import new_event
+    from shared.mongo import EVENTS_PER_OUTBOX_DOCUMENT, outbox_documents
+
+    events = [new_event("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"}, producer="p")
+              for i in range(2 * EVENTS_PER_OUTBOX_DOCUMENT + 50)]
+    docs = outbox_documents(events, datetime.now(UTC))
+    assert [len(d["events"]) for d in docs] == [100, 100, 50]
+    assert [e["id"] for d in docs for e in d["events"]] == [e.id for e in events]
+    assert [d["_id"] for d in docs] == [events[0].id, events[100].id, events[200].id]
+    assert json.loads(docs[2]["events"][-1]["body"])["payload"]["mail_id"] == "249"
+    assert outbox_documents([], datetime.now(UTC)) == []

@@ -1,6 +1,7 @@
 """The outbox relay: publishes pending outbox events, then marks them sent by
-removing them (the outbox holds exactly the events not yet confirmed by the broker; a delete is
-the cheapest per-event write on the store).
+removing them (the outbox holds exactly the events not yet confirmed by the broker). A
+transaction's events share one outbox document, removed once the broker confirmed them all; a
+document some of whose events were not confirmed keeps just those.
 
 The live path: after each commit in its process the relay is handed the events just committed
 and publishes them from memory at once, then removes them from the outbox. The sweep is the
@@ -128,7 +129,10 @@ class OutboxRelay:
         total = 0
         while not self._stop.is_set():
             with self._fresh_lock:
-                batch = [self._fresh.popleft() for _ in range(min(self.batch_size, len(self._fresh)))]
+                batch, events = [], 0
+                while self._fresh and events < self.batch_size:
+                    batch.append(self._fresh.popleft())
+                    events += len(batch[-1]["events"])
             if not batch:
                 break
             published, ok = self._publish(batch)
@@ -144,7 +148,7 @@ class OutboxRelay:
         """Publish everything due, unless another relay holds the lease (it is sweeping already).
 
         With min_age, only events committed at least that long ago are taken (the live path owns
-        the younger ones). Marking a batch sent (a store write per event) overlaps with reading
+        the younger ones). Marking a batch sent (a store write per outbox document) overlaps with reading
         and publishing the next batch: the pass walks forward from the position it reached, so an event whose
         mark is still in flight is never read twice in one pass. Events committed behind that
         position while the pass ran are taken by the next pass, which starts from the beginning.
@@ -157,9 +161,9 @@ class OutboxRelay:
         marks: list[Future] = []
         try:
             while not self._stop.is_set():
-                n, position, ok = self._publish_batch(position, done, marks, min_age)
+                n, position, more, ok = self._publish_batch(position, done, marks, min_age)
                 total += n
-                if n < self.batch_size or not ok:
+                if not more or not ok:
                     break
                 self._acquire()  # renew the lease between batches
         finally:
@@ -171,13 +175,16 @@ class OutboxRelay:
             self._release()
         return total
 
-    def _due(self, position, done: set[str], min_age: timedelta | None = None) -> list[dict]:
+    def _due(self, position, done: set[str], min_age: timedelta | None = None) -> tuple[list[dict], bool]:
+        """Outbox documents due from `position` on, up to about batch_size events, and whether
+        more may follow."""
         at = now()
         cutoff = at - min_age if min_age else None
-        # An ordered index scan (a range on created_at); the few events backing off because
-        # nobody is bound to their type are skipped here rather than in the query, which would
-        # make the store sort the whole outbox.
+        # An ordered index scan (a range on created_at); the few documents backing off because
+        # nobody is bound to an event's type are skipped here rather than in the query, which
+        # would make the store sort the whole outbox.
         docs: list[dict] = []
+        events = 0
         cursor = (self.outbox.find({"created_at": {"$gte": position}})
                   .sort("created_at", ASCENDING).batch_size(self.batch_size))
         try:
@@ -186,41 +193,53 @@ class OutboxRelay:
                     break  # younger events belong to the live path of the process that wrote them
                 if doc["_id"] not in done and doc.get("not_before", EPOCH) <= at:
                     docs.append(doc)
-                    if len(docs) >= self.batch_size:
-                        break
+                    events += len(doc["events"])
+                    if events >= self.batch_size:
+                        return docs, True
         finally:
             cursor.close()
-        return docs
+        return docs, False
 
     def _publish_batch(self, position, done: set[str], marks: list[Future],
-                       min_age: timedelta | None = None) -> tuple[int, Any, bool]:
-        docs = self._due(position, done, min_age)
+                       min_age: timedelta | None = None) -> tuple[int, Any, bool, bool]:
+        """Publish one batch of due documents: (events published, new position, more may
+        follow, broker reachable)."""
+        docs, more = self._due(position, done, min_age)
         if not docs:
             metrics.OUTBOX_PENDING.labels(self.service).set(0)
-            return 0, position, True
-        _, ok = self._publish(docs, marks)
+            return 0, position, False, True
+        published, ok = self._publish(docs, marks)
         done.update(d["_id"] for d in docs)
-        return (len(docs) if ok else 0), docs[-1]["created_at"], ok
+        return published, docs[-1]["created_at"], more, ok
 
     def _publish(self, docs: list[dict], marks: list[Future] | None = None) -> tuple[int, bool]:
-        """Publish outbox documents with confirms; remove what the broker confirmed (in the marker
-        thread), back off what nobody is bound to, and report (published, broker reachable)."""
+        """Publish the events of outbox documents with confirms; remove the documents whose events
+        the broker all confirmed and keep the rest of the others (in the marker thread), back off
+        what nobody is bound to, and report (events published, broker reachable)."""
+        events = [e for d in docs for e in d["events"]]
         result = self.publisher.publish_batch(
-            [{"id": d["_id"], "type": d["type"], "correlation_id": d.get("correlation_id"), "producer": d.get("producer")}
-             for d in docs],
-            [d["body"].encode() for d in docs],
+            [{"id": e["id"], "type": e["type"], "correlation_id": e.get("correlation_id"), "producer": e.get("producer")}
+             for e in events],
+            [e["body"].encode() for e in events],
         )
         at = now()
-        types = {d["_id"]: d["type"] for d in docs}
-        ops: list = [DeleteOne({"_id": event_id}) for event_id in result.confirmed]
-        for event_id, reason in result.unroutable.items():
+        confirmed = set(result.confirmed)
+        types = {e["id"]: e["type"] for e in events}
+        for event_id in result.unroutable:
             # Nobody is bound to this type: keep it pending (nothing is lost), back off, report.
             log.error("event unroutable; kept in outbox", extra={"event_id": event_id, "type": types[event_id]})
             metrics.EVENTS_UNROUTABLE.labels(self.service, types[event_id]).inc()
-            ops.append(UpdateOne({"_id": event_id}, {
-                "$set": {"not_before": at + self.unroutable_backoff, "last_error": reason}, "$inc": {"attempts": 1}}))
-        for event_id, reason in result.failed.items():
-            ops.append(UpdateOne({"_id": event_id}, {"$set": {"last_error": reason}, "$inc": {"attempts": 1}}))
+        ops: list = []
+        for doc in docs:
+            left = [e for e in doc["events"] if e["id"] not in confirmed]
+            if not left:
+                ops.append(DeleteOne({"_id": doc["_id"]}))
+                continue
+            reasons = [result.unroutable.get(e["id"]) or result.failed.get(e["id"]) for e in left]
+            update: dict[str, Any] = {"events": left, "last_error": next((r for r in reasons if r), None)}
+            if any(e["id"] in result.unroutable for e in left):
+                update["not_before"] = at + self.unroutable_backoff
+            ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": update, "$inc": {"attempts": 1}}))
         if ops:
             mark = self._marker.submit(self.outbox.bulk_write, ops, ordered=False)
             if marks is not None:
@@ -234,4 +253,4 @@ class OutboxRelay:
             metrics.PUBLISH_FAILURES.labels(self.service).inc(len(result.failed))
             self._stop.wait(0.5)  # the broker is away: do not spin
             return len(result.confirmed), False
-        return len(docs), True
+        return len(events), True

@@ -164,7 +164,7 @@ EN.update({
     "Danske folkebiblioteker arbejder med FN's verdensmål sammen med borgerne. Her logger biblioteket sine aktiviteter, følger sin fremdrift og bliver certificeret.":
         "Danish public libraries work with the UN Sustainable Development Goals together with citizens. Here a library logs its activities, follows its progress and gets certified.",
     "Deaktiver": "Deactivate", "Genaktiver": "Reactivate", "Deaktiver kollega": "Deactivate a colleague",
-    "Vil du deaktivere": "Do you want to deactivate", "Ja, deaktiver": "Yes, deactivate", "Fortryd": "Cancel",
+    "Vil du deaktivere": "Do you want to deactivate", "Ja, deaktiver": "Yes, deactivate",
     "kan derefter ikke længere logge ind og får ikke længere e-mails fra programmet.":
         "will then no longer be able to sign in and will no longer get emails from the programme.",
     "Aktiviteter og handleplan, som personen har lavet, bliver hos biblioteket. En koordinator eller administrator "
