@@ -53,6 +53,11 @@ class Settings:
     log_level: str = "INFO"
     bootstrap_admin_email: str = ""
     bootstrap_admin_password: str = ""
+    # The sign-in throttle (registration): failed attempts allowed per account and per client
+    # address within the sliding window (seconds); a limit of 0 turns that counter off.
+    login_max_per_account: int = 5
+    login_max_per_address: int = 20
+    login_window: float = 900.0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +106,9 @@ class Settings:
             log_level=get("LOG_LEVEL", "INFO"),
             bootstrap_admin_email=get("BOOTSTRAP_ADMIN_EMAIL"),
             bootstrap_admin_password=get("BOOTSTRAP_ADMIN_PASSWORD"),
+            login_max_per_account=int(get("LOGIN_MAX_PER_ACCOUNT", str(cls.login_max_per_account))),
+            login_max_per_address=int(get("LOGIN_MAX_PER_ADDRESS", str(cls.login_max_per_address))),
+            login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
         )
 
     def with_changes(self, **changes) -> Settings:

@@ -29,6 +29,14 @@ def test_settings_read_the_documented_variables_with_a_per_service_mongo_overrid
     assert scoring.secret_key == "s3cret" and scoring.amqp_url.startswith("amqp://u:p@rabbit")
 
 
+def test_the_sign_in_throttle_limits_default_to_five_twenty_and_a_quarter_and_can_be_set():
+    default = Settings.from_env("registration", {})
+    assert (default.login_max_per_account, default.login_max_per_address, default.login_window) == (5, 20, 900.0)
+    env = {"CHORA_LOGIN_MAX_PER_ACCOUNT": "3", "CHORA_LOGIN_MAX_PER_ADDRESS": "0", "CHORA_LOGIN_WINDOW": "60"}
+    chosen = Settings.from_env("registration", env)
+    assert (chosen.login_max_per_account, chosen.login_max_per_address, chosen.login_window) == (3, 0, 60.0)
+
+
 def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
     topo = Topology("chora", "notification", ("library.registered",), (1, 10, 60), "quorum")
     main = topo.main_queue()

@@ -1,14 +1,11 @@
 """Who is calling: bearer access tokens for integrations, the signed session for the portal,
-anonymous otherwise; the login throttle and the portal's CSRF tokens."""
+anonymous otherwise; the portal's CSRF tokens. (Failed sign-ins are throttled by registration,
+in its database, so that every gateway worker and replica shares one count.)"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import current_app, g, request, session
@@ -90,35 +87,3 @@ def csrf_valid() -> bool:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf") or ""
     return bool(expected) and hmac.compare_digest(sent, expected)
-
-
-class LoginThrottle:
-    """Sliding-window count of failed sign-ins per account and per client address."""
-
-    def __init__(self, per_account: int = 5, per_address: int = 20, window: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self.per_account, self.per_address, self.window, self.clock = per_account, per_address, window, clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str) -> int:
-        q = self._failures[key]
-        cutoff = self.clock() - self.window
-        while q and q[0] < cutoff:
-            q.popleft()
-        return len(q)
-
-    def blocked(self, email: str, address: str) -> bool:
-        with self._lock:
-            return (self._recent("a:" + email.strip().lower()) >= self.per_account
-                    or self._recent("ip:" + address) >= self.per_address)
-
-    def failed(self, email: str, address: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._failures["a:" + email.strip().lower()].append(now)
-            self._failures["ip:" + address].append(now)
-
-    def succeeded(self, email: str) -> None:
-        with self._lock:
-            self._failures.pop("a:" + email.strip().lower(), None)

@@ -3,13 +3,13 @@ turning service answers into gateway answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
 
 from gateway import authz
-from gateway.auth import LoginThrottle, identity_from_verified
+from gateway.auth import identity_from_verified
 from gateway.client import ServiceClient
 from shared.config import Settings
 from shared.http import Problem
@@ -20,7 +20,6 @@ from shared.identity import Identity
 class Gateway:
     settings: Settings
     client: ServiceClient
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 def gw() -> Gateway:
@@ -38,15 +37,16 @@ class SignInRefused(Exception):
 
 
 def authenticate(email: str, password: str) -> Identity:
-    """Check credentials with registration; raise SignInRefused (same for unknown and wrong)."""
-    state, address = gw(), client_address()
-    if state.throttle.blocked(email, address):
+    """Check credentials with registration; raise SignInRefused (same for unknown and wrong).
+
+    Registration throttles failed sign-ins per account and per client address in its database,
+    shared by every gateway worker and replica; it needs the address this gateway saw."""
+    resp = gw().client.post("registration", "/credentials/verify",
+                            json={"email": email, "password": password, "client_address": client_address()})
+    if resp.status_code == 429:
         raise SignInRefused(throttled=True)
-    resp = state.client.post("registration", "/credentials/verify", json={"email": email, "password": password})
     if resp.status_code != 200:
-        state.throttle.failed(email, address)
         raise SignInRefused(throttled=False)
-    state.throttle.succeeded(email)
     return identity_from_verified(resp.json())
 
 

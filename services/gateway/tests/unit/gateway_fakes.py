@@ -45,12 +45,15 @@ class FakeClient(ServiceClient):
 
     calls: list[Call] = field(default_factory=list)
     verify_ok: dict | None = None
+    verify_throttled: bool = False  # registration answers 429 `throttled` (it counts the failures)
 
     def __post_init__(self):
         super().__init__({}, SECRET)
 
     def call(self, service, method, path, who=None, *, json=None, params=None, files=None, data=None, stream=False):
         self.calls.append(Call(service, method, path, who, json, self.headers(who)))
+        if path == "/credentials/verify" and self.verify_throttled:
+            return response(429, {"status": 429, "code": "throttled", "detail": "For mange forsøg. Vent et kvarter og prøv igen."})
         if path == "/credentials/verify":
             return response(200, self.verify_ok) if self.verify_ok and json.get("password") == "right-password" \
                 else response(401, {"status": 401, "detail": "Forkert e-mail eller adgangskode."})

@@ -1,6 +1,7 @@
 """Events in, mail out: the routing table on real SMTP, the real bus, and exactly-once delivery."""
 
 import time
+from datetime import UTC, datetime
 
 import pika
 import pytest
@@ -15,6 +16,7 @@ from notification_testkit import (
     wait_until,
 )
 
+from notification import store as repo
 from notification.bootstrap import SERVICE
 from shared.events import new_event
 
@@ -64,6 +66,10 @@ ROWS = {
         "person_id": "P2", "version": 3, "name": "Peter Coordinator", "email": "peter@aarhus.dk",
         "language": "en", "role": "coordinator", "library_id": "L1", "reset_token": "reset-1",
         "token_expires_at": "2025-03-05T10:00:00+00:00"}, [("peter@aarhus.dk", "en")]),
+    "person.reactivated": ("registration", {
+        "person_id": "P3", "version": 5, "name": "Mads Medarbejder", "email": "mads@aarhus.dk", "language": "da",
+        "role": "member", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek",
+        "reactivated_at": "2025-03-05T10:00:00+00:00", "reactivated_by": "P1"}, [("mads@aarhus.dk", "da")]),
     "evidence.submitted": ("evidence", evidence({"resubmission": False}), [("mads@aarhus.dk", "da")]),
     "evidence.clarification_requested": ("evidence", evidence(
         {"message": "Hvor mange deltog?", "deadline": "2025-04-01"}, status="clarification_requested"),
@@ -248,6 +254,29 @@ def test_a_reactivated_coordinator_is_a_recipient_again(harness):
     mails = {m["person_id"]: m for m in harness.mails(event_id=back.id)}
     assert sorted(mails) == ["P1", "P2"]
     assert mails["P2"]["email"] == "peter@aarhus.dk" and mails["P2"]["language"] == "en"
+
+
+def test_a_reactivated_person_gets_a_mail_with_the_sign_in_link_even_after_opting_out(harness):
+    seed_library(harness)
+    harness.handle("person.deactivated", {"person_id": "P2", "version": 3, "library_id": "L1", "role": "coordinator",
+                                          "deactivated_at": "2026-04-01T00:00:00+00:00", "reason": "deactivated"})
+    repo.set_preferences(harness.db, None, "P2", False, datetime.now(UTC))  # opted out of non-essential mail
+    harness.start_sender()
+    assert wait_until(lambda: all(m["status"] == "sent" for m in harness.mails()))
+    before = len(harness.smtp.box.messages)
+    evt = harness.handle("person.reactivated", {
+        "person_id": "P2", "version": 4, "name": "Peter Coordinator", "email": "peter@aarhus.dk", "language": "en",
+        "role": "coordinator", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek",
+        "reactivated_at": "2026-04-02T00:00:00+00:00", "reactivated_by": "P1"})
+    [mail] = harness.smtp.box.wait_for(lambda m: "peter@aarhus.dk" in str(m["To"]) and "/log-ind" in text_of(m))
+    assert wait_until(lambda: all(m["status"] == "sent" for m in harness.mails(event_id=evt.id)))
+    assert harness.smtp.box.messages[before:] == [mail], "one mail, to the reactivated person only"
+    assert mail["Subject"].startswith("Your access to")
+    sign_in = harness.settings.public_url + "/log-ind"
+    assert sign_in in text_of(mail) and f'href="{sign_in}"' in html_of(mail)
+    assert "Aarhus Hovedbibliotek" in text_of(mail)
+    assert "List-Unsubscribe" not in mail  # essential: sent despite the opt-out, no unsubscribe link
+    assert [m["person_id"] for m in harness.mails(event_id=evt.id)] == ["P2"]
 
 
 def test_a_mail_left_sending_by_a_crashed_sender_is_retried_at_start_up(harness):

@@ -100,6 +100,13 @@ CASES = {
          "token": "tokr", "expires_at": "2025-03-14T13:00:00Z"},
         [("P2", "en")],
     ),
+    # Planned from the projection after the event: P2 stands for a person it made active again.
+    "person.reactivated": (
+        {"person_id": "P2", "version": 5, "name": "Person P2", "email": "p2@example.dk", "language": "en",
+         "role": "coordinator", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek",
+         "reactivated_at": "2025-03-10T09:00:00Z", "reactivated_by": "P1"},
+        [("P2", "en")],
+    ),
     "evidence.submitted": (
         {"item_id": "E1", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek", "revision": 1,
          "title": "Reparationscafé", "kind": "activity", "submitted_by": SUBMITTER},

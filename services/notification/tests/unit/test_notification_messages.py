@@ -269,3 +269,16 @@ def test_the_sender_renders_relative_days_from_its_own_day(state, cases):
     # Planned three days ahead, but a retry only got it out on the day before the deadline.
     rendered = render_planned(mail, PUBLIC_URL, SECRET, today=date(2025, 3, 31))
     assert "i morgen" in rendered.text and "om 3 dage" not in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "line"),
+    [("da", "Din adgang til", "er åbnet igen"), ("en", "Your access to", "has been restored")],
+)
+def test_the_access_restored_mail_links_to_the_sign_in_page(language, subject, line):
+    for library_name in ("Aarhus Hovedbibliotek", None):
+        rendered = render("access_restored", language, {"library_name": library_name, "library_id": None}, PUBLIC_URL)
+        assert rendered.subject.startswith(subject) and line in rendered.text
+        assert "https://portal.example.dk/log-ind" in rendered.text
+        assert 'href="https://portal.example.dk/log-ind"' in rendered.html
+        assert ("Aarhus Hovedbibliotek" in rendered.text) is (library_name is not None)

@@ -118,3 +118,21 @@ def test_planned_mails_do_not_share_their_context(state, cases):
     first, second, _ = plan("model.published", cases["model.published"][0], state)
     first.context["changes"].append({})
     assert len(second.context["changes"]) == 1
+
+
+def test_a_reactivated_person_is_told_their_access_is_back_even_after_opting_out(state, cases):
+    payload, _ = cases["person.reactivated"]
+    payload = {**payload, "person_id": "P4", "email": "p4@example.dk", "language": "da", "name": "Person P4"}
+    state = set_non_essential(state, "P4", False)
+    state = apply_registration_event(state, "person.reactivated", payload, occurred_at="2025-03-10T09:00:00+00:00")
+    [mail] = plan("person.reactivated", payload, state)
+    assert (mail.person_id, mail.language, mail.essential) == ("P4", "da", True)
+    assert mail.context["library_name"] == "Aarhus Hovedbibliotek"
+
+
+def test_a_reactivation_overtaken_by_a_later_deactivation_mails_nobody(state, cases):
+    payload, _ = cases["person.reactivated"]
+    state = apply_registration_event(state, "person.deactivated", {"person_id": "P2"},
+                                      occurred_at="2025-03-11T09:00:00+00:00")
+    state = apply_registration_event(state, "person.reactivated", payload, occurred_at="2025-03-10T09:00:00+00:00")
+    assert plan("person.reactivated", payload, state) == []

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from registration import schemas as s
 from registration.domain import municipalities
+from registration.domain.signin import ThrottlePolicy
 from registration.handlers import Handlers, LibraryView, branch_view
 from shared.config import Settings
 from shared.http import Problem, current_identity
@@ -50,7 +51,7 @@ BAD_CREDENTIALS = dict(
 
 def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
     """Build this service's blueprints around one Handlers object (one per app)."""
-    h = Handlers(store)
+    h = Handlers(store, throttle=ThrottlePolicy.from_settings(settings))
 
     def me():
         return current_identity(settings)
@@ -92,9 +93,10 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
     @onboarding.arguments(s.CredentialsIn)
     @onboarding.response(200, s.SignInOut)
     def verify(body):
-        """Check an email and password for the gateway; 401 alike for unknown email and wrong password."""
+        """Check an email and password for the gateway; 401 alike for unknown email and wrong password,
+        429 `throttled` after too many failures for the account or from the client address."""
         me()
-        person = h.verify_credentials(body["email"], body["password"])
+        person = h.verify_credentials(body["email"], body["password"], body.get("client_address"))
         if person is None:
             raise Problem(401, **BAD_CREDENTIALS)
         return signin_out(person)

@@ -20,6 +20,7 @@ from registration.domain.errors import (
     TokenUnknown,
     TokenUsed,
 )
+from registration.domain.signin import SignInThrottled
 from shared.config import Settings
 from shared.mongo import ServiceStore
 from shared.service import ServiceDefinition
@@ -39,6 +40,7 @@ MAPPED_ERRORS: dict[type[Exception], int] = {
     TokenExpired: 410,
     TokenUsed: 410,
     TokenSuperseded: 410,
+    SignInThrottled: 429,
 }
 
 

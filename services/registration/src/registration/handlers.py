@@ -51,6 +51,7 @@ from registration.domain import (
 from registration.domain.errors import InvalidField, RegistrationError
 from registration.domain.invitations import record_joined
 from registration.domain.people import ACTIVE, ADMINISTRATOR, PENDING
+from registration.domain.signin import ACCOUNT, SignInThrottled, ThrottlePolicy
 from shared.identity import Identity
 from shared.mongo import ServiceStore, Tx, is_duplicate_key
 
@@ -87,9 +88,11 @@ class LibraryView:
 class Handlers:
     """The registration service's commands and queries on one store, with an injectable clock."""
 
-    def __init__(self, store: ServiceStore, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, store: ServiceStore, clock: Callable[[], datetime] = utcnow,
+                 throttle: ThrottlePolicy | None = None):
         self.store = store
         self.clock = clock
+        self.throttle = throttle or ThrottlePolicy()
 
     @property
     def db(self):
@@ -170,12 +173,26 @@ class Handlers:
 
     # -- credentials and password resets ---------------------------------------------------------
 
-    def verify_credentials(self, email: str, password: str) -> Person | None:
-        """Return the person if the password is right and they may sign in; the same work otherwise."""
+    def verify_credentials(self, email: str, password: str, client_address: str | None = None) -> Person | None:
+        """Return the person if the password is right and they may sign in; the same work otherwise.
+
+        Raise SignInThrottled when the account or the client address has had too many failed
+        attempts within the throttle's window (the password is then not checked at all)."""
+        now, policy = self.now(), self.throttle
+        keys = policy.keys(email, client_address)
+        # The attempt is counted before the password is checked and the count read afterwards,
+        # so attempts arriving at once (other workers, other replicas) cannot slip past the limit.
+        attempt = repo.add_signin_attempt(self.db, keys, now, now + policy.window)
+        if policy.blocked(repo.recent_signin_attempts(self.db, keys, policy.since(now))):
+            # A refused attempt is not counted: what an attacker keeps sending stays bounded.
+            repo.remove_signin_attempts(self.db, attempt)
+            raise SignInThrottled()
         address = _email_or_none(email)
         person = repo.live_person_with_email(self.db, None, address) if address else None
         ok = passwords.verify_or_dummy(person.password_hash if person else None, password)
         if ok and person is not None and person.can_sign_in:
+            # Success resets the account's counter; the address keeps its earlier failures.
+            repo.remove_signin_attempts(self.db, attempt, keys=[k for k in keys if k.startswith(ACCOUNT)])
             return person
         return None
 

@@ -84,6 +84,9 @@ class EmailIn(Strict):
 class CredentialsIn(Strict):
     email = fields.Str(required=True, validate=validate.Length(min=1, max=320))
     password = fields.Str(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+    # The address the gateway saw the sign-in come from (its failures are counted per address).
+    client_address = fields.Str(allow_none=True, validate=validate.Length(max=64),
+                                metadata={"example": "192.0.2.10"})
 
 
 class PasswordResetCompleteIn(Strict):

@@ -1,4 +1,5 @@
-"""The pymongo repository of registration: libraries, people, cohorts, enrolments and erasures.
+"""The pymongo repository of registration: libraries, people, cohorts, enrolments, erasures and
+the sign-in throttle's recent failures.
 
 Every function takes (db, session) so it runs inside the caller's transaction. Aggregates are
 saved with a version guard: a concurrent change to the same document makes the save fail with
@@ -7,6 +8,7 @@ ConcurrentChange instead of silently overwriting it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,7 @@ from registration.domain.errors import Conflict
 from registration.domain.people import LIVE_STATUSES
 
 LIBRARIES, PEOPLE, COHORTS, ENROLMENTS, ERASURES = "libraries", "people", "cohorts", "enrolments", "erasures"
+SIGNIN_FAILURES = "signin_failures"
 
 # Index names are referred to when a duplicate key is translated into a domain error.
 ISIL_INDEX = "unique_isil"
@@ -43,6 +46,13 @@ INDEXES = {
         IndexModel([("active_library_id", ASCENDING)], unique=True, sparse=True, name=ACTIVE_ENROLMENT_INDEX),
         IndexModel([("library_id", ASCENDING)]),
         IndexModel([("cohort_id", ASCENDING), ("status", ASCENDING)]),
+    ],
+    SIGNIN_FAILURES: [
+        IndexModel([("key", ASCENDING), ("at", ASCENDING)]),
+        # Expired failures are removed by MongoDB; the window itself is checked on `at`, so the
+        # answer never depends on when the TTL monitor last ran (and a changed window needs no
+        # new index).
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="signin_failures_ttl"),
     ],
 }
 
@@ -235,3 +245,29 @@ def save_enrolment(db: Database, session: ClientSession, enrolment: Enrolment) -
     if enrolment.is_active:
         doc["active_library_id"] = enrolment.library_id
     _save(db, session, ENROLMENTS, doc, enrolment)
+
+
+# -- the sign-in throttle ---------------------------------------------------------------------------
+# Outside any transaction on purpose: a counter is not an aggregate and causes no event, and a
+# failed sign-in must be counted even though nothing else changes.
+
+
+def add_signin_attempt(db: Database, keys: list[str], at: datetime, expires_at: datetime) -> list[Any]:
+    """Count one attempt against each key; return the ids written (to take it back)."""
+    if not keys:
+        return []
+    docs = [{"key": key, "at": at, "expires_at": expires_at} for key in keys]
+    return list(db[SIGNIN_FAILURES].insert_many(docs, ordered=False).inserted_ids)
+
+
+def recent_signin_attempts(db: Database, keys: list[str], since: datetime) -> dict[str, int]:
+    """How many attempts each key has counted since `since`."""
+    return {key: db[SIGNIN_FAILURES].count_documents({"key": key, "at": {"$gte": since}}) for key in keys}
+
+
+def remove_signin_attempts(db: Database, ids: list[Any], *, keys: Sequence[str] = ()) -> None:
+    """Take back the given attempts, and every attempt counted against `keys`."""
+    if ids:
+        db[SIGNIN_FAILURES].delete_many({"_id": {"$in": ids}})
+    if keys:
+        db[SIGNIN_FAILURES].delete_many({"key": {"$in": list(keys)}})

@@ -40,6 +40,7 @@ PLATFORM_NAME = {
 # Every portal path a mail links to, in one place, so the gateway's routes can be checked against it.
 PORTAL_PATHS = {
     "home": "/",
+    "login": "/log-ind",
     "confirm_email": "/bekraeft",
     "invitation": "/invitation",
     "password_reset": "/nulstil",

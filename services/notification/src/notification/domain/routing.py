@@ -21,6 +21,7 @@ from notification.domain.selectors import (
     LIBRARY_ACTIVE_STAFF,
     LIBRARY_COORDINATORS,
     PERSON,
+    REACTIVATED_PERSON,
     REGISTERING_COORDINATOR,
     SUBMITTER,
     SUBMITTER_AND_COORDINATORS,
@@ -155,6 +156,11 @@ def _password_reset(payload: Payload, state: StateView) -> dict[str, Any]:
     return {"library_id": None, "library_name": "", **_token(payload, "reset_token", "token")}
 
 
+def _reactivated(payload: Payload, state: StateView) -> dict[str, Any]:
+    # library_name is None for programme staff (assessors, administrators): no library line.
+    return {**_library(payload, state), "role": payload.get("role")}
+
+
 def _submitted(payload: Payload, state: StateView) -> dict[str, Any]:
     return {**_library(payload, state), **_picked(payload, "item_id", "title", "kind", "revision")}
 
@@ -246,6 +252,9 @@ ROUTES: dict[str, Route] = {
     "library.activated": Route(LIBRARY_COORDINATORS, "welcome", False, _activated),
     "person.invited": Route(INVITEE, "invitation", True, _invited),
     "person.password_reset_requested": Route(PERSON, "password_reset", True, _password_reset),
+    # Essential: it tells a person their access changed (if they did not expect it, they should
+    # know), and someone who opted out of reminders and digests still needs to hear it.
+    "person.reactivated": Route(REACTIVATED_PERSON, "access_restored", True, _reactivated),
     "evidence.submitted": Route(SUBMITTER, "evidence_received", False, _submitted),
     "evidence.clarification_requested": Route(
         SUBMITTER_AND_COORDINATORS, "clarification_requested", False, _clarification

@@ -118,6 +118,15 @@ def _person(payload: Payload, state: StateView) -> list[Recipient]:
     return _from_payload(payload, state)
 
 
+def _reactivated_person(payload: Payload, state: StateView) -> list[Recipient]:
+    # Read after the reactivation was projected: if a later deactivation overtook it (events may
+    # arrive out of order), the person is not active and must not be told their access is back.
+    known = state.get("people", {}).get(payload.get("person_id"))
+    if not known or not known.get("active"):
+        return []
+    return _from_payload(payload, state)
+
+
 def _submitter(payload: Payload, state: StateView) -> list[Recipient]:
     # evidence.clarification_requested names the submitter in `submitter` too; either will do.
     person = payload.get("submitted_by") or payload.get("submitter")
@@ -208,6 +217,12 @@ REGISTERING_COORDINATOR = Selector(
 )
 INVITEE = Selector("invitee", "the invited person named in the payload", _person, _person_scope)
 PERSON = Selector("person", "the person named in the payload", _person, _person_scope)
+REACTIVATED_PERSON = Selector(
+    "reactivated_person",
+    "the person named in the payload, if still active once the event is projected",
+    _reactivated_person,
+    _person_scope,
+)
 SUBMITTER = Selector("submitter", "the person who submitted the evidence item", _submitter, _submitter_scope)
 LIBRARY_COORDINATORS = Selector(
     "library_coordinators", "active coordinators of the library", _library_coordinators, _library_coordinators_scope
@@ -235,6 +250,7 @@ SELECTORS: dict[str, Selector] = {
         REGISTERING_COORDINATOR,
         INVITEE,
         PERSON,
+        REACTIVATED_PERSON,
         SUBMITTER,
         LIBRARY_COORDINATORS,
         SUBMITTER_AND_COORDINATORS,
