@@ -58,6 +58,10 @@ class Settings:
     login_max_per_account: int = 5
     login_max_per_address: int = 20
     login_window: float = 900.0
+    # Reverse proxies in front of the gateway that set X-Forwarded-For/-Proto (an ingress: 1).
+    # Their headers are trusted for that many hops only, so the client address the sign-in
+    # throttle counts is the client's, not the proxy's; 0 (the default) trusts none.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +113,7 @@ class Settings:
             login_max_per_account=int(get("LOGIN_MAX_PER_ACCOUNT", str(cls.login_max_per_account))),
             login_max_per_address=int(get("LOGIN_MAX_PER_ADDRESS", str(cls.login_max_per_address))),
             login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
+            trusted_proxies=int(get("TRUSTED_PROXIES", "0")),
         )
 
     def with_changes(self, **changes) -> Settings:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_v1, docs, portal
 from gateway.client import ServiceClient, ServiceUnavailable
@@ -56,6 +57,11 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
     )
     app.session_interface = SlidingSessionInterface()
+    if settings.trusted_proxies > 0:
+        # Behind an ingress: the client's address and scheme from the proxies' headers (only
+        # as many hops as configured, so a client cannot forge its address).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies, x_host=0)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(api_v1.blp)
     app.extensions["gateway"] = Gateway(settings, client or ServiceClient(settings.service_urls, settings.secret_key))

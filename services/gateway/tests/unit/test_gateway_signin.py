@@ -52,6 +52,18 @@ def test_every_sign_in_sends_registration_the_client_address(app_and_fake):
                for c in fake.calls if c.path == "/credentials/verify"), "a signed call, like every other"
 
 
+@pytest.mark.parametrize("hops, expected", [(0, "10.0.0.5"), (1, "203.0.113.9")])
+def test_the_forwarded_client_address_is_trusted_only_behind_a_configured_proxy(hops, expected):
+    app, fake = make_app(trusted_proxies=hops)
+    fake.verify_ok = VERIFIED
+    # The ingress (10.0.0.5) appends the address it saw; a client's own forged entry comes first.
+    app.test_client().post("/api/v1/auth/token", json={"email": "karen@bib.example", "password": "wrong"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.5"},
+                           headers={"X-Forwarded-For": "198.51.100.66, 203.0.113.9"})
+    sent = [c.json for c in fake.calls if c.path == "/credentials/verify"]
+    assert [body["client_address"] for body in sent] == [expected]
+
+
 def test_a_throttled_token_request_gets_429_with_the_danish_message(app_and_fake):
     app, fake = app_and_fake
     fake.verify_throttled = True
