@@ -62,6 +62,10 @@ class Settings:
     # Their headers are trusted for that many hops only, so the client address the sign-in
     # throttle counts is the client's, not the proxy's; 0 (the default) trusts none.
     trusted_proxies: int = 0
+    # How old (seconds) the gateway lets its knowledge of a signed-in person's role and status
+    # be: a deactivated person loses access, and a role change applies, within this time
+    # (sessions and bearer tokens are signed, not stored). 0 turns the re-check off.
+    access_recheck: float = 60.0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +118,7 @@ class Settings:
             login_max_per_address=int(get("LOGIN_MAX_PER_ADDRESS", str(cls.login_max_per_address))),
             login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
             trusted_proxies=int(get("TRUSTED_PROXIES", "0")),
+            access_recheck=float(get("ACCESS_RECHECK", str(cls.access_recheck))),
         )
 
     def with_changes(self, **changes) -> Settings:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import asdict
+import threading
+import time
+from dataclasses import asdict, replace
 
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -39,7 +41,11 @@ def identity_from_verified(data: dict) -> Identity:
 
 
 def current_identity() -> Identity:
-    """The caller: bearer token, else portal session, else anonymous (cached per request)."""
+    """The caller: bearer token, else portal session, else anonymous (cached per request).
+
+    A signed-in person's role and status are re-checked with registration at most every
+    CHORA_ACCESS_RECHECK seconds: a deactivated or erased person is signed out (their token
+    refused), and a changed role or library applies, without waiting for the next sign-in."""
     if "who" in g:
         return g.who
     who, via_session = ANONYMOUS, False
@@ -48,13 +54,82 @@ def current_identity() -> Identity:
         found = read_token(current_app.config["SECRET_KEY"], header[7:].strip())
         who = found or ANONYMOUS
         g.bad_token = found is None
+        if found is not None:
+            who = still_allowed(found) or ANONYMOUS
+            g.bad_token = who is ANONYMOUS
     elif session.get(SESSION_KEY):
         try:
             who, via_session = Identity(**session[SESSION_KEY]), True
         except TypeError:
             session.pop(SESSION_KEY, None)
+        if via_session:
+            now_allowed = still_allowed(who)
+            if now_allowed is None:
+                sign_out()
+                who, via_session = ANONYMOUS, False
+            elif now_allowed != who:
+                session[SESSION_KEY] = asdict(now_allowed)
+                who = now_allowed
     g.who, g.via_session = who, via_session
     return who
+
+
+class AccessChecks:
+    """What registration last said about each signed-in person (this process; a few seconds old
+    at most): the identity they act with now, or None if they may no longer act at all."""
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._known: dict[str, tuple[float, Identity | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, person_id: str) -> tuple[bool, Identity | None]:
+        hit = self._known.get(person_id)
+        if hit is None or hit[0] < time.monotonic():
+            return False, None
+        return True, hit[1]
+
+    def put(self, person_id: str, who: Identity | None) -> None:
+        with self._lock:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[person_id] = (time.monotonic() + self.ttl, who)
+
+    def forget(self, person_id: str) -> None:
+        with self._lock:
+            self._known.pop(person_id, None)
+
+
+def still_allowed(who: Identity) -> Identity | None:
+    """`who` as registration knows the person now (role, library, name), or None if they were
+    deactivated or erased. If registration cannot be asked, the signed identity stands."""
+    from gateway.client import ServiceUnavailable
+    from gateway.core import gw
+
+    gateway = gw()
+    checks = gateway.access_checks
+    if checks.ttl <= 0:
+        return who
+    known, now_who = checks.get(who.person_id)
+    if not known:
+        try:
+            resp = gateway.client.get("registration", f"/people/{who.person_id}", who)
+        except ServiceUnavailable:
+            return who  # registration is away: the signed identity stands until it is back
+        if resp.status_code in (403, 404, 410):
+            now_who = None  # erased, or no longer allowed to see themselves
+        elif resp.status_code != 200:
+            return who
+        else:
+            person = resp.json() or {}
+            if person.get("status", "active") != "active":
+                now_who = None
+            else:
+                now_who = replace(who, role=person.get("role") or who.role,
+                                  library_id=person.get("library_id", who.library_id),
+                                  name=person.get("name") or who.name, email=person.get("email") or who.email)
+        checks.put(who.person_id, now_who)
+    return now_who
 
 
 def sign_in(who: Identity) -> None:

@@ -174,6 +174,8 @@ class ServiceClient:
         self._conns = _Connections()
         self._signed: dict[Identity, tuple[float, str]] = {}
         self.cache = TTLCache(LIBRARY_TTL)
+        # Called with the path of every write the gateway makes to registration.
+        self.on_registration_write: list[Callable[[str], None]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
@@ -232,6 +234,8 @@ class ServiceClient:
                 body = data.encode() if isinstance(data, str) else data
         if method != "GET" and service == "registration":
             self.cache.clear()  # the gateway's own write: never show an older library afterwards
+            for callback in self.on_registration_write:
+                callback(path)
         try:
             raw = pool.urlopen(method, url, body=body, headers=headers, redirect=False, assert_same_host=False,
                                preload_content=not stream, decode_content=True)

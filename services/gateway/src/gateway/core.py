@@ -3,13 +3,13 @@ turning service answers into gateway answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, request
 
 from gateway import authz
-from gateway.auth import identity_from_verified
+from gateway.auth import AccessChecks, identity_from_verified
 from gateway.client import ServiceClient
 from shared.config import Settings
 from shared.http import Problem
@@ -20,6 +20,17 @@ from shared.identity import Identity
 class Gateway:
     settings: Settings
     client: ServiceClient
+    access_checks: AccessChecks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access_checks = AccessChecks(self.settings.access_recheck)
+        self.client.on_registration_write.append(self._forget_person)
+
+    def _forget_person(self, path: str) -> None:
+        # A change to a person made through this process applies to their next request here.
+        parts = path.split("/")
+        if len(parts) > 2 and parts[1] == "people":
+            self.access_checks.forget(parts[2])
 
 
 def gw() -> Gateway:

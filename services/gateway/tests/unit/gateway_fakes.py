@@ -82,6 +82,9 @@ class FakeClient(ServiceClient):
 
 
 def make_app(**changes):
+    # The re-check of a signed-in person with registration is tested on its own
+    # (test_gateway_access_recheck.py); elsewhere the fake backend is not asked.
+    changes.setdefault("access_recheck", 0)
     settings = Settings.from_env("gateway", {"CHORA_SECRET_KEY": SECRET}).with_changes(**changes)
     client = FakeClient()
     app = create_app(settings, client=client)
