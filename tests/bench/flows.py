@@ -196,8 +196,11 @@ def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[
             loaded = flows_scoring.score_latency_under_load(db.url, amqp_url, rate=50, seconds=10)
             results.append(("evidence.submitted -> score.changed at 50/s", f"p50 {statistics.median(loaded) * 1000:.0f} ms  p95 {percentile(loaded, 0.95) * 1000:.0f} ms"))
         rate = flows_scoring.rescoring_rate(db.url, amqp_url)
-        results.append(("re-scoring after a model publish (1,000 libraries x 100 items)",
+        results.append(("re-scoring after a model publish changing a target (1,000 libraries x 100 items)",
                         f"{rate:,.0f} libraries/s  ratio {rate / raw_store:.2f}x raw store writes"))
+        recount = flows_scoring.rescoring_rate(db.url, amqp_url, change="filter")
+        results.append(("re-scoring after a model publish changing what counts (evidence recounted)",
+                        f"{recount:,.0f} libraries/s  ratio {recount / raw_store:.2f}x raw store writes"))
     except Exception as exc:
         results.append(("(scoring flows stopped)", repr(exc)[:300]))
     return results

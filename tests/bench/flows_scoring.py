@@ -43,8 +43,12 @@ def _entries(library_no: int, per_library: int) -> dict:
     return entries
 
 
-def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, items: int = 100) -> float:
-    """Libraries a second re-scored when a new model version is published (seeding not timed)."""
+def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, items: int = 100,
+                   change: str = "target") -> float:
+    """Libraries a second re-scored when a new model version is published (seeding not timed).
+
+    change="target": the new version raises a target (scored from the counts kept with each
+    score); change="filter": it changes what counts (every library's evidence is counted again)."""
     from scoring import handlers, store
     from scoring.bootstrap import SERVICE
     from scoring.domain import MODEL_V1, Projection
@@ -73,7 +77,11 @@ def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, item
 
         started = time.perf_counter()
         draft = handlers.create_draft(service_store, by="bench", now=now)
-        reqs = [{**r.to_dict(), "target": 5} if r.id == "F1" else r.to_dict() for r in MODEL_V1.requirements]
+        if change == "target":
+            reqs = [{**r.to_dict(), "target": 5} if r.id == "F1" else r.to_dict() for r in MODEL_V1.requirements]
+        else:
+            reqs = [{**r.to_dict(), "filters": {**r.filters, "co_created": True}} if r.id == "F1" else r.to_dict()
+                    for r in MODEL_V1.requirements]
         handlers.update_draft(service_store, draft["version"], reqs, by="bench", now=now)
         result = handlers.publish_model(service_store, draft["version"], by="bench", now=now)
         elapsed = time.perf_counter() - started
