@@ -193,6 +193,10 @@ class Handlers:
         if ok and person is not None and person.can_sign_in:
             # Success resets the account's counter; the address keeps its earlier failures.
             repo.remove_signin_attempts(self.db, attempt, keys=[k for k in keys if k.startswith(ACCOUNT)])
+            if person.password_hash and passwords.needs_rehash(person.password_hash):
+                # Made with older argon2 parameters: hash the password again with today's.
+                repo.upgrade_password_hash(self.db, person.person_id, person.password_hash,
+                                           passwords.hash_password(password))
             return person
         return None
 

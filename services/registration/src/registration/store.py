@@ -188,6 +188,12 @@ def save_person(db: Database, session: ClientSession, person: Person) -> None:
     _save(db, session, PEOPLE, person_document(person), person)
 
 
+def upgrade_password_hash(db: Database, person_id: str, old_hash: str, new_hash: str) -> None:
+    """Replace a password hash made with older parameters by one of the same password made now
+    (only if it is still the one that was checked: a password changed meanwhile stays)."""
+    db[PEOPLE].update_one({"_id": person_id, "password_hash": old_hash}, {"$set": {"password_hash": new_hash}})
+
+
 def delete_person(db: Database, session: ClientSession, person: Person, erased_at: datetime) -> None:
     """Remove a person's document; keep only a tombstone of ids, for the audit trail."""
     db[PEOPLE].delete_one({"_id": person.person_id}, session=session)

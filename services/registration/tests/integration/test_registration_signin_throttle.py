@@ -112,3 +112,19 @@ def test_failures_expire_by_themselves_through_a_ttl_index(api):
     verify(api, "nobody@bib.example", WRONG)
     doc = api.db[repo.SIGNIN_FAILURES].find_one({"key": "account:nobody@bib.example"})
     assert doc["expires_at"] - doc["at"] == timedelta(minutes=15)
+
+
+def test_a_hash_made_with_older_argon2_parameters_is_replaced_at_the_next_sign_in(api, email):
+    from argon2 import PasswordHasher
+
+    from registration import passwords
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    api.db.people.update_one({"email": email}, {"$set": {"password_hash": weak}})
+    assert passwords.needs_rehash(weak)
+    assert verify(api, email, WRONG).status_code == 401
+    assert api.db.people.find_one({"email": email})["password_hash"] == weak  # a failure changes nothing
+    assert verify(api, email, PASSWORD).status_code == 200
+    upgraded = api.db.people.find_one({"email": email})["password_hash"]
+    assert upgraded != weak and not passwords.needs_rehash(upgraded)
+    assert verify(api, email, PASSWORD).status_code == 200  # the new hash verifies the same password
