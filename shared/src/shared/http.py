@@ -7,10 +7,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException
 
@@ -94,8 +97,44 @@ def _first_field(errors: Mapping[str, Any]) -> str | None:
     return None
 
 
+class ProblemSchema(Schema):
+    """An error answer (RFC 9457 problem+json) as `problem_response` renders it; some carry more
+    members (a partly saved draft its `item` or `plan` and `saved`, a 503 the `service`)."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
+
+    type = fields.Str(required=True, metadata={"description": "https://verdensmaal.dk/problems/<code>, or about:blank"})
+    title = fields.Str(required=True, metadata={"description": "Danish title of the status"})
+    title_en = fields.Str(required=True, metadata={"description": "English title of the status"})
+    status = fields.Int(required=True, metadata={"description": "the HTTP status"})
+    detail = fields.Str(required=True, metadata={"description": "what went wrong, in Danish"})
+    detail_en = fields.Str(required=True, metadata={"description": "what went wrong, in English"})
+    request_id = fields.Str(required=True, allow_none=True, metadata={"description": "quote it when reporting a problem"})
+    code = fields.Str(metadata={"description": "machine-readable reason, e.g. validation, stale_revision"})
+    field = fields.Str(metadata={"description": "the (first) field at fault, dotted for nested fields"})
+    errors = fields.Dict(metadata={"description": "field -> message(s), for every field at fault"})
+    problems = fields.List(fields.Dict(), metadata={"description": "every problem of a partly invalid document"})
+    current_state = fields.Str(metadata={"description": "409: the document's status that refused the change"})
+
+
 class ProblemApi(Api):
     """flask-smorest Api whose errors are problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """Declare the shared error responses (`DEFAULT_ERROR`, `UNPROCESSABLE_ENTITY`, ...) as
+        problem+json: flask-smorest's own would say application/json with its Error schema."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (problem+json)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         status = error.code or 500

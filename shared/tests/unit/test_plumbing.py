@@ -79,3 +79,36 @@ def test_a_transaction_s_events_go_into_outbox_documents_of_at_most_a_hundred_in
     assert [d["_id"] for d in docs] == [events[0].id, events[100].id, events[200].id]
     assert json.loads(docs[2]["events"][-1]["body"])["payload"]["mail_id"] == "249"
     assert outbox_documents([], datetime.now(UTC)) == []
+
+
+def test_the_openapi_document_describes_errors_as_the_problem_json_they_are():
+    from flask_smorest import Blueprint
+    from marshmallow import Schema, fields
+
+    from shared.http import PROBLEM, create_service_app
+
+    class PingIn(Schema):
+        key = fields.Str(required=True)
+
+    app, api = create_service_app(Settings.from_env("test", {}), title="Test")
+    bp = Blueprint("pings", __name__)
+
+    @bp.post("/pings")
+    @bp.arguments(PingIn)
+    @bp.response(201)
+    def ping(body):
+        return body
+
+    api.register_blueprint(bp)
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    responses = spec["paths"]["/pings"]["post"]["responses"]
+    for code in ("422", "default"):
+        name = responses[code]["$ref"].rsplit("/", 1)[1]
+        assert list(spec["components"]["responses"][name]["content"]) == [PROBLEM]
+        assert spec["components"]["responses"][name]["content"][PROBLEM]["schema"]["$ref"].endswith("/Problem")
+    problem = spec["components"]["schemas"]["Problem"]
+    refused = client.post("/pings", json={})
+    assert refused.status_code == 422 and refused.mimetype == PROBLEM
+    assert set(refused.get_json()) <= set(problem["properties"])  # every member it sends is described
+    assert set(problem["required"]) <= set(refused.get_json())

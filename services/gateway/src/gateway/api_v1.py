@@ -1,5 +1,9 @@
 """The public JSON API at /api/v1: the contract of issue #7, mapped onto the services' internal
-paths. Views are thin: who is calling -> the authorisation table -> one forwarded call."""
+paths. Views are thin: who is calling -> the authorisation table -> one forwarded call.
+
+The answer schemas document the services' answers; they do not filter them: a view returns the
+relayed Flask Response, which flask-smorest passes through untouched (it dumps through the
+schema only a dict a view returns, as `token` and `me` do with answers the gateway builds)."""
 
 from __future__ import annotations
 
@@ -12,11 +16,44 @@ from flask_smorest import Blueprint
 from gateway import schemas as s
 from gateway.auth import TOKEN_LIFETIME, csrf_valid, current_identity, issue_token
 from gateway.core import SignInRefused, authenticate, enforce, enforce_on_evidence, enforce_on_person, gw
-from shared.http import Problem
+from shared.http import PROBLEM, Problem, ProblemSchema
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Verdensmålscertificering: public API")
 
 _PASSED_HEADERS = ("Content-Disposition", "ETag", "Cache-Control", "Location")
+
+# The problem+json answers an operation documents (`fails`), with what they mean.
+ERRORS = {
+    401: "Sign in first (`unauthenticated`), or the access token is invalid or expired (`invalid_token`).",
+    403: "Your role may not do this (`forbidden`), or a change signed in by the portal's cookie lacks the "
+         "`X-CSRF-Token` header (`csrf`).",
+    404: "Not found, or another library's (its existence is not revealed).",
+    409: "Conflicts with the current state.",
+    410: "The link's token has expired, was used, or a newer one was sent.",
+    413: "The file is too large (20 MB per file, 100 MB per item).",
+    415: "The file type is not supported (JPEG, PNG, WebP, PDF, DOCX, XLSX).",
+    422: "Invalid data: `field` names the first field at fault, `errors` every one.",
+    429: "Too many failed sign-ins for the account or from the address (`throttled`).",
+    503: "A service behind the gateway is unavailable (`service_unavailable`, naming the `service`).",
+}
+SIGNED_IN = (401, 403, 404, 503)  # what any signed-in call may meet (see authz.decide)
+STALE = ("The revision sent is not the current one (`stale_revision`), or the status does not allow "
+         "this (`illegal_transition`, with `current_state`).")
+BINARY = {"type": "string", "format": "binary"}
+
+
+def fails(*statuses: int, conflict: str | None = None, invalid: str | None = None):
+    """Document the problem+json answers of an operation (`conflict`, `invalid`: say why for it)."""
+    said = {409: conflict, 422: invalid}
+    listed = set(statuses) | {status for status, why in said.items() if why}
+
+    def decorate(view):
+        for status in sorted(listed, reverse=True):
+            view = blp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM,
+                                    description=said.get(status) or ERRORS[status])(view)
+        return view
+
+    return decorate
 
 
 def relay(resp: requests.Response) -> Response:
@@ -56,6 +93,8 @@ def call(service: str, method: str, path: str, **kw) -> Response:
 @blp.post("/registrations")
 @blp.arguments(s.RegistrationIn)
 @blp.response(201, s.RegistrationOut)
+@fails(403, 503, conflict="The ISIL code (`isil_in_use`) or the coordinator's email address "
+                          "(`email_in_use`) is already registered.")
 def register(_data):
     """Register a library and its coordinator; a confirmation mail carries a link with token=."""
     enforce(current_identity(), "registration.create")
@@ -65,6 +104,7 @@ def register(_data):
 @blp.post("/email-confirmations")
 @blp.arguments(s.TokenIn)
 @blp.response(200, s.RegistrationOut)
+@fails(403, 404, 410, 503)
 def confirm_email(_data):
     """Confirm an email address with the token from the mail."""
     return call("registration", "POST", "/email-confirmations", json=body())
@@ -72,7 +112,8 @@ def confirm_email(_data):
 
 @blp.post("/email-confirmations/resend")
 @blp.arguments(s.EmailIn)
-@blp.response(202)
+@blp.response(202, s.AcceptedOut)
+@fails(403, 503)
 def resend_confirmation(_data):
     """Send the confirmation mail again (always 202)."""
     return call("registration", "POST", "/email-confirmations/resend", json=body())
@@ -81,6 +122,7 @@ def resend_confirmation(_data):
 @blp.post("/auth/token")
 @blp.arguments(s.CredentialsIn)
 @blp.response(200, s.AccessTokenOut)
+@fails(401, 429, 503)
 def token(data):
     """Exchange email and password for a bearer access token."""
     try:
@@ -97,6 +139,7 @@ def token(data):
 
 @blp.get("/me")
 @blp.response(200, s.MeOut)
+@fails(401, 503)
 def me():
     """The signed-in person."""
     who = current_identity()
@@ -110,7 +153,8 @@ def me():
 
 @blp.post("/password-resets")
 @blp.arguments(s.EmailIn)
-@blp.response(202)
+@blp.response(202, s.AcceptedOut)
+@fails(403, 503)
 def password_reset(_data):
     """Ask for a password-reset mail (always 202)."""
     return call("registration", "POST", "/password-resets", json=body())
@@ -118,7 +162,8 @@ def password_reset(_data):
 
 @blp.post("/password-resets/complete")
 @blp.arguments(s.PasswordResetCompleteIn)
-@blp.response(200)
+@blp.response(200, s.PersonIdOut)
+@fails(403, 404, 410, 503)
 def password_reset_complete(_data):
     """Set a new password with the token from the mail."""
     return call("registration", "POST", "/password-resets/complete", json=body())
@@ -126,7 +171,9 @@ def password_reset_complete(_data):
 
 @blp.post("/invitations")
 @blp.arguments(s.InvitationIn)
-@blp.response(201)
+@blp.response(201, s.PersonIdOut)
+@fails(*SIGNED_IN, conflict="The address belongs to an active person (`email_in_use`) or has an open "
+                            "invitation (`invitation_pending`).")
 def invite(data):
     """Invite a colleague (coordinator: own library; administrator: any library)."""
     who = current_identity()
@@ -139,14 +186,16 @@ def invite(data):
 
 @blp.post("/invitations/accept")
 @blp.arguments(s.AcceptIn)
-@blp.response(200)
+@blp.response(200, s.JoinedOut)
+@fails(403, 404, 410, 503)
 def accept_invitation(_data):
     """Accept an invitation with the token from the mail and choose a password."""
     return call("registration", "POST", "/invitations/accept", json=body())
 
 
 @blp.get("/libraries/<library_id>")
-@blp.response(200)
+@blp.response(200, s.LibraryOut)
+@fails(*SIGNED_IN)
 def library(library_id):
     """A library's registration details."""
     enforce(current_identity(), "library.read", library_id)
@@ -154,7 +203,8 @@ def library(library_id):
 
 
 @blp.get("/libraries/<library_id>/people")
-@blp.response(200)
+@blp.response(200, s.PeopleOut)
+@fails(*SIGNED_IN)
 def people(library_id):
     """The library's team."""
     enforce(current_identity(), "team.read", library_id)
@@ -162,7 +212,9 @@ def people(library_id):
 
 
 @blp.post("/people/<person_id>/reactivate")
-@blp.response(200)
+@blp.response(200, s.PersonOut)
+@fails(*SIGNED_IN, conflict="`person_erased`: the person was erased; `never_joined`: the invitation was revoked "
+                            "(invite again); `email_in_use`: the address was invited again meanwhile.")
 def reactivate_person(person_id):
     """Let a deactivated colleague sign in again (coordinator: own library; administrator: anyone).
 
@@ -176,6 +228,7 @@ def reactivate_person(person_id):
 @blp.put("/libraries/<library_id>/enrolment")
 @blp.arguments(s.EnrolmentIn)
 @blp.response(200, s.EnrolmentOut)
+@fails(*SIGNED_IN, conflict="The cohort is not open for enrolment (`cohort_not_open`).")
 def enrol(_data, library_id):
     """Enrol the library in an open cohort, or move it there from its current one (administrator)."""
     enforce(current_identity(), "enrolment.manage", library_id)
@@ -184,6 +237,7 @@ def enrol(_data, library_id):
 
 @blp.delete("/libraries/<library_id>/enrolment")
 @blp.response(204)
+@fails(*SIGNED_IN)
 def end_enrolment(library_id):
     """End the library's enrolment in its cohort (administrator); 404 if it is not enrolled."""
     enforce(current_identity(), "enrolment.manage", library_id)
@@ -195,6 +249,7 @@ def end_enrolment(library_id):
 @blp.post("/libraries/<library_id>/evidence")
 @blp.arguments(s.EvidenceIn)
 @blp.response(201, s.EvidenceOut)
+@fails(*SIGNED_IN)
 def create_evidence(_data, library_id):
     """Log evidence (starts as a draft)."""
     enforce(current_identity(), "evidence.create", library_id)
@@ -204,6 +259,7 @@ def create_evidence(_data, library_id):
 @blp.get("/libraries/<library_id>/evidence")
 @blp.arguments(s.EvidenceQuery, location="query")
 @blp.response(200, s.EvidenceList)
+@fails(*SIGNED_IN)
 def list_evidence(_query, library_id):
     """The library's evidence, filtered and paginated."""
     enforce(current_identity(), "evidence.read", library_id)
@@ -212,6 +268,7 @@ def list_evidence(_query, library_id):
 
 @blp.get("/evidence/<evidence_id>")
 @blp.response(200, s.EvidenceOut)
+@fails(*SIGNED_IN)
 def get_evidence(evidence_id):
     """One evidence item."""
     item = enforce_on_evidence(current_identity(), "evidence.read", evidence_id)
@@ -223,6 +280,9 @@ def get_evidence(evidence_id):
 @blp.patch("/evidence/<evidence_id>")
 @blp.arguments(s.EvidencePatch)
 @blp.response(200, s.EvidenceOut)
+@fails(*SIGNED_IN, conflict=STALE,
+       invalid="Some fields were not saved (`fields_not_saved`): the valid ones were, and `item` is the "
+               "saved item whose `revision` the next change must send.")
 def patch_evidence(_data, evidence_id):
     """Change a draft (send the revision it is based on; 409 if stale)."""
     item = enforce_on_evidence(current_identity(), "evidence.update", evidence_id)
@@ -233,7 +293,10 @@ def patch_evidence(_data, evidence_id):
 
 
 @blp.post("/evidence/<evidence_id>/attachments")
-@blp.response(201)
+@blp.response(201, s.AttachmentAddedOut)
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": BINARY, "revision": {"type": "integer"}}}}}})
+@fails(*SIGNED_IN, 409, 413, 415, 422, conflict=STALE)
 def attach(evidence_id):
     """Attach a file (multipart field `file`): a photo or a PDF."""
     enforce_on_evidence(current_identity(), "evidence.attach", evidence_id)
@@ -245,6 +308,9 @@ def attach(evidence_id):
 
 
 @blp.get("/evidence/<evidence_id>/attachments/<attachment_id>")
+@blp.doc(responses={"200": {"description": "The file's bytes, as a download (Content-Disposition: attachment).",
+                            "content": {"application/octet-stream": {"schema": BINARY}}}})
+@fails(*SIGNED_IN)
 def download(evidence_id, attachment_id):
     """Download an attachment."""
     enforce_on_evidence(current_identity(), "evidence.read", evidence_id)
@@ -254,6 +320,7 @@ def download(evidence_id, attachment_id):
 @blp.post("/evidence/<evidence_id>/submit")
 @blp.arguments(s.RevisionIn)
 @blp.response(200, s.EvidenceOut)
+@fails(*SIGNED_IN, conflict=STALE, invalid="Not ready to submit: `problems` lists what is missing.")
 def submit(_data, evidence_id):
     """Submit a draft for review -> {"status": "submitted"}."""
     item = enforce_on_evidence(current_identity(), "evidence.submit", evidence_id)
@@ -266,6 +333,7 @@ def submit(_data, evidence_id):
 @blp.post("/evidence/<evidence_id>/review")
 @blp.arguments(s.ReviewIn)
 @blp.response(200, s.EvidenceOut)
+@fails(*SIGNED_IN, conflict=STALE)
 def review(_data, evidence_id):
     """Approve, ask for clarification or reject (assessor)."""
     enforce_on_evidence(current_identity(), "evidence.review", evidence_id)
@@ -273,7 +341,8 @@ def review(_data, evidence_id):
 
 
 @blp.get("/evidence/<evidence_id>/thread")
-@blp.response(200)
+@blp.response(200, s.ThreadOut)
+@fails(*SIGNED_IN)
 def thread(evidence_id):
     """The clarification thread of an item."""
     enforce_on_evidence(current_identity(), "thread.read", evidence_id)
@@ -282,7 +351,8 @@ def thread(evidence_id):
 
 @blp.post("/evidence/<evidence_id>/thread")
 @blp.arguments(s.ThreadIn)
-@blp.response(201)
+@blp.response(201, s.ThreadPostedOut)
+@fails(*SIGNED_IN, conflict=STALE)
 def post_thread(_data, evidence_id):
     """Write in the clarification thread."""
     enforce_on_evidence(current_identity(), "thread.post", evidence_id)
@@ -290,7 +360,8 @@ def post_thread(_data, evidence_id):
 
 
 @blp.get("/libraries/<library_id>/action-plan")
-@blp.response(200)
+@blp.response(200, s.PlanOut)
+@fails(*SIGNED_IN)
 def action_plan(library_id):
     """The library's 3-year action plan."""
     enforce(current_identity(), "action_plan.read", library_id)
@@ -299,7 +370,10 @@ def action_plan(library_id):
 
 @blp.put("/libraries/<library_id>/action-plan")
 @blp.arguments(s.PlanIn)
-@blp.response(200)
+@blp.response(200, s.PlanOut)
+@fails(*SIGNED_IN, conflict=STALE,
+       invalid="Some fields were not saved (`fields_not_saved`): the valid ones were, and `plan` is the "
+               "saved plan whose `revision` the next change must send.")
 def put_action_plan(_data, library_id):
     """Save the action plan (3-year goals per dimension, tagged with SDGs)."""
     enforce(current_identity(), "action_plan.edit", library_id)
@@ -308,7 +382,8 @@ def put_action_plan(_data, library_id):
 
 @blp.post("/libraries/<library_id>/action-plan/submit")
 @blp.arguments(s.RevisionIn)
-@blp.response(200)
+@blp.response(200, s.PlanOut)
+@fails(*SIGNED_IN, conflict=STALE, invalid="Not ready to submit: `problems` lists what is missing.")
 def submit_action_plan(_data, library_id):
     """Submit the action plan for the assessor's approval."""
     enforce(current_identity(), "action_plan.edit", library_id)
@@ -317,7 +392,8 @@ def submit_action_plan(_data, library_id):
 
 @blp.post("/libraries/<library_id>/action-plan/review")
 @blp.arguments(s.PlanReviewIn)
-@blp.response(200)
+@blp.response(200, s.PlanOut)
+@fails(*SIGNED_IN, conflict=STALE)
 def review_action_plan(_data, library_id):
     """Approve the action plan or ask for clarification (assessor)."""
     enforce(current_identity(), "action_plan.review", library_id)
@@ -325,7 +401,8 @@ def review_action_plan(_data, library_id):
 
 
 @blp.get("/review-queue")
-@blp.response(200)
+@blp.response(200, s.ReviewQueueOut)
+@fails(401, 403, 503)
 def review_queue():
     """Submitted evidence awaiting review, oldest first (programme staff)."""
     enforce(current_identity(), "review_queue.read")
@@ -336,6 +413,7 @@ def review_queue():
 
 @blp.get("/libraries/<library_id>/progress")
 @blp.response(200, s.ProgressOut)
+@fails(*SIGNED_IN)
 def progress(library_id):
     """Progress against the library's requirement profile."""
     enforce(current_identity(), "progress.read", library_id)
@@ -343,7 +421,8 @@ def progress(library_id):
 
 
 @blp.get("/libraries/<library_id>/requirements")
-@blp.response(200)
+@blp.response(200, s.RequirementsOut)
+@fails(*SIGNED_IN)
 def requirements(library_id):
     """The library's requirement profile with its adjustment history."""
     enforce(current_identity(), "progress.read", library_id)
@@ -352,7 +431,8 @@ def requirements(library_id):
 
 @blp.post("/libraries/<library_id>/requirements/<requirement_id>/adjustments")
 @blp.arguments(s.AdjustmentIn)
-@blp.response(201)
+@blp.response(201, s.ProfileRequirementOut)
+@fails(*SIGNED_IN)
 def adjust(_data, library_id, requirement_id):
     """Adjust a requirement's target, with a reason (assessor)."""
     enforce(current_identity(), "requirements.adjust", library_id)
@@ -362,6 +442,8 @@ def adjust(_data, library_id, requirement_id):
 @blp.post("/libraries/<library_id>/certification")
 @blp.arguments(s.CertificationIn)
 @blp.response(201, s.CertificationOut)
+@blp.alt_response(200, schema=s.CertificationOut, success=True, description="renew, revoke or check_in")
+@fails(*SIGNED_IN, conflict="The certificate's status does not allow this decision (`invalid_transition`).")
 def certification(_data, library_id):
     """Award, renew, revoke or check in a certificate (assessor)."""
     enforce(current_identity(), "certification.decide", library_id)
@@ -369,7 +451,8 @@ def certification(_data, library_id):
 
 
 @blp.get("/libraries/<library_id>/certificate")
-@blp.response(200, s.CertificateOut)
+@blp.response(200, s.LibraryCertificateOut)
+@fails(*SIGNED_IN)
 def certificate(library_id):
     """The library's certificate."""
     enforce(current_identity(), "progress.read", library_id)
@@ -381,13 +464,15 @@ def certificate(library_id):
 @blp.get("/public/libraries")
 @blp.arguments(s.MunicipalityQuery, location="query")
 @blp.response(200, s.PublicDirectory)
+@fails(503)
 def public_libraries(_query):
     """Certified libraries (no authentication)."""
     return call("scoring", "GET", "/public/libraries", params=request.args)
 
 
 @blp.get("/public/libraries/<library_id>/activities")
-@blp.response(200)
+@blp.response(200, s.PublicActivitiesOut)
+@fails(503)
 def public_activities(library_id):
     """A library's approved public activities (no authentication)."""
     return call("evidence", "GET", f"/public/libraries/{library_id}/activities")
@@ -395,12 +480,15 @@ def public_activities(library_id):
 
 @blp.get("/public/certificates/<certificate_id>")
 @blp.response(200, s.CertificateOut)
+@fails(503)
 def public_certificate(certificate_id):
     """Verify a certificate (no authentication)."""
     return call("scoring", "GET", f"/public/certificates/{certificate_id}")
 
 
 @blp.get("/public/certificates/<certificate_id>/badge.svg")
+@blp.doc(responses={"200": {"description": "The badge (SVG).", "content": {"image/svg+xml": {"schema": BINARY}}}})
+@fails(503)
 def public_badge(certificate_id):
     """The certificate's badge to embed (SVG)."""
     return call("scoring", "GET", f"/public/certificates/{certificate_id}/badge.svg")

@@ -21,9 +21,24 @@ def operations(spec: dict) -> list[dict]:
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
                 "description": op.get("description", ""), "body": body.get("$ref", "").rsplit("/", 1)[-1],
                 "responses": sorted((op.get("responses") or {}).keys()),
+                "answers": answers(spec, op),
                 "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
             })
     return ops
+
+
+def answers(spec: dict, op: dict) -> list[dict]:
+    """Each documented answer of an operation: status, content type, schema name, description."""
+    out = []
+    for code, answer in sorted((op.get("responses") or {}).items()):
+        if "$ref" in answer:  # a shared response (flask-smorest's UNPROCESSABLE_ENTITY, DEFAULT_ERROR)
+            answer = spec.get("components", {}).get("responses", {}).get(answer["$ref"].rsplit("/", 1)[-1], {})
+        content = answer.get("content") or {"": {}}
+        for media, body in content.items():
+            schema = body.get("schema") or {}
+            out.append({"code": code, "media": media, "schema": schema.get("$ref", "").rsplit("/", 1)[-1],
+                        "description": answer.get("description", "")})
+    return out
 
 
 def install(app: Flask, api) -> None:

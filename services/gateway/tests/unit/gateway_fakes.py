@@ -41,9 +41,10 @@ class Call:
 @dataclass
 class FakeClient(ServiceClient):
     """Stands in for ServiceClient; evidence ids 'ev-own' and 'ev-other' and person ids 'pr-own' and
-    'pr-other' belong to OWN and OTHER."""
+    'pr-other' belong to OWN and OTHER. `answers` gives a call a scripted answer."""
 
     calls: list[Call] = field(default_factory=list)
+    answers: dict[tuple[str, str], requests.Response] = field(default_factory=dict)  # (method, path) -> answer
     verify_ok: dict | None = None
     verify_throttled: bool = False  # registration answers 429 `throttled` (it counts the failures)
 
@@ -52,6 +53,8 @@ class FakeClient(ServiceClient):
 
     def call(self, service, method, path, who=None, *, json=None, params=None, files=None, data=None, stream=False):
         self.calls.append(Call(service, method, path, who, json, self.headers(who)))
+        if (method, path) in self.answers:
+            return self.answers[(method, path)]
         if path == "/credentials/verify" and self.verify_throttled:
             return response(429, {"status": 429, "code": "throttled", "detail": "For mange forsøg. Vent et kvarter og prøv igen."})
         if path == "/credentials/verify":

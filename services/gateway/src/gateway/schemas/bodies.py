@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the public API contract (issue #7). Bodies are checked here for shape
+"""Request bodies and queries of the public API (issue #7). Bodies are checked here for shape
 and the services validate them again in full; unknown fields pass through to the service."""
 
 from __future__ import annotations
@@ -38,11 +38,6 @@ class RegistrationIn(Open):
     coordinator = fields.Nested(CoordinatorIn, required=True)
 
 
-class RegistrationOut(Schema):
-    library_id = fields.String()
-    person_id = fields.String()
-
-
 class TokenIn(Open):
     token = fields.String(required=True)
 
@@ -54,20 +49,6 @@ class EmailIn(Open):
 class CredentialsIn(Schema):
     email = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
-
-
-class AccessTokenOut(Schema):
-    access_token = fields.String()
-    token_type = fields.String(metadata={"example": "Bearer"})
-    expires_in = fields.Integer()
-
-
-class MeOut(Schema):
-    person_id = fields.String()
-    name = fields.String()
-    email = fields.String()
-    role = fields.String()
-    library_id = fields.String(allow_none=True)
 
 
 class InvitationIn(Open):
@@ -122,20 +103,6 @@ class RevisionIn(Open):
     revision = fields.Integer()
 
 
-class EvidenceOut(Open):
-    id = fields.String()
-    library_id = fields.String()
-    status = fields.String(metadata={"example": "draft"})
-    revision = fields.Integer()
-
-
-class EvidenceList(Schema):
-    items = fields.List(fields.Nested(EvidenceOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
 class EvidenceQuery(Open):
     status = fields.String()
     kind = fields.String()
@@ -143,6 +110,8 @@ class EvidenceQuery(Open):
     q = fields.String()
     page = fields.Integer()
     per_page = fields.Integer()
+    summary = fields.Boolean(metadata={"description": "true: each item as {id, title, status, kind, revision, "
+                                                      "updated_at}, and `total` only on the last page"})
 
 
 class ReviewIn(Open):
@@ -163,15 +132,6 @@ class EnrolmentIn(Open):
     cohort_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-class EnrolmentOut(Open):
-    enrolment_id = fields.String()
-    library_id = fields.String()
-    cohort_id = fields.String()
-    cohort_name = fields.String()
-    status = fields.String()
-    started_at = fields.String()
-
-
 class PlanReviewIn(Open):
     decision = fields.String(required=True, validate=validate.OneOf(("approved", "clarification_requested")))
     comment = fields.String()
@@ -184,30 +144,9 @@ class ThreadIn(Open):
     answer = fields.Boolean()
 
 
-class RequirementProgress(Open):
-    id = fields.String()
-    achieved = fields.Float()
-    target = fields.Float()
-    progress = fields.Float()
-
-
-class ProgressOut(Open):
-    status = fields.String()
-    overall = fields.Dict()
-    dimensions = fields.Raw()
-    requirements = fields.List(fields.Nested(RequirementProgress))
-    sdgs = fields.Raw()
-    missing = fields.Raw()
-
-
 class CertificationIn(Open):
     decision = fields.String(required=True, validate=validate.OneOf(("award", "renew", "revoke", "check_in")))
     reason = fields.String()
-
-
-class CertificationOut(Open):
-    certificate_id = fields.String()
-    valid_until = fields.String()
 
 
 class AdjustmentIn(Open):
@@ -217,24 +156,3 @@ class AdjustmentIn(Open):
 
 class MunicipalityQuery(Open):
     municipality = fields.String()
-
-
-class CertificateOut(Open):
-    certificate_id = fields.String()
-    status = fields.String()
-    library_id = fields.String()
-    library_name = fields.String()
-    municipality = fields.String()
-    awarded_at = fields.String()
-    valid_until = fields.String()
-
-
-class PublicLibrary(Open):
-    library_id = fields.String()
-    name = fields.String()
-    municipality = fields.String()
-    certificate = fields.Nested(CertificateOut)
-
-
-class PublicDirectory(Schema):
-    libraries = fields.List(fields.Nested(PublicLibrary))
