@@ -84,6 +84,11 @@ def check_session_csrf():
     return None
 
 
+def _passed(*names: str) -> dict[str, str]:
+    """The named query parameters of this request, to pass on to a service."""
+    return {name: request.args[name] for name in names if name in request.args}
+
+
 def call(service: str, method: str, path: str, **kw) -> Response:
     return relay(gw().client.call(service, method, path, current_identity(), **kw))
 
@@ -401,23 +406,29 @@ def review_action_plan(_data, library_id):
 
 
 @blp.get("/review-queue")
+@blp.doc(parameters=[
+    {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"in": "query", "name": "per_page", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+])
 @blp.response(200, s.ReviewQueueOut)
 @fails(401, 403, 503)
 def review_queue():
     """Submitted evidence awaiting review, oldest first (programme staff)."""
     enforce(current_identity(), "review_queue.read")
-    return call("evidence", "GET", "/review-queue")
+    return call("evidence", "GET", "/review-queue", params=_passed("page", "per_page"))
 
 
 # --- scoring --------------------------------------------------------------------------------
 
 @blp.get("/libraries/<library_id>/progress")
+@blp.doc(parameters=[{"in": "query", "name": "lang", "description": "`en` for the missing lines in English",
+                      "schema": {"type": "string", "enum": ["da", "en"], "default": "da"}}])
 @blp.response(200, s.ProgressOut)
 @fails(*SIGNED_IN)
 def progress(library_id):
     """Progress against the library's requirement profile."""
     enforce(current_identity(), "progress.read", library_id)
-    return call("scoring", "GET", f"/libraries/{library_id}/progress")
+    return call("scoring", "GET", f"/libraries/{library_id}/progress", params=_passed("lang"))
 
 
 @blp.get("/libraries/<library_id>/requirements")

@@ -36,6 +36,7 @@ class Call:
     who: Identity | None
     json: Any
     headers: dict
+    params: Any = None
 
 
 @dataclass
@@ -52,7 +53,7 @@ class FakeClient(ServiceClient):
         super().__init__({}, SECRET)
 
     def call(self, service, method, path, who=None, *, json=None, params=None, files=None, data=None, stream=False):
-        self.calls.append(Call(service, method, path, who, json, self.headers(who)))
+        self.calls.append(Call(service, method, path, who, json, self.headers(who), dict(params or {})))
         if (method, path) in self.answers:
             return self.answers[(method, path)]
         if path == "/credentials/verify" and self.verify_throttled:

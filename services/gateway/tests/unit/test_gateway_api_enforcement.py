@@ -129,3 +129,13 @@ def test_reactivating_someone_the_caller_cannot_see_is_left_to_registration_whic
     asked.clear()
     assert client.post("/api/v1/people/gone/reactivate", headers=bearer("member")).status_code == 403
     assert asked == []
+
+
+def test_paging_and_language_are_passed_on_to_the_service():
+    app, fake = make_app()
+    client = app.test_client()
+    client.get("/api/v1/review-queue?page=2&per_page=5&other=x", headers=bearer("assessor"))
+    client.get(f"/api/v1/libraries/{OWN}/progress?lang=en", headers=bearer("coordinator"))
+    queue, progress = fake.forwarded()[-2:]
+    assert (queue.path, queue.params) == ("/review-queue", {"page": "2", "per_page": "5"})
+    assert (progress.path, progress.params) == (f"/libraries/{OWN}/progress", {"lang": "en"})
