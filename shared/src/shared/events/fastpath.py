@@ -162,14 +162,15 @@ def _field(field: fields.Field) -> Converter:
     loaded_equals_dumped = kind not in (fields.Date, fields.AwareDateTime)
     if kind is fields.AwareDateTime and getattr(field, "format", None) is None:
         convert = _aware_datetime
-    elif kind is fields.List:
+    elif kind is fields.List and isinstance(field, fields.List):
         convert = _list(_field(field.inner))
-    elif kind is fields.Dict:
+    elif kind is fields.Dict and isinstance(field, fields.Dict):
         convert = _dict(
             _field(field.key_field) if field.key_field is not None else _raw,
             _field(field.value_field) if field.value_field is not None else _raw,
         )
-    elif kind is fields.Nested and not field.many and not field.only and not field.exclude:
+    elif isinstance(field, fields.Nested) and kind is fields.Nested and not field.many and not field.only \
+            and not field.exclude:
         nested = field.schema
         if field.unknown not in (None, EXCLUDE) or nested.unknown != EXCLUDE:
             return _by_marshmallow(field)
