@@ -65,6 +65,7 @@ class OutboxRelay:
         self.grace = timedelta(seconds=grace_seconds)
         self.max_fresh = max_fresh
         self._fresh: collections.deque[dict] = collections.deque()
+        self._fresh_events = 0  # events in the documents held in _fresh
         self._fresh_lock = threading.Lock()
         self._next_sweep = 0.0
 
@@ -72,9 +73,11 @@ class OutboxRelay:
     def wake(self, docs: list[dict] | None = None) -> None:
         """Called after a commit with the outbox documents it wrote: publish them now."""
         if docs:
+            events = sum(len(d["events"]) for d in docs)
             with self._fresh_lock:
-                if len(self._fresh) + len(docs) <= self.max_fresh:  # else the sweep takes them
+                if self._fresh_events + events <= self.max_fresh:  # else the sweep takes them
                     self._fresh.extend(docs)
+                    self._fresh_events += events
         self._wake.set()
 
     def start(self) -> OutboxRelay:
@@ -133,6 +136,7 @@ class OutboxRelay:
                 while self._fresh and events < self.batch_size:
                     batch.append(self._fresh.popleft())
                     events += len(batch[-1]["events"])
+                self._fresh_events -= events
             if not batch:
                 break
             published, ok = self._publish(batch)
@@ -140,6 +144,7 @@ class OutboxRelay:
             if not ok:
                 with self._fresh_lock:
                     self._fresh.clear()  # the broker is away: the sweep retries them from the store
+                    self._fresh_events = 0
                 break
         return total
 
