@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from scoring.domain.errors import InvalidModel, ModelNotEditable
@@ -55,6 +57,13 @@ class Requirement:
     scale_by_size: bool = False
     unit_da: tuple[str, str] | None = None
     unit_en: tuple[str, str] | None = None
+
+    @cached_property
+    def counting_key(self) -> str:
+        """What decides this requirement's achieved value besides the items and the day: its kind,
+        filters and measure (not its target, weight or texts)."""
+        filters = sorted(self.filters.items())
+        return json.dumps([self.kind, self.measure, filters], separators=(",", ":"), default=str)
 
     def to_dict(self) -> dict[str, Any]:
         return {

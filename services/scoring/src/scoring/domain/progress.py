@@ -7,7 +7,6 @@ provisionally until it is rejected or withdrawn. Verified progress counts approv
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -106,10 +105,9 @@ def _r(x: float) -> float:
 
 
 def counting_key(requirement: Requirement) -> str:
-    """What decides a requirement's achieved value besides the items and the day: its kind, its
-    filters and its measure (not its target, weight or texts)."""
-    filters = sorted(requirement.filters.items())
-    return json.dumps([requirement.kind, requirement.measure, filters], separators=(",", ":"), default=str)
+    """What decides a requirement's achieved value besides the items and the day (computed once
+    per requirement)."""
+    return requirement.counting_key
 
 
 @dataclass(frozen=True)
