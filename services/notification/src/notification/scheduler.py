@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from notification import store as repo
 from notification.config import MailConfig
+from notification.domain.localtime import local_day
 from notification.domain.recipients import Scope
 from notification.domain.routing import scope_of
 from notification.domain.schedule import digest_due
@@ -28,13 +29,17 @@ DEADLINE_SOON = "clarification.deadline_soon"
 
 
 def run_scheduler_once(store: ServiceStore, now: datetime, config: MailConfig | None = None) -> dict[str, int]:
-    """Plan today's assessor digest (working days, from digest_hour UTC on) and due deadline reminders."""
+    """Plan today's assessor digest (working days, from digest_hour on) and due deadline reminders.
+
+    "Today" is the day in Copenhagen (`localtime`); `now` itself stays UTC in what is stored.
+    """
     config = config or MailConfig.from_env()
     result = {"digest_mails": 0, "reminder_mails": 0}
     if digest_due(now, config.digest_hour):
         result["digest_mails"] = _guarded(lambda: _digest(store, now))
-    first = now.date() + timedelta(days=1)
-    last = now.date() + timedelta(days=config.reminder_days)
+    today = local_day(now)
+    first = today + timedelta(days=1)
+    last = today + timedelta(days=config.reminder_days)
     for clarification in repo.clarifications_due(store.db, None, first.isoformat(), last.isoformat()):
         if clarification.get("reminded_for") != clarification["deadline"]:
             result["reminder_mails"] += _guarded(lambda c=clarification: _remind(store, c, now))
@@ -51,7 +56,7 @@ def _guarded(step) -> int:
 
 
 def _digest(store: ServiceStore, now: datetime) -> int:
-    day = now.date().isoformat()
+    day = local_day(now).isoformat()
 
     def work(tx) -> int:
         if repo.digest_done(tx.db, tx.session, day):
@@ -82,7 +87,7 @@ def _remind(store: ServiceStore, clarification: dict, now: datetime) -> int:
         payload = {key: current.get(key) for key in ("library_id", "library_name", "title", "message", "deadline",
                                                      "submitted_by")}
         payload["item_id"] = item_id
-        payload["planned_on"] = now.date().isoformat()
+        payload["planned_on"] = local_day(now).isoformat()
         state = repo.load_state(tx.db, tx.session, scope_of(DEADLINE_SOON, payload))
         repo.mark_reminded(tx.db, tx.session, item_id, deadline)
         return len(record_planned_mails(tx, state, DEADLINE_SOON, payload, f"{DEADLINE_SOON}:{item_id}:{deadline}", now))

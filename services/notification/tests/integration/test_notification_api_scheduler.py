@@ -209,3 +209,42 @@ def test_people_read_and_change_only_their_own_preferences(harness):
     assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": False}
     assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
         "non_essential": True}
+
+
+def test_the_digest_follows_the_weekday_and_hour_in_copenhagen(harness):
+    seed_library(harness)
+    submit(harness, "E1", "Reparationscafé")
+    friday_night = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)  # Saturday 00:30 in Copenhagen
+    sunday_night = datetime(2025, 3, 16, 23, 30, tzinfo=UTC)  # Monday 00:30: before the digest hour
+    monday_early = datetime(2025, 3, 17, 6, 30, tzinfo=UTC)  # Monday 07:30 in Copenhagen
+    assert run_scheduler_once(harness.store, friday_night, FAST)["digest_mails"] == 0
+    assert run_scheduler_once(harness.store, sunday_night, FAST)["digest_mails"] == 0
+    assert run_scheduler_once(harness.store, monday_early, FAST)["digest_mails"] == 2
+    assert sorted(m["person_id"] for m in harness.mails(event_id="digest.assessors:2025-03-17")) == ["A1", "A2"]
+    assert harness.db.digests.find_one({"_id": "2025-03-17"})["at"].replace(tzinfo=UTC) == monday_early  # UTC kept
+
+
+@pytest.mark.parametrize(("deadline", "evening", "after_midnight", "planned_on"), [
+    # winter (UTC+1): Copenhagen's 10 March starts at 23:00 UTC on the 9th
+    ("2025-03-13", datetime(2025, 3, 9, 22, 30, tzinfo=UTC), datetime(2025, 3, 9, 23, 30, tzinfo=UTC), "2025-03-10"),
+    # summer (UTC+2): Copenhagen's 10 June starts at 22:00 UTC on the 9th
+    ("2025-06-13", datetime(2025, 6, 9, 21, 59, tzinfo=UTC), datetime(2025, 6, 9, 22, 0, tzinfo=UTC), "2025-06-10"),
+])  # fmt: skip
+def test_a_reminder_counts_the_days_left_from_the_day_in_copenhagen(harness, deadline, evening, after_midnight,
+                                                                     planned_on):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": deadline}, status="clarification_requested"), "evidence")
+    assert run_scheduler_once(harness.store, evening, FAST)["reminder_mails"] == 0  # still 4 days in Denmark
+    assert run_scheduler_once(harness.store, after_midnight, FAST)["reminder_mails"] == 3
+    reminders = harness.mails(event_type="clarification.deadline_soon")
+    assert {m["context"]["planned_on"] for m in reminders} == {planned_on}
+    handlers.clock = lambda: after_midnight  # the sender counts from its own day, in Copenhagen too
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
+        m["Subject"]), count=3)
+    texts = {str(m["To"]).split("<")[-1].rstrip(">"): m.get_body(("plain",)).get_content() for m in mails}
+    day = int(deadline[-2:])
+    assert f"Fristen er {day}. {'marts' if deadline[5:7] == '03' else 'juni'} 2025, om 3 dage." in texts[
+        "pia@aarhus.dk"]
+    assert "in 3 days." in texts["peter@aarhus.dk"]

@@ -6,6 +6,7 @@
 - `messages`: rendering templates and building safe MIME messages.
 - `preferences`: opt-out of non-essential mail and signed unsubscribe tokens.
 - `schedule`: which days the assessors' digest goes out.
+- `localtime`: the day and hour in Copenhagen, where the libraries read their mail.
 - `delivery`: SMTP error classification, retry backoff and a token-bucket rate limiter.
 """
 
