@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from notification_testkit import FAST, evidence, registered, seed_library, wait_until
+from notification_testkit import FAST, evidence, plan, registered, seed_library, wait_until
 
 from notification import handlers
 from notification.bootstrap import SERVICE
@@ -14,6 +14,8 @@ from notification.scheduler import run_scheduler_once
 pytestmark = pytest.mark.integration
 
 MORNING = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+PLAN_REMINDER = "action_plan.clarification_deadline_soon"
+ASSESSOR = {"person_id": "A1", "name": "Anna Assessor", "role": "assessor"}
 
 
 def submit(h, item_id, title):
@@ -248,3 +250,84 @@ def test_a_reminder_counts_the_days_left_from_the_day_in_copenhagen(harness, dea
     assert f"Fristen er {day}. {'marts' if deadline[5:7] == '03' else 'juni'} 2025, om 3 dage." in texts[
         "pia@aarhus.dk"]
     assert "in 3 days." in texts["peter@aarhus.dk"]
+
+
+def ask_about_plan(h, revision=4, deadline="2025-03-13", message="Hvem er jeres partnere?"):
+    return h.handle("action_plan.clarification_requested", plan(
+        {"message": message, "deadline": deadline}, status="clarification_requested", revision=revision,
+        actor=ASSESSOR), "evidence")
+
+
+def answer_plan(h, revision=5):
+    return h.handle("action_plan.submitted", plan({"message": "Bibliotekets venneforening"}, revision=revision),
+                    "evidence")
+
+
+def approve_plan(h, revision=6):
+    return h.handle("action_plan.approved", plan({"comment": "Flot"}, status="approved", revision=revision,
+                                                 actor=ASSESSOR), "evidence")
+
+
+def test_an_action_plan_question_is_reminded_three_days_before_its_deadline_once(harness):
+    seed_library(harness)
+    ask_about_plan(harness, deadline="2025-03-13")
+
+    assert run_scheduler_once(harness.store, MORNING.replace(day=9), FAST)["reminder_mails"] == 0  # 4 days
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=15), FAST)["reminder_mails"] == 0
+    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["reminder_mails"] == 0
+    reminders = harness.mails(event_type=PLAN_REMINDER)
+    assert sorted(m["person_id"] for m in reminders) == ["P1", "P2", "P3"]
+    assert {m["context"]["plan_id"] for m in reminders} == {"AP1"}
+    assert {m["library_id"] for m in reminders} == {"L1"}
+
+    handlers.clock = lambda: MORNING.replace(day=11)  # a day later than planned: the text follows
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
+        m["Subject"]), count=3)
+    texts = {str(m["To"]).split("<")[-1].rstrip(">"): m.get_body(("plain",)).get_content() for m in mails}
+    assert "Fristen er 13. marts 2025, om 2 dage." in texts["pia@aarhus.dk"]
+    assert "Fristen er 13. marts 2025, om 2 dage." in texts["mads@aarhus.dk"]
+    assert "The deadline is 13 March 2025, in 2 days." in texts["peter@aarhus.dk"]
+    assert all(harness.settings.public_url + "/bibliotek/L1/handleplan" in text for text in texts.values())
+    assert all("Hvem er jeres partnere?" in text for text in texts.values())
+
+
+@pytest.mark.parametrize("story", ["answered", "approved", "answer_arrived_first"])
+def test_an_answered_or_approved_action_plan_is_not_reminded(harness, story):
+    seed_library(harness)
+    if story == "answered":
+        ask_about_plan(harness, revision=4)
+        answer_plan(harness, revision=5)
+    elif story == "approved":  # the answer's event is still on its way
+        ask_about_plan(harness, revision=4)
+        approve_plan(harness, revision=6)
+    else:  # redelivery put the answer before the question it answers
+        answer_plan(harness, revision=5)
+        ask_about_plan(harness, revision=4)
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 0
+    assert harness.mails(event_type=PLAN_REMINDER) == []
+
+
+def test_a_new_question_after_the_answer_is_reminded_again(harness):
+    seed_library(harness)
+    ask_about_plan(harness, revision=4, deadline="2025-03-12")
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    answer_plan(harness, revision=5)
+    ask_about_plan(harness, revision=6, deadline="2025-03-12", message="Og jeres mål for 2027?")
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=12), FAST)["reminder_mails"] == 3
+    reminders = harness.mails(event_type=PLAN_REMINDER)
+    assert sorted({m["context"]["message"] for m in reminders}) == ["Hvem er jeres partnere?",
+                                                                    "Og jeres mål for 2027?"]
+    approve_plan(harness, revision=8)
+    assert harness.db.clarifications.find_one({"_id": "action_plan:AP1"})["open"] is False
+
+
+def test_evidence_and_action_plan_questions_are_reminded_side_by_side(harness):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": "2025-03-12"}, status="clarification_requested"), "evidence")
+    ask_about_plan(harness, deadline="2025-03-12")
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 6
+    assert len(harness.mails(event_type="clarification.deadline_soon")) == 3
+    assert len(harness.mails(event_type=PLAN_REMINDER)) == 3
