@@ -20,7 +20,7 @@ class MailConfig:
     stale_sending: float = 300.0
     poll_interval: float = 1.0
     scheduler_interval: float = 60.0
-    digest_hour: int = 7  # UTC hour from which the day's assessor digest goes out
+    digest_hour: int = 7  # Copenhagen hour from which the day's assessor digest goes out
     reminder_days: int = 3  # clarification deadline reminder: this many days before
 
     @classmethod

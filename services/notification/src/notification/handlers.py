@@ -1,10 +1,11 @@
 """Events and commands -> domain -> store.
 
 Every consumed event is handled in ONE transaction with its inbox mark: the recipients projection
-is updated (registration events), the scheduler's working sets are kept (evidence events), and the
-mails the routing table plans are recorded in the `mails` outbox. The sender thread (sender.py)
-delivers them later; a redelivered event hits the inbox and plans nothing twice, and the unique
-dedup_key (event_id:person_id) holds even for mails planned by the scheduler.
+is updated (registration events), the scheduler's working sets are kept (evidence and action plan
+events: the digest, open questions), and the mails the routing table plans are recorded in the
+`mails` outbox. The sender thread (sender.py) delivers them later; a redelivered event hits the
+inbox and plans nothing twice, and the unique dedup_key (event_id:person_id) holds even for mails
+planned by the scheduler.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notification import store as repo
+from notification.domain.clarifications import EVIDENCE_DECISIONS, Close, Open, change_for
 from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import read_unsubscribe_token
 from notification.domain.recipients import REGISTRATION_EVENTS, State, apply_registration_event, registration_scope
@@ -68,7 +70,7 @@ def handle_event(store: ServiceStore, event: Event, settings: Settings) -> None:
             if event.type == "person.erased":
                 repo.forget_person(db, session, event.payload["person_id"])
             state = new
-        _book_keep_evidence(tx, event)
+        _book_keep(tx, event)
         return record_planned_mails(tx, state, event.type, event.payload, event.id, at)
 
     if store.transact(work, inbox=(CONSUMER, event.id)):
@@ -84,35 +86,37 @@ def _wake_sender(store: ServiceStore) -> None:
         running.sender.wake()
 
 
-def _book_keep_evidence(tx: Tx, event: Event) -> None:
+def _book_keep(tx: Tx, event: Event) -> None:
     p, db, s = event.payload, tx.db, tx.session
+    _book_keep_clarification(tx, event)
     if not event.type.startswith("evidence."):
         return
-    item_id, revision = p["item_id"], p["revision"]
+    item_id = p["item_id"]
     if event.type == "evidence.submitted":
         repo.add_digest_item(db, s, {
-            "_id": f"{item_id}:{revision}", "item_id": item_id, "library_id": p["library_id"],
+            "_id": f"{item_id}:{p['revision']}", "item_id": item_id, "library_id": p["library_id"],
             "library_name": p.get("library_name") or "", "title": p.get("title") or "",
             "submitted_at": event.occurred_at, "digest_day": None,
         })
-        repo.close_clarification(db, s, item_id, revision)
-    elif event.type == "evidence.clarification_requested":
-        repo.open_clarification(db, s, {
-            "_id": item_id, "library_id": p["library_id"], "library_name": p.get("library_name"),
-            "title": p.get("title"), "message": p.get("message"), "deadline": p["deadline"],
-            "submitted_by": p.get("submitted_by") or p.get("submitter"), "revision": revision,
-        })
-    elif event.type in ("evidence.withdrawn", "evidence.clarification_answered") or (
-        event.type == "evidence.reviewed" and p.get("decision") in ("approved", "rejected")
+    elif event.type == "evidence.withdrawn" or (
+        event.type == "evidence.reviewed" and p.get("decision") in EVIDENCE_DECISIONS
     ):
-        repo.close_clarification(db, s, item_id, revision)
-        if event.type != "evidence.clarification_answered":
-            repo.drop_undigested(db, s, item_id)  # decided or withdrawn before the digest: not news
+        repo.drop_undigested(db, s, item_id)  # decided or withdrawn before the digest: not news
+
+
+def _book_keep_clarification(tx: Tx, event: Event) -> None:
+    """Open or close the deadline reminder of a question about evidence or an action plan."""
+    change = change_for(event.type, event.payload)
+    if isinstance(change, Open):
+        repo.open_clarification(tx.db, tx.session, change.record)
+    elif isinstance(change, Close):
+        repo.close_clarification(tx.db, tx.session, change.key, change.revision, remember=change.remember)
 
 
 # Every routed event that travels on the bus, the whole projection, and the book-keeping events.
-# digest.assessors and clarification.deadline_soon are made by this service's scheduler and never
-# travel on the bus, so they are not consumed.
+# digest.assessors and the deadline reminders (clarification.deadline_soon,
+# action_plan.clarification_deadline_soon) are made by this service's scheduler and never travel on
+# the bus, so they are not consumed.
 HANDLED_TYPES = sorted(
     t for t in (set(ROUTES) | REGISTRATION_EVENTS | EVIDENCE_BOOKKEEPING) if t in CATALOGUE
 )

@@ -1,4 +1,5 @@
-"""The scheduler: the assessors' digest (Monday to Friday) and clarification-deadline reminders.
+"""The scheduler: the assessors' digest (Monday to Friday) and clarification-deadline reminders
+(questions about evidence and about action plans; `domain.clarifications` says which are open).
 
 `run_scheduler_once(store, now)` is idempotent: it may run every minute, from several processes
 and from POST /scheduler/run, and still mails one digest per assessor per day and one reminder
@@ -15,6 +16,8 @@ from datetime import datetime, timedelta
 
 from notification import store as repo
 from notification.config import MailConfig
+from notification.domain.clarifications import reminder_for
+from notification.domain.localtime import local_day
 from notification.domain.recipients import Scope
 from notification.domain.routing import scope_of
 from notification.domain.schedule import digest_due
@@ -24,17 +27,20 @@ from shared.mongo import ServiceStore, is_duplicate_key
 log = logging.getLogger(__name__)
 
 DIGEST = "digest.assessors"
-DEADLINE_SOON = "clarification.deadline_soon"
 
 
 def run_scheduler_once(store: ServiceStore, now: datetime, config: MailConfig | None = None) -> dict[str, int]:
-    """Plan today's assessor digest (working days, from digest_hour UTC on) and due deadline reminders."""
+    """Plan today's assessor digest (working days, from digest_hour on) and due deadline reminders.
+
+    "Today" is the day in Copenhagen (`localtime`); `now` itself stays UTC in what is stored.
+    """
     config = config or MailConfig.from_env()
     result = {"digest_mails": 0, "reminder_mails": 0}
     if digest_due(now, config.digest_hour):
         result["digest_mails"] = _guarded(lambda: _digest(store, now))
-    first = now.date() + timedelta(days=1)
-    last = now.date() + timedelta(days=config.reminder_days)
+    today = local_day(now)
+    first = today + timedelta(days=1)
+    last = today + timedelta(days=config.reminder_days)
     for clarification in repo.clarifications_due(store.db, None, first.isoformat(), last.isoformat()):
         if clarification.get("reminded_for") != clarification["deadline"]:
             result["reminder_mails"] += _guarded(lambda c=clarification: _remind(store, c, now))
@@ -51,7 +57,7 @@ def _guarded(step) -> int:
 
 
 def _digest(store: ServiceStore, now: datetime) -> int:
-    day = now.date().isoformat()
+    day = local_day(now).isoformat()
 
     def work(tx) -> int:
         if repo.digest_done(tx.db, tx.session, day):
@@ -73,19 +79,17 @@ def _digest(store: ServiceStore, now: datetime) -> int:
 
 
 def _remind(store: ServiceStore, clarification: dict, now: datetime) -> int:
-    item_id, deadline = clarification["_id"], clarification["deadline"]
+    key, deadline = clarification["_id"], clarification["deadline"]
 
     def work(tx) -> int:
-        current = tx.db[repo.CLARIFICATIONS].find_one({"_id": item_id}, session=tx.session)
+        current = tx.db[repo.CLARIFICATIONS].find_one({"_id": key}, session=tx.session)
+        # Answered, decided or reminded since the query above: nothing to do.
         if not current or not current.get("open") or current.get("reminded_for") == deadline:
             return 0
-        payload = {key: current.get(key) for key in ("library_id", "library_name", "title", "message", "deadline",
-                                                     "submitted_by")}
-        payload["item_id"] = item_id
-        payload["planned_on"] = now.date().isoformat()
-        state = repo.load_state(tx.db, tx.session, scope_of(DEADLINE_SOON, payload))
-        repo.mark_reminded(tx.db, tx.session, item_id, deadline)
-        return len(record_planned_mails(tx, state, DEADLINE_SOON, payload, f"{DEADLINE_SOON}:{item_id}:{deadline}", now))
+        reminder = reminder_for(current, local_day(now).isoformat())
+        state = repo.load_state(tx.db, tx.session, scope_of(reminder.event_type, reminder.payload))
+        repo.mark_reminded(tx.db, tx.session, key, deadline)
+        return len(record_planned_mails(tx, state, reminder.event_type, reminder.payload, reminder.event_id, now))
 
     return store.transact(work)
 

@@ -29,6 +29,7 @@ from notification import handlers
 from notification import store as repo
 from notification.config import MailConfig
 from notification.domain.delivery import RateLimiter, next_step
+from notification.domain.localtime import local_day
 from notification.domain.messages import build_message, message_id_for, render_planned
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
@@ -150,9 +151,9 @@ class MailSender:
     def _build(self, mail: dict[str, Any]):
         try:
             planned = PlannedMail.from_dict(mail)
-            # Relative dates ("om 2 dage") are told from the day the mail really goes out.
+            # Relative dates ("om 2 dage") are told from the day the mail really goes out, in Denmark.
             rendered = render_planned(planned, self.settings.public_url, self.settings.secret_key,
-                                      today=self.clock().date())
+                                      today=local_day(self.clock()))
             return build_message(
                 rendered, mail.get("name") or "", mail["email"], self.settings.mail_from,
                 message_id=message_id_for(mail["dedup_key"], self.domain), sent_at=self.clock(),

@@ -266,10 +266,23 @@ def open_clarification(db, session, doc: dict[str, Any]) -> None:
                                    upsert=True, session=session)
 
 
-def close_clarification(db, session, item_id: str, revision: int) -> None:
-    db[CLARIFICATIONS].update_one(
-        {"_id": item_id, "revision": {"$lte": revision}}, {"$set": {"open": False}}, session=session
-    )
+def close_clarification(db, session, key: str, revision: int, *, remember: bool = False) -> None:
+    """Close a clarification answered or decided at `revision` (an older event closes nothing).
+
+    With `remember`, the closing revision is kept, in a closed record if there was none, so that a
+    question delivered after its answer stays closed (`open_clarification`'s revision guard).
+    """
+    if not remember:
+        db[CLARIFICATIONS].update_one(
+            {"_id": key, "revision": {"$lte": revision}}, {"$set": {"open": False}}, session=session
+        )
+        return
+    current = db[CLARIFICATIONS].find_one({"_id": key}, session=session)
+    if current is None:
+        db[CLARIFICATIONS].insert_one({"_id": key, "open": False, "revision": revision, "deadline": None,
+                                       "reminded_for": None}, session=session)
+    elif current.get("revision", 0) <= revision:
+        db[CLARIFICATIONS].update_one({"_id": key}, {"$set": {"open": False, "revision": revision}}, session=session)
 
 
 def clarifications_due(db, session, first_day: str, last_day: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from notification_testkit import FAST, evidence, registered, seed_library, wait_until
+from notification_testkit import FAST, evidence, plan, registered, seed_library, wait_until
 
 from notification import handlers
 from notification.bootstrap import SERVICE
@@ -14,6 +14,8 @@ from notification.scheduler import run_scheduler_once
 pytestmark = pytest.mark.integration
 
 MORNING = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+PLAN_REMINDER = "action_plan.clarification_deadline_soon"
+ASSESSOR = {"person_id": "A1", "name": "Anna Assessor", "role": "assessor"}
 
 
 def submit(h, item_id, title):
@@ -209,3 +211,123 @@ def test_people_read_and_change_only_their_own_preferences(harness):
     assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": False}
     assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
         "non_essential": True}
+
+
+def test_the_digest_follows_the_weekday_and_hour_in_copenhagen(harness):
+    seed_library(harness)
+    submit(harness, "E1", "Reparationscafé")
+    friday_night = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)  # Saturday 00:30 in Copenhagen
+    sunday_night = datetime(2025, 3, 16, 23, 30, tzinfo=UTC)  # Monday 00:30: before the digest hour
+    monday_early = datetime(2025, 3, 17, 6, 30, tzinfo=UTC)  # Monday 07:30 in Copenhagen
+    assert run_scheduler_once(harness.store, friday_night, FAST)["digest_mails"] == 0
+    assert run_scheduler_once(harness.store, sunday_night, FAST)["digest_mails"] == 0
+    assert run_scheduler_once(harness.store, monday_early, FAST)["digest_mails"] == 2
+    assert sorted(m["person_id"] for m in harness.mails(event_id="digest.assessors:2025-03-17")) == ["A1", "A2"]
+    assert harness.db.digests.find_one({"_id": "2025-03-17"})["at"].replace(tzinfo=UTC) == monday_early  # UTC kept
+
+
+@pytest.mark.parametrize(("deadline", "evening", "after_midnight", "planned_on"), [
+    # winter (UTC+1): Copenhagen's 10 March starts at 23:00 UTC on the 9th
+    ("2025-03-13", datetime(2025, 3, 9, 22, 30, tzinfo=UTC), datetime(2025, 3, 9, 23, 30, tzinfo=UTC), "2025-03-10"),
+    # summer (UTC+2): Copenhagen's 10 June starts at 22:00 UTC on the 9th
+    ("2025-06-13", datetime(2025, 6, 9, 21, 59, tzinfo=UTC), datetime(2025, 6, 9, 22, 0, tzinfo=UTC), "2025-06-10"),
+])  # fmt: skip
+def test_a_reminder_counts_the_days_left_from_the_day_in_copenhagen(harness, deadline, evening, after_midnight,
+                                                                     planned_on):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": deadline}, status="clarification_requested"), "evidence")
+    assert run_scheduler_once(harness.store, evening, FAST)["reminder_mails"] == 0  # still 4 days in Denmark
+    assert run_scheduler_once(harness.store, after_midnight, FAST)["reminder_mails"] == 3
+    reminders = harness.mails(event_type="clarification.deadline_soon")
+    assert {m["context"]["planned_on"] for m in reminders} == {planned_on}
+    handlers.clock = lambda: after_midnight  # the sender counts from its own day, in Copenhagen too
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
+        m["Subject"]), count=3)
+    texts = {str(m["To"]).split("<")[-1].rstrip(">"): m.get_body(("plain",)).get_content() for m in mails}
+    day = int(deadline[-2:])
+    assert f"Fristen er {day}. {'marts' if deadline[5:7] == '03' else 'juni'} 2025, om 3 dage." in texts[
+        "pia@aarhus.dk"]
+    assert "in 3 days." in texts["peter@aarhus.dk"]
+
+
+def ask_about_plan(h, revision=4, deadline="2025-03-13", message="Hvem er jeres partnere?"):
+    return h.handle("action_plan.clarification_requested", plan(
+        {"message": message, "deadline": deadline}, status="clarification_requested", revision=revision,
+        actor=ASSESSOR), "evidence")
+
+
+def answer_plan(h, revision=5):
+    return h.handle("action_plan.submitted", plan({"message": "Bibliotekets venneforening"}, revision=revision),
+                    "evidence")
+
+
+def approve_plan(h, revision=6):
+    return h.handle("action_plan.approved", plan({"comment": "Flot"}, status="approved", revision=revision,
+                                                 actor=ASSESSOR), "evidence")
+
+
+def test_an_action_plan_question_is_reminded_three_days_before_its_deadline_once(harness):
+    seed_library(harness)
+    ask_about_plan(harness, deadline="2025-03-13")
+
+    assert run_scheduler_once(harness.store, MORNING.replace(day=9), FAST)["reminder_mails"] == 0  # 4 days
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=15), FAST)["reminder_mails"] == 0
+    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["reminder_mails"] == 0
+    reminders = harness.mails(event_type=PLAN_REMINDER)
+    assert sorted(m["person_id"] for m in reminders) == ["P1", "P2", "P3"]
+    assert {m["context"]["plan_id"] for m in reminders} == {"AP1"}
+    assert {m["library_id"] for m in reminders} == {"L1"}
+
+    handlers.clock = lambda: MORNING.replace(day=11)  # a day later than planned: the text follows
+    harness.start_sender()
+    mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
+        m["Subject"]), count=3)
+    texts = {str(m["To"]).split("<")[-1].rstrip(">"): m.get_body(("plain",)).get_content() for m in mails}
+    assert "Fristen er 13. marts 2025, om 2 dage." in texts["pia@aarhus.dk"]
+    assert "Fristen er 13. marts 2025, om 2 dage." in texts["mads@aarhus.dk"]
+    assert "The deadline is 13 March 2025, in 2 days." in texts["peter@aarhus.dk"]
+    assert all(harness.settings.public_url + "/bibliotek/L1/handleplan" in text for text in texts.values())
+    assert all("Hvem er jeres partnere?" in text for text in texts.values())
+
+
+@pytest.mark.parametrize("story", ["answered", "approved", "answer_arrived_first"])
+def test_an_answered_or_approved_action_plan_is_not_reminded(harness, story):
+    seed_library(harness)
+    if story == "answered":
+        ask_about_plan(harness, revision=4)
+        answer_plan(harness, revision=5)
+    elif story == "approved":  # the answer's event is still on its way
+        ask_about_plan(harness, revision=4)
+        approve_plan(harness, revision=6)
+    else:  # redelivery put the answer before the question it answers
+        answer_plan(harness, revision=5)
+        ask_about_plan(harness, revision=4)
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 0
+    assert harness.mails(event_type=PLAN_REMINDER) == []
+
+
+def test_a_new_question_after_the_answer_is_reminded_again(harness):
+    seed_library(harness)
+    ask_about_plan(harness, revision=4, deadline="2025-03-12")
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    answer_plan(harness, revision=5)
+    ask_about_plan(harness, revision=6, deadline="2025-03-12", message="Og jeres mål for 2027?")
+    assert run_scheduler_once(harness.store, MORNING.replace(hour=12), FAST)["reminder_mails"] == 3
+    reminders = harness.mails(event_type=PLAN_REMINDER)
+    assert sorted({m["context"]["message"] for m in reminders}) == ["Hvem er jeres partnere?",
+                                                                    "Og jeres mål for 2027?"]
+    approve_plan(harness, revision=8)
+    assert harness.db.clarifications.find_one({"_id": "action_plan:AP1"})["open"] is False
+
+
+def test_evidence_and_action_plan_questions_are_reminded_side_by_side(harness):
+    seed_library(harness)
+    harness.handle("evidence.clarification_requested", evidence(
+        {"message": "Hvor mange deltog?", "deadline": "2025-03-12"}, status="clarification_requested"), "evidence")
+    ask_about_plan(harness, deadline="2025-03-12")
+    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 6
+    assert len(harness.mails(event_type="clarification.deadline_soon")) == 3
+    assert len(harness.mails(event_type=PLAN_REMINDER)) == 3

@@ -146,6 +146,11 @@ CASES = {
          "deadline": "2025-04-01", "plan": {}, "actor": {"person_id": "A1", "name": "Person A1", "role": "assessor"}},
         [("P3", "da"), ("P1", "da"), ("P2", "en")],
     ),
+    "action_plan.clarification_deadline_soon": (
+        {"plan_id": "AP1", "library_id": "L1", "version": 1, "message": "Hvem er jeres partnere?",
+         "deadline": "2025-04-01", "submitted_by": SUBMITTER, "planned_on": "2025-03-29"},
+        [("P3", "da"), ("P1", "da"), ("P2", "en")],
+    ),
     "library.ready_for_review": (
         {"library_id": "L1", "library_name": "Aarhus Hovedbibliotek"}, [("A1", "en"), ("A2", "da")]
     ),

@@ -223,7 +223,8 @@ def test_days_until_counts_calendar_days_from_a_date_or_a_timestamp():
     from notification.domain.messages import days_until
 
     assert days_until("2025-03-12", date(2025, 3, 10)) == 2
-    assert days_until("2025-03-12", datetime(2025, 3, 11, 23, 59, tzinfo=UTC)) == 1
+    assert days_until("2025-03-12", datetime(2025, 3, 11, 22, 59, tzinfo=UTC)) == 1  # 23:59 in Copenhagen
+    assert days_until("2025-03-12", datetime(2025, 3, 11, 23, 0, tzinfo=UTC)) == 0  # already the 12th there
     assert days_until("2025-03-12", None) is None
     assert days_until("someday", date(2025, 3, 10)) is None
 

@@ -5,7 +5,9 @@
 - `routing`: the routing table (event type -> recipients, template, essential) and `plan_messages`.
 - `messages`: rendering templates and building safe MIME messages.
 - `preferences`: opt-out of non-essential mail and signed unsubscribe tokens.
+- `clarifications`: which events open and end a question's deadline reminder (evidence, action plans).
 - `schedule`: which days the assessors' digest goes out.
+- `localtime`: the day and hour in Copenhagen, where the libraries read their mail.
 - `delivery`: SMTP error classification, retry backoff and a token-bucket rate limiter.
 """
 

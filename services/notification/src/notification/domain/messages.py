@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from notification.domain.errors import InvalidAddress, UnknownTemplate
+from notification.domain.localtime import local_day
 from notification.domain.preferences import make_unsubscribe_token
 from notification.domain.recipients import DEFAULT_LANGUAGE, language_of
 from notification.domain.routing import TEMPLATES, PlannedMail
@@ -114,39 +115,41 @@ def _environment() -> jinja2.Environment:
 
 
 def format_date(value: Any, language: str = DEFAULT_LANGUAGE) -> str:
-    """Format an ISO date or datetime as "14. marts 2025" (da) or "14 March 2025" (en)."""
+    """Format an ISO date or datetime as "14. marts 2025" (da) or "14 March 2025" (en).
+
+    A moment is shown as its day in Copenhagen (`localtime`), where the reader is.
+    """
     if value in (None, ""):
         return ""
-    day: date
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
-        except ValueError:
-            return str(value)
+    day = _as_date(value)
+    if day is None:
+        return str(value)
     lang = language_of(language)
     month = _MONTHS[lang][day.month - 1]
     return f"{day.day}. {month} {day.year}" if lang == "da" else f"{day.day} {month} {day.year}"
 
 
 def _as_date(value: Any) -> date | None:
+    """Return the day a value names: a date as it is, a moment as its Copenhagen day (naive = UTC)."""
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        return value.date()
     if isinstance(value, date):
-        return value
+        return local_day(value)
+    text = str(value)
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+        if len(text) == 10:  # an ISO day: nothing to convert
+            return date.fromisoformat(text)
+        return local_day(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         return None
 
 
 def days_until(deadline: Any, today: Any) -> int | None:
-    """Return how many days lie between today and a deadline (negative once it has passed)."""
+    """Return how many days lie between today and a deadline (negative once it has passed).
+
+    A moment given as `today` counts as its day in Copenhagen: at 23:30 UTC a deadline "tomorrow"
+    (UTC) is already today for the library.
+    """
     end, start = _as_date(deadline), _as_date(today)
     if end is None or start is None:
         return None

@@ -215,6 +215,16 @@ def _plan_clarification(payload: Payload, state: StateView) -> dict[str, Any]:
     return {**_plan(payload, state), **_picked(payload, "message", "deadline")}
 
 
+def _plan_deadline_soon(payload: Payload, state: StateView) -> dict[str, Any]:
+    # Made by the scheduler from its record of the open question (no plan snapshot); planned_on as
+    # in _deadline_soon.
+    return {
+        **_library(payload, state),
+        **_picked(payload, "plan_id", "version", "message", "deadline", "planned_on"),
+        "submitter_name": _name_of(payload.get("submitted_by") or payload.get("submitter")),
+    }
+
+
 def _library_only(payload: Payload, state: StateView) -> dict[str, Any]:
     return _library(payload, state)
 
@@ -268,6 +278,10 @@ ROUTES: dict[str, Route] = {
     "action_plan.approved": Route(SUBMITTER_AND_COORDINATORS, "action_plan_approved", False, _plan_approved),
     "action_plan.clarification_requested": Route(
         SUBMITTER_AND_COORDINATORS, "action_plan_clarification_requested", False, _plan_clarification
+    ),
+    # Made by the scheduler CHORA_REMINDER_DAYS before the deadline, while the plan is unanswered.
+    "action_plan.clarification_deadline_soon": Route(
+        SUBMITTER_AND_COORDINATORS, "action_plan_clarification_deadline_soon", False, _plan_deadline_soon
     ),
     "library.ready_for_review": Route(ALL_ASSESSORS, "ready_for_review", False, _library_only),
     "certificate.awarded": Route(LIBRARY_ACTIVE_STAFF, "certified", False, _awarded),
