@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from evidence import attachments
 from evidence import domain as d
@@ -181,12 +182,18 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
             d.check_item_total(d.attachment_sizes(item), max(0, length - MULTIPART_SLACK))
         request.max_content_length = d.MAX_FILE_BYTES + MULTIPART_SLACK
         try:
-            form = s.UploadFormSchema().load(request.form)
+            # Parsing reads the capped body: a chunked body (no Content-Length) past the cap
+            # stops there, and is the same file_too_large as one refused by its announced length.
+            raw_form, files = request.form, request.files
+        except RequestEntityTooLarge:
+            raise attachments.file_too_large() from None
+        try:
+            form = s.UploadFormSchema().load(raw_form)
         except ValidationError as exc:
             field = next(iter(exc.messages), None)
             raise Problem(422, f"Feltet '{field}' er ugyldigt.", detail_en=f"Field '{field}' is invalid.",
                           field=field, code="validation", errors=exc.messages) from None
-        upload_ = request.files.get("file")
+        upload_ = files.get("file")
         if upload_ is None:
             raise Problem(422, "Vælg en fil.", detail_en="Choose a file.", field="file", code="required")
         result = attachments.add(svc(), item_id, identity, filename=upload_.filename or "", source=upload_.stream,
