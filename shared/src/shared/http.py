@@ -4,6 +4,7 @@ and Prometheus metrics."""
 
 from __future__ import annotations
 
+import http as http_status
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -11,6 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException
 
@@ -94,8 +97,40 @@ def _first_field(errors: Mapping[str, Any]) -> str | None:
     return None
 
 
+class ProblemSchema(Schema):
+    """An error as `problem_response` writes it (RFC 9457), for the OpenAPI document."""
+
+    class Meta:
+        unknown = INCLUDE  # services add details: problems, current_state, a saved item...
+
+    type = fields.Str(required=True, metadata={"description": "https://verdensmaal.dk/problems/<code> or about:blank"})
+    title = fields.Str(required=True, metadata={"description": "Danish"})
+    title_en = fields.Str(required=True)
+    status = fields.Int(required=True)
+    detail = fields.Str(required=True, metadata={"description": "Danish, for the user"})
+    detail_en = fields.Str(required=True)
+    request_id = fields.Str(required=True, allow_none=True)
+    code = fields.Str(metadata={"description": "machine-readable reason, e.g. stale_revision"})
+    field = fields.Str(metadata={"description": "the (first) field the problem is about"})
+    errors = fields.Dict(keys=fields.Str(), metadata={"description": "field -> message"})
+
+
 class ProblemApi(Api):
-    """flask-smorest Api whose errors are problem+json."""
+    """flask-smorest Api whose errors are problem+json (answered and documented)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """Document the error responses flask-smorest refers to (422, default) as problem+json."""
+        for status in http_status.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error, as problem+json", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         status = error.code or 500

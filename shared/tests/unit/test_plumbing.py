@@ -79,3 +79,37 @@ def test_a_transaction_s_events_go_into_outbox_documents_of_at_most_a_hundred_in
     assert [d["_id"] for d in docs] == [events[0].id, events[100].id, events[200].id]
     assert json.loads(docs[2]["events"][-1]["body"])["payload"]["mail_id"] == "249"
     assert outbox_documents([], datetime.now(UTC)) == []
+
+
+def test_errors_are_documented_as_the_problem_json_they_are():
+    from flask_smorest import Blueprint
+    from marshmallow import Schema, fields
+
+    from shared.http import ProblemSchema, create_service_app
+
+    class Body(Schema):
+        key = fields.Str(required=True)
+
+    bp = Blueprint("pings", __name__)
+
+    @bp.route("/pings", methods=["POST"])
+    @bp.arguments(Body)
+    def ping(body):
+        return body
+
+    app, api = create_service_app(Settings.from_env("evidence", {}), title="Test")
+    api.register_blueprint(bp)
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    responses = spec["components"]["responses"]
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        assert responses[name]["content"] == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert spec["paths"]["/pings"]["post"]["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}
+    assert set(spec["components"]["schemas"]["Problem"]["required"]) == {
+        "type", "title", "title_en", "status", "detail", "detail_en", "request_id"}
+    # The document matches what is answered.
+    for answer in (client.post("/pings", json={}), client.get("/no/such/path")):
+        assert answer.mimetype == "application/problem+json"
+        ProblemSchema().load(answer.get_json())
+    assert client.post("/pings", json={}).get_json()["field"] == "key"
