@@ -4,11 +4,16 @@ file over 20 MB with 413 problem+json naming `file` before anything reaches Grid
 
 The request is the WSGI environ a server such as gunicorn builds for a chunked body: no
 CONTENT_LENGTH, `Transfer-Encoding: chunked`, `wsgi.input_terminated` set and the de-chunked
-bytes as `wsgi.input` (whose position tells how much the app read)."""
+bytes as `wsgi.input` (whose position tells how much the app read). One test also sends real
+chunked HTTP to the app behind werkzeug's server."""
 
+import http.client
 import io
+import json
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from conftest import ANNA
@@ -96,3 +101,47 @@ def test_a_small_chunked_upload_is_stored(app, settings, anna, db):
     assert body["attachment"]["size"] == len(data) and body["item"]["revision"] == 2
     assert stored(db) == (1, 1)
     assert anna.get(body["attachment"]["download_url"]).data == data
+
+
+@pytest.fixture
+def served(app):
+    """The app behind a real werkzeug HTTP server (which de-chunks request bodies itself)."""
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def send_chunked(port, secret, item_id, body: bytes, chunk=64 * 1024):
+    """POST `body` over a socket with Transfer-Encoding: chunked, as http.client encodes it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request(
+            "POST", f"/evidence/{item_id}/attachments", encode_chunked=True,
+            body=(body[i:i + chunk] for i in range(0, len(body), chunk)),
+            headers={"X-Chora-Identity": sign(secret, ANNA),
+                     "Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Transfer-Encoding": "chunked"},
+        )
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_over_a_real_http_connection_a_chunked_upload_is_stored_and_one_over_20_mb_refused(
+        served, settings, anna, db):
+    item = anna.create()
+    status, _, body = send_chunked(served, settings.secret_key, item["id"],
+                                   multipart(PDF_HEAD + b"%%EOF\n", "lille.pdf", revision=1))
+    assert status == 201, body
+    assert body["attachment"]["filename"] == "lille.pdf" and stored(db) == (1, 1)
+
+    status, content_type, problem = send_chunked(
+        served, settings.secret_key, item["id"], multipart(PDF_HEAD + b"0" * (20 * MB), "stor.pdf", revision=2))
+    assert status == 413 and content_type == "application/problem+json"
+    assert problem["field"] == "file" and problem["type"].endswith("file_too_large")
+    assert stored(db) == (1, 1)
+    assert anna.get(f"/evidence/{item['id']}").get_json()["revision"] == 2
