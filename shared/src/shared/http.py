@@ -119,7 +119,7 @@ class ProblemSchema(Schema):
 
 
 class ProblemApi(Api):
-    """flask-smorest Api whose errors are problem+json."""
+    """flask-smorest Api whose errors are problem+json (answered and documented)."""
 
     ERROR_SCHEMA = ProblemSchema
 

@@ -12,9 +12,11 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from evidence import attachments
 from evidence import domain as d
+from evidence import responses as out
 from evidence import schemas as s
 from evidence import views as v
 from evidence.handlers import EvidenceService, Result
@@ -89,6 +91,19 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         for exc_type in ERROR_STATUS:
             state.app.register_error_handler(exc_type, render_error)
 
+    # Response bodies are documented with alt_response only: the views return Response objects
+    # built by views.py, which flask-smorest passes through unchanged (`@response` would dump a
+    # returned dict through the schema and drop any field the schema does not declare).
+    def answers(status: int, schema: Any, description: str, **kw: Any):
+        return bp.alt_response(status, schema=schema, description=description, success=True, **kw)
+
+    def answers_file(media_types: tuple[str, ...], description: str, headers: dict):
+        def decorate(view):
+            for media_type in media_types:
+                view = answers(200, dict(out.BINARY), description, content_type=media_type, headers=headers)(view)
+            return view
+        return decorate
+
     def svc() -> EvidenceService:
         return current_app.extensions["evidence"]
 
@@ -102,6 +117,7 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/libraries/<library_id>/evidence", methods=["POST"])
     @bp.arguments(s.ItemCreateSchema)
+    @answers(201, out.ItemSchema, "The new draft")
     def create_item(body, library_id):
         """Start a draft (201); any invalid field refuses the whole request (422, nothing stored)."""
         result = svc().create_item(library_id, body, signed_in())
@@ -109,6 +125,8 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/libraries/<library_id>/evidence", methods=["GET"])
     @bp.arguments(ITEM_LIST_QUERY, location="query")
+    @answers(200, {"oneOf": [out.ItemListSchema, out.ItemSummaryListSchema]},
+             "A page of items; with summary=1 each item is an ItemSummary and total may be null")
     def list_items(query, library_id):
         """A library's items, newest change first: {items, total, page, per_page}
         (summary=1: a few fields per item, see ItemListQuery)."""
@@ -118,11 +136,13 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
                        per_page=query["per_page"])
 
     @bp.route("/evidence/<item_id>", methods=["GET"])
+    @answers(200, out.ItemSchema, "The item")
     def get_item(item_id):
         return jsonify(v.item_json(svc().get_item(item_id, signed_in())))
 
     @bp.route("/evidence/<item_id>", methods=["PATCH"])
     @bp.arguments(s.ItemPatchSchema)
+    @answers(200, out.ItemSchema, "The item with every field saved (422 names unsaved ones, see README)")
     def patch_item(body, item_id):
         """Save the valid fields of a draft (conditional on `revision`; 409 if stale)."""
         based_on = body.pop("revision")
@@ -130,17 +150,20 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/evidence/<item_id>/submit", methods=["POST"])
     @bp.arguments(s.RevisionSchema)
+    @answers(200, out.ItemSchema, "The submitted item")
     def submit_item(body, item_id):
         return jsonify(v.item_json(svc().submit_item(item_id, body["revision"], signed_in()).doc))
 
     @bp.route("/evidence/<item_id>/withdraw", methods=["POST"])
     @bp.arguments(s.WithdrawSchema)
+    @answers(200, out.ItemSchema, "The withdrawn item")
     def withdraw_item(body, item_id):
         result = svc().withdraw_item(item_id, body["revision"], signed_in(), reason=body["reason"])
         return jsonify(v.item_json(result.doc))
 
     @bp.route("/evidence/<item_id>/review", methods=["POST"])
     @bp.arguments(s.ReviewSchema)
+    @answers(200, out.ItemSchema, "The decided item")
     def review_item(body, item_id):
         """An assessor's decision: approved, rejected (comment) or clarification_requested (comment, deadline)."""
         result = svc().review_item(item_id, signed_in(), decision=body["decision"], comment=body["comment"],
@@ -148,15 +171,18 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         return jsonify(v.item_json(result.doc))
 
     @bp.route("/evidence/<item_id>/audit", methods=["GET"])
+    @answers(200, out.AuditSchema, "The item's audit trail")
     def item_audit(item_id):
         return jsonify(v.audit_json(svc().get_item(item_id, signed_in()), "item_id"))
 
     @bp.route("/evidence/<item_id>/thread", methods=["GET"])
+    @answers(200, out.ThreadSchema, "The item's clarification thread")
     def item_thread(item_id):
         return jsonify(v.thread_json(svc().get_item(item_id, signed_in()), "item_id"))
 
     @bp.route("/evidence/<item_id>/thread", methods=["POST"])
     @bp.arguments(s.ThreadPostSchema)
+    @answers(201, out.ItemThreadPostedSchema, "The thread with the new message, and the item")
     def post_item_thread(body, item_id):
         """A message in an open clarification; with answer=true the library answers and resubmits."""
         result = svc().post_to_thread(item_id, signed_in(), message=body["message"], answer=body["answer"],
@@ -169,6 +195,7 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
     @bp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "format": "binary"}, "revision": {"type": "integer"}}}}}})
+    @answers(201, out.UploadedSchema, "The attachment and the item it was added to")
     def upload(item_id):
         """Attach a JPEG, PNG, WebP, PDF, DOCX or XLSX (type from the bytes; 20 MB per file, 100 MB per item)."""
         identity = signed_in()
@@ -181,12 +208,18 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
             d.check_item_total(d.attachment_sizes(item), max(0, length - MULTIPART_SLACK))
         request.max_content_length = d.MAX_FILE_BYTES + MULTIPART_SLACK
         try:
-            form = s.UploadFormSchema().load(request.form)
+            # Parsing reads the capped body: a chunked body (no Content-Length) past the cap
+            # stops there, and is the same file_too_large as one refused by its announced length.
+            raw_form, files = request.form, request.files
+        except RequestEntityTooLarge:
+            raise attachments.file_too_large() from None
+        try:
+            form = s.UploadFormSchema().load(raw_form)
         except ValidationError as exc:
             field = next(iter(exc.messages), None)
             raise Problem(422, f"Feltet '{field}' er ugyldigt.", detail_en=f"Field '{field}' is invalid.",
                           field=field, code="validation", errors=exc.messages) from None
-        upload_ = request.files.get("file")
+        upload_ = files.get("file")
         if upload_ is None:
             raise Problem(422, "Vælg en fil.", detail_en="Choose a file.", field="file", code="required")
         result = attachments.add(svc(), item_id, identity, filename=upload_.filename or "", source=upload_.stream,
@@ -215,17 +248,20 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         return response
 
     @bp.route("/evidence/<item_id>/attachments/<file_id>", methods=["GET"])
+    @answers_file(out.ATTACHMENT_TYPES, "The file's bytes, in the type found from them", out.DOWNLOAD_HEADERS)
     def download(item_id, file_id):
         """The file's bytes, always as a download (Content-Disposition: attachment, nosniff)."""
         return _send(item_id, file_id, thumbnail=False)
 
     @bp.route("/evidence/<item_id>/attachments/<file_id>/thumbnail", methods=["GET"])
+    @answers_file(("image/jpeg",), "A JPEG preview, at most 400 px", out.DOWNLOAD_HEADERS)
     def thumbnail(item_id, file_id):
         """A JPEG preview (at most 400 px) of an image attachment; 404 for other files."""
         return _send(item_id, file_id, thumbnail=True)
 
     @bp.route("/evidence/<item_id>/attachments/<file_id>", methods=["DELETE"])
     @bp.arguments(s.OptionalRevisionSchema, location="query")
+    @answers(200, out.ItemOnlySchema, "The item without the file (the bytes are deleted after the commit)")
     def delete_attachment(query, item_id, file_id):
         result = attachments.remove(svc(), item_id, file_id, signed_in(), query["revision"])
         return jsonify(item=v.item_json(result.doc))
@@ -233,11 +269,13 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
     # -- action plan ------------------------------------------------------------------------------
 
     @bp.route("/libraries/<library_id>/action-plan", methods=["GET"])
+    @answers(200, out.PlanSchema, "The action plan (404 if there is none yet)")
     def get_plan(library_id):
         return jsonify(v.plan_json(svc().get_plan(library_id, signed_in())))
 
     @bp.route("/libraries/<library_id>/action-plan", methods=["PUT"])
     @bp.arguments(s.PlanPutSchema)
+    @answers(200, out.PlanSchema, "The plan with every field saved (422 names unsaved ones, see README)")
     def put_plan(body, library_id):
         """Create (revision absent or 0) or change the plan; valid fields are kept, invalid ones named (422)."""
         based_on = body.pop("revision", None)
@@ -245,26 +283,31 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/libraries/<library_id>/action-plan/submit", methods=["POST"])
     @bp.arguments(s.OptionalRevisionSchema)
+    @answers(200, out.PlanSchema, "The submitted plan")
     def submit_plan(body, library_id):
         return jsonify(v.plan_json(svc().submit_plan(library_id, body["revision"], signed_in()).doc))
 
     @bp.route("/libraries/<library_id>/action-plan/review", methods=["POST"])
     @bp.arguments(s.PlanReviewSchema)
+    @answers(200, out.PlanSchema, "The decided plan")
     def review_plan(body, library_id):
         result = svc().review_plan(library_id, signed_in(), decision=body["decision"], comment=body["comment"],
                                    deadline=body["deadline"], based_on=body["revision"])
         return jsonify(v.plan_json(result.doc))
 
     @bp.route("/libraries/<library_id>/action-plan/audit", methods=["GET"])
+    @answers(200, out.AuditSchema, "The plan's audit trail")
     def plan_audit(library_id):
         return jsonify(v.audit_json(svc().get_plan(library_id, signed_in()), "plan_id"))
 
     @bp.route("/libraries/<library_id>/action-plan/thread", methods=["GET"])
+    @answers(200, out.ThreadSchema, "The plan's clarification thread")
     def plan_thread(library_id):
         return jsonify(v.thread_json(svc().get_plan(library_id, signed_in()), "plan_id"))
 
     @bp.route("/libraries/<library_id>/action-plan/thread", methods=["POST"])
     @bp.arguments(s.ThreadPostSchema)
+    @answers(201, out.PlanThreadPostedSchema, "The thread with the answer, and the resubmitted plan")
     def answer_plan(body, library_id):
         """The library answers the assessor's question (answer must be true) and resubmits the plan."""
         if not body["answer"]:
@@ -278,12 +321,14 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/evidence/<item_id>/share", methods=["POST"])
     @bp.arguments(s.OptionalRevisionSchema)
+    @answers(201, out.SharedCaseSchema, "The new shared case and the shared item")
     def share(body, item_id):
         result = svc().share_item(item_id, body["revision"], signed_in())
         return jsonify(v.case_json(result.doc) | {"item": v.item_json(result.extra["item"])}), 201
 
     @bp.route("/shared-cases", methods=["GET"])
     @bp.arguments(s.CaseQuery, location="query")
+    @answers(200, out.CaseListSchema, "A page of shared cases, newest first")
     def search_cases(query):
         signed_in()
         cases, total = svc().search_cases(**query)
@@ -291,12 +336,15 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
                        per_page=query["per_page"])
 
     @bp.route("/shared-cases/<case_id>", methods=["GET"])
+    @answers(200, out.CaseSchema, "The shared case")
     def get_case(case_id):
         signed_in()
         return jsonify(v.case_json(svc().get_case(case_id)))
 
     @bp.route("/shared-cases/<case_id>/copy", methods=["POST"])
     @bp.arguments(s.CopyCaseSchema)
+    @answers(201, {"oneOf": [out.ItemSchema, out.PlanSchema]},
+             "The new draft item, or with into=plan the action plan with the case added as a goal")
     def copy_case(body, case_id):
         """Copy a case into a new draft item (201 item) or, with into=plan, as a goal of the plan (201 plan)."""
         result = svc().copy_case(case_id, body["library_id"], signed_in(), into=body["into"])
@@ -307,6 +355,7 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/review-queue", methods=["GET"])
     @bp.arguments(s.PageQuery, location="query")
+    @answers(200, out.ReviewQueueSchema, "Submitted items and plans")
     def review_queue(query):
         """Submitted items, oldest submission first (and submitted action plans)."""
         items, total, plans = svc().review_queue(signed_in(), query["page"], query["per_page"])
@@ -315,6 +364,9 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
 
     @bp.route("/libraries/<library_id>/export", methods=["GET"])
     @bp.arguments(s.ExportQuery, location="query")
+    @answers(200, out.ExportSchema, "format=json: what scoring's rebuild reads")
+    @answers(200, {"type": "string"}, "format=csv: the same items as CSV (UTF-8 with BOM)", content_type="text/csv",
+             headers={"Content-Disposition": out.DOWNLOAD_HEADERS["Content-Disposition"]})
     def export(query, library_id):
         items, plan, name = svc().export(library_id, signed_in())
         if query["format"] == "csv":
@@ -330,6 +382,7 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         )
 
     @bp.route("/public/libraries/<library_id>/activities", methods=["GET"])
+    @answers(200, out.PublicActivitiesSchema, "The library's approved public items, content only")
     def public_activities(library_id):
         """Approved items the library marked public, without any personal data."""
         current_identity(settings)  # anonymous is fine, but the gateway must have signed it

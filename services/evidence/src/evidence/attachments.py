@@ -40,6 +40,16 @@ def precheck(service: EvidenceService, item_id: str, identity: Identity) -> dict
     return item
 
 
+def file_too_large(limit: int = d.MAX_FILE_BYTES) -> d.TooLarge:
+    """The 413 for a file found to pass `limit` while reading it (its full size is never known)."""
+    return d.TooLarge(
+        "file_too_large",
+        f"Filen er større end {limit // d.files.MB} MB, som er det højeste tilladte.",
+        f"The file is larger than {limit // d.files.MB} MB, the most allowed.",
+        field="file",
+    )
+
+
 def spool(source: IO[bytes], limit: int = d.MAX_FILE_BYTES) -> tuple[IO[bytes], int]:
     """Copy an upload into a temporary spool, counting; stop reading as soon as it passes `limit`."""
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
@@ -51,12 +61,7 @@ def spool(source: IO[bytes], limit: int = d.MAX_FILE_BYTES) -> tuple[IO[bytes], 
         size += len(chunk)
         if size > limit:
             out.close()
-            raise d.TooLarge(
-                "file_too_large",
-                f"Filen er større end {limit // d.files.MB} MB, som er det højeste tilladte.",
-                f"The file is larger than {limit // d.files.MB} MB, the most allowed.",
-                field="file",
-            )
+            raise file_too_large(limit)
         out.write(chunk)
     out.seek(0)
     return out, size
