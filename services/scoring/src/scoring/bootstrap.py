@@ -17,8 +17,10 @@ from shared.service import ServiceDefinition
 
 
 def on_start(service_store: ServiceStore, settings: Settings) -> None:
-    """Seed model version 1 (idempotently) and finish a re-scoring an earlier process left unfinished."""
+    """Seed model version 1 (idempotently), give libraries from before `library_states` their
+    lookup document, and finish a re-scoring an earlier process left unfinished."""
     handlers.seed_model_v1(service_store)
+    store.migrate_library_states(service_store.db)
     handlers.rescore_stale(service_store, handlers.utcnow())
 
 

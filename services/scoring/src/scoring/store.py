@@ -18,6 +18,11 @@ Collections:
   cohorts    {_id: cohort_id, name, state, start_year, end_year, version} from cohort.created /
               cohort.updated: the current names the national figures show (a library's
               `cohort_name` is the name when it enrolled).
+  library_states {_id: library_id, lifecycle_status, ready_at, certificate_id, status}: the few
+              fields libraries are looked up by (review queue, directory, certificate check,
+              scheduler), kept by update_library / bulk_update_libraries in the same write as the
+              library. They change rarely, so their indexes live here: a secondary index on
+              `libraries` would be rewritten by SecantusDB on every re-score of a library.
 """
 
 from __future__ import annotations
@@ -29,22 +34,26 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from scoring.domain import Model, Projection
 
 MODELS, LIBRARIES, EVIDENCE, COHORTS = "models", "libraries", "evidence", "cohorts"
+STATES = "library_states"
 
-# Every secondary index of `libraries` costs each write of a library (SecantusDB rewrites every
-# index entry of a document it updates, ~0.4 ms a library): only those a read needs. The directory
-# filters by municipality within the lifecycle.status index's range, and the re-score of stale
-# libraries ({model_version: {$ne: v}}) scans every library whatever the index.
+# Every secondary index of `libraries` would cost each write of a library (SecantusDB rewrites
+# every index entry of a document it updates, ~0.3 ms a library, and a library is written on each
+# evidence event and each re-score): the lookups go through `library_states` instead. The
+# re-score of stale libraries ({model_version: {$ne: v}}) scans every library whatever the index.
 INDEXES = {
     MODELS: [IndexModel([("status", ASCENDING), ("version", DESCENDING)])],
-    LIBRARIES: [
+    STATES: [
         IndexModel([("certificate_id", ASCENDING)]),
-        IndexModel([("lifecycle.status", ASCENDING), ("ready_at", ASCENDING)]),
+        IndexModel([("lifecycle_status", ASCENDING), ("ready_at", ASCENDING)]),
     ],
 }
+# The indexes `libraries` had before `library_states` (dropped at start-up where they exist).
+OLD_LIBRARY_INDEXES = ("certificate_id_1", "lifecycle.status_1_ready_at_1")
 
 Session = ClientSession | None
 
@@ -138,6 +147,22 @@ def ensure_library(db: Database, library_id: str, at: Any, session: Session = No
 def update_library(db: Database, library_id: str, changes: Mapping[str, Any], session: Session = None) -> None:
     if changes:
         db[LIBRARIES].update_one({"_id": library_id}, {"$set": dict(changes)}, session=session)
+        _keep_state(db, [(library_id, changes)], session)
+
+
+def state_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a library's changes that its `library_states` document holds."""
+    out = {k: changes[k] for k in ("ready_at", "certificate_id", "status") if k in changes}
+    if "lifecycle" in changes:
+        out["lifecycle_status"] = (changes["lifecycle"] or {}).get("status")
+    return out
+
+
+def _keep_state(db: Database, updates: Iterable[tuple[str, Mapping[str, Any]]], session: Session) -> None:
+    ops = [UpdateOne({"_id": lid}, {"$set": state}, upsert=True)
+           for lid, changes in updates if (state := state_changes(changes))]
+    if ops:
+        db[STATES].bulk_write(ops, ordered=False, session=session)
 
 
 def push_adjustment(db: Database, library_id: str, adjustment: Mapping[str, Any], session: Session = None) -> None:
@@ -145,10 +170,45 @@ def push_adjustment(db: Database, library_id: str, adjustment: Mapping[str, Any]
 
 
 def bulk_update_libraries(db: Database, updates: Iterable[tuple[str, Mapping[str, Any]]], session: Session = None) -> int:
-    ops = [UpdateOne({"_id": lid}, {"$set": dict(changes)}) for lid, changes in updates if changes]
-    if not ops:
+    updates = [(lid, changes) for lid, changes in updates if changes]
+    if not updates:
         return 0
-    return db[LIBRARIES].bulk_write(ops, ordered=False, session=session).modified_count
+    ops = [UpdateOne({"_id": lid}, {"$set": dict(changes)}) for lid, changes in updates]
+    modified = db[LIBRARIES].bulk_write(ops, ordered=False, session=session).modified_count
+    _keep_state(db, updates, session)
+    return modified
+
+
+def library_ids_by_state(db: Database, query: Mapping[str, Any], sort: list | None = None,
+                         session: Session = None) -> list[str]:
+    """The ids of the libraries whose `library_states` document matches `query` (its field
+    names), in the order of `sort` on those fields."""
+    return [d["_id"] for d in db[STATES].find(dict(query), {"_id": 1}, sort=sort, session=session)]
+
+
+def libraries_by_state(db: Database, query: Mapping[str, Any], sort: list | None = None,
+                       session: Session = None) -> list[dict]:
+    """The libraries of `library_ids_by_state`, in that order."""
+    found = (library(db, lid, session) for lid in library_ids_by_state(db, query, sort, session))
+    return [lib for lib in found if lib is not None]
+
+
+def migrate_library_states(db: Database) -> int:
+    """Give every library that has lookup fields but no `library_states` document one (databases
+    from before it), and drop the indexes `libraries` had for those lookups. Idempotent."""
+    known = {d["_id"] for d in db[STATES].find({}, {"_id": 1})}
+    fields = {"lifecycle": 1, "ready_at": 1, "certificate_id": 1, "status": 1}
+    missing = [(d["_id"], {k: v for k, v in d.items() if k != "_id"})
+               for d in db[LIBRARIES].find({}, fields) if d["_id"] not in known]
+    _keep_state(db, missing, None)
+    try:
+        existing = db[LIBRARIES].index_information()
+        for name in OLD_LIBRARY_INDEXES:
+            if name in existing:
+                db[LIBRARIES].drop_index(name)
+    except OperationFailure:
+        pass  # an index that cannot be dropped only costs writes
+    return len(missing)
 
 
 def library_page(db: Database, query: Mapping[str, Any], after: str | None, limit: int, session: Session = None) -> list[dict]:
@@ -179,7 +239,8 @@ def cohort_names(db: Database, session: Session = None) -> dict[str, str]:
 
 
 def by_certificate(db: Database, certificate_id: str, session: Session = None) -> dict | None:
-    return db[LIBRARIES].find_one({"certificate_id": certificate_id}, session=session)
+    state = db[STATES].find_one({"certificate_id": certificate_id}, {"_id": 1}, session=session)
+    return library(db, state["_id"], session) if state else None
 
 
 # -- evidence projection ---------------------------------------------------------------------------

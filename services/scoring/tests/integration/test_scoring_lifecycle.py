@@ -305,3 +305,42 @@ def test_national_figures_show_a_cohorts_current_name_from_the_cohort_events(app
     rows = client.get("/figures.csv", headers=assessor).get_data(as_text=True).splitlines()
     assert rows[0].endswith(",participants,name")
     assert [r for r in rows if r.startswith("cohort,k26,")] == ["cohort,k26,1,0,0,0,0,Forløb 2026-2028"]
+
+
+def test_libraries_carry_no_secondary_index_and_an_older_database_gets_its_lookups_at_start(app, scoring_settings):
+    from scoring.bootstrap import on_start
+
+    service_store = app.extensions["chora_store"]
+    db = service_store.db
+    cert = certified_library(app, scoring_settings, "lib-old")
+    assert set(db[store.LIBRARIES].index_information()) == {"_id_"}  # every re-score writes a library
+    client = app.test_client()
+    anon = headers(scoring_settings, "anonymous")
+    # A database from before library_states: the lookups were indexes on libraries.
+    db[store.STATES].delete_many({})
+    db[store.LIBRARIES].create_index("certificate_id")
+    db[store.LIBRARIES].create_index([("lifecycle.status", 1), ("ready_at", 1)])
+    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == "unknown"
+    on_start(service_store, scoring_settings)
+    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == "valid"
+    assert [lib["library_id"] for lib in client.get("/public/libraries", headers=anon).get_json()["libraries"]] == \
+        ["lib-old"]
+    assert set(db[store.LIBRARIES].index_information()) == {"_id_"}
+    on_start(service_store, scoring_settings)  # idempotent
+    assert db[store.STATES].count_documents({}) == 1
+
+
+def test_the_review_queue_follows_the_lookup_kept_with_each_library_write(app, scoring_settings):
+    for lib_id in ("lib-r1", "lib-r2"):
+        deliver(app, scoring_settings, "library.registered", library(lib_id))
+    for snap in full_evidence("lib-r2", status="submitted"):
+        deliver(app, scoring_settings, *evidence_payload(snap))
+    deliver(app, scoring_settings, "case.shared", case_shared("lib-r2"))
+    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-r2"))
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    queue = client.get("/review-queue", headers=assessor).get_json()
+    assert [q["library_id"] for q in (queue.get("libraries") if isinstance(queue, dict) else queue)] == ["lib-r2"]
+    deliver(app, scoring_settings, "library.withdrawn", {**library("lib-r2", status="withdrawn", version=2),
+                                                          "withdrawn_at": "2026-03-01T10:00:00+00:00"})
+    queue = client.get("/review-queue", headers=assessor).get_json()
+    assert (queue.get("libraries") if isinstance(queue, dict) else queue) == []

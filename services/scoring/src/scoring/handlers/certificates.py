@@ -105,9 +105,7 @@ def run_scheduler_once(service_store: ServiceStore, now: datetime | None = None)
     again at the same or a later time never sends one twice.
     """
     now = now or utcnow()
-    ids = [d["_id"] for d in store.libraries(
-        service_store.db, {"lifecycle.status": {"$in": [CERTIFIED, CHECKIN_DUE]}}, projection={"_id": 1}
-    )]
+    ids = store.library_ids_by_state(service_store.db, {"lifecycle_status": {"$in": [CERTIFIED, CHECKIN_DUE]}})
     sent = 0
     for library_id in ids:
         def fn(tx: Tx, library_id: str = library_id) -> int:

@@ -110,8 +110,9 @@ def adjust_requirement(service_store: ServiceStore, library_id: str, requirement
 
 def review_queue(service_store: ServiceStore) -> list[dict[str, Any]]:
     """Libraries ready for review (all minimums met provisionally), oldest first."""
-    libs = store.libraries(service_store.db, {"lifecycle.status": READY_FOR_REVIEW, "status": {"$ne": "withdrawn"}},
-                           sort=[("ready_at", 1), ("_id", 1)])
+    libs = store.libraries_by_state(service_store.db, {"lifecycle_status": READY_FOR_REVIEW,
+                                                       "status": {"$ne": "withdrawn"}},
+                                    sort=[("ready_at", 1), ("_id", 1)])
     return [{"library_id": lib["_id"], "name": lib.get("name"), "municipality": lib.get("municipality"),
              "ready_since": lib.get("ready_at"), "overall": lib.get("overall_provisional"),
              "verified": store.score_of(lib).get("payload", {}).get("verified")} for lib in libs]
@@ -119,13 +120,13 @@ def review_queue(service_store: ServiceStore) -> list[dict[str, Any]]:
 
 def directory(service_store: ServiceStore, municipality: str | None, now: datetime) -> list[dict[str, Any]]:
     """Certified libraries (certificate valid or awaiting check-in), by name."""
-    query: dict[str, Any] = {"lifecycle.status": {"$in": [CERTIFIED, CHECKIN_DUE]}, "status": {"$ne": "withdrawn"}}
-    if municipality:
-        query["municipality"] = municipality
+    query: dict[str, Any] = {"lifecycle_status": {"$in": [CERTIFIED, CHECKIN_DUE]}, "status": {"$ne": "withdrawn"}}
     from scoring.handlers.certificates import public_certificate
 
     out = []
-    for lib in store.libraries(service_store.db, query):
+    for lib in store.libraries_by_state(service_store.db, query):
+        if municipality and lib.get("municipality") != municipality:
+            continue
         cert = public_certificate(service_store, lib["certificate_id"], now)
         if cert["status"] not in ("valid", "checkin_due"):
             continue
