@@ -28,3 +28,25 @@ def test_progress_uses_a_model_published_in_this_process_at_once(app, scoring_se
     assert client.put("/models/2", json={"requirements": easier}, headers=admin).status_code == 200
     assert client.post("/models/2/publish", headers=admin).status_code == 200
     assert f2() == (2, 3)
+
+
+def test_the_progress_answer_has_exactly_the_documented_shape(app, scoring_settings):
+    from marshmallow import RAISE
+    from scoring_it_events import evidence_payload, full_evidence
+
+    from scoring.api import ProgressSchema
+
+    def deliver(type_, payload):
+        handlers.EVENT_HANDLERS[type_](app.extensions["chora_store"], new_event(type_, payload, producer="upstream"),
+                                       scoring_settings)
+
+    deliver("library.registered", library("lib-shape"))
+    for snap in full_evidence("lib-shape")[:3]:
+        deliver(*evidence_payload(snap))
+    client = app.test_client()
+    for lang in ("da", "en"):
+        body = client.get(f"/libraries/lib-shape/progress?lang={lang}",
+                          headers=headers(scoring_settings, "coordinator", "lib-shape")).get_json()
+        ProgressSchema(unknown=RAISE).load(body)  # no field the document does not describe
+        assert set(body) == set(ProgressSchema().fields)  # and every field it describes
+        assert ProgressSchema().dump(body) == body  # in the documented types
