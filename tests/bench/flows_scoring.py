@@ -16,7 +16,8 @@ from shared.testing.wire import WireObserver, delete_prefixed
 def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
     return Settings.from_env("scoring", {"CHORA_MONGO_URL": secantus_url, "CHORA_AMQP_URL": amqp_url,
                                          "CHORA_DB_PREFIX": prefix, "CHORA_AMQP_PREFIX": prefix,
-                                         "CHORA_RETRY_DELAYS": "1", "CHORA_RELAY_POLL_INTERVAL": "0.2"})
+                                         "CHORA_RETRY_DELAYS": "1", "CHORA_RELAY_POLL_INTERVAL": "0.2",
+                                         "CHORA_LOG_LEVEL": "WARNING"})
 
 
 def _entries(library_no: int, per_library: int) -> dict:
