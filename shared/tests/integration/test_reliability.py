@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 
 import pika
 import pytest
@@ -173,6 +174,29 @@ def test_a_transaction_s_events_share_one_outbox_document_and_only_the_unconfirm
     assert [e["type"] for e in doc["events"]] == ["test.orphaned"]
     assert "unroutable" in doc["last_error"] and doc["not_before"] > doc["created_at"]
     assert outbox.count_documents({}) == 1
+
+
+def test_the_sweep_leaves_alone_what_the_live_path_holds_so_a_late_event_is_published_once(pipeline):
+    from shared.messaging.publisher import ConfirmingPublisher
+    from shared.messaging.relay import OutboxRelay
+
+    runtime = pipeline.producer
+    store = runtime.open_store()
+    # A relay that is not running: the test decides when the live path and the sweep act.
+    relay = OutboxRelay(store.db, ConfirmingPublisher(runtime.settings.amqp_url, runtime.topology),
+                        service="source", grace_seconds=0)
+    store.on_commit(relay.wake)
+    try:
+        pipeline.emit("held")  # committed and handed to the live path, which has not run yet
+        assert relay.drain(min_age=timedelta(0)) == 0  # older than the grace, but the live path holds it
+        assert relay.publish_fresh() == 1
+        assert pipeline.wait_effect("held") == 1
+        assert wait_until(lambda: store.db.outbox.count_documents({}) == 0)
+        assert relay.drain(min_age=timedelta(0)) == 0
+        time.sleep(0.5)
+        assert pipeline.calls.count("held") == 1  # published once
+    finally:
+        relay.stop()
 
 
 def _rabbitmqctl(*args):

@@ -65,6 +65,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _reactivate_in(tx: Tx, identity: Identity, person: Person, library: Any, now: Any) -> None:
+    """Reactivate a person inside a transaction (the address must not have been taken meanwhile)."""
+    reactivate(person, repo.people_with_email(tx.db, tx.session, person.email), now,
+               reactivated_by=identity.person_id, library_name=library.name if library else None)
+
+
 def _emit(tx: Tx, *aggregates: Aggregate) -> None:
     for fact in collect_events(*aggregates):
         tx.emit(fact.type, fact.payload)
@@ -265,8 +271,7 @@ class Handlers:
                 if changes["active"] is False and person.status != "deactivated":
                     deactivate(person, colleagues, now, deactivated_by=identity.person_id)
                 elif changes["active"] is True and person.status == "deactivated":
-                    reactivate(person, repo.people_with_email(tx.db, tx.session, person.email), now,
-                               reactivated_by=identity.person_id, library_name=library.name if library else None)
+                    _reactivate_in(tx, identity, person, library, now)
             repo.save_person(tx.db, tx.session, person)
             _emit(tx, person)
             return person
@@ -287,8 +292,7 @@ class Handlers:
                 access.erased_person(identity, repo.erasure(tx.db, tx.session, person_id))
             person = access.manage_person(identity, found)
             library = repo.get_library(tx.db, tx.session, person.library_id) if person.library_id else None
-            reactivate(person, repo.people_with_email(tx.db, tx.session, person.email), now,
-                       reactivated_by=identity.person_id, library_name=library.name if library else None)
+            _reactivate_in(tx, identity, person, library, now)
             repo.save_person(tx.db, tx.session, person)
             _emit(tx, person)
             return person

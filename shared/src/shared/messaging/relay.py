@@ -66,6 +66,9 @@ class OutboxRelay:
         self.max_fresh = max_fresh
         self._fresh: collections.deque[dict] = collections.deque()
         self._fresh_events = 0  # events in the documents held in _fresh
+        # Ids of the documents the live path holds or is publishing: the sweep leaves them alone
+        # (a document delayed past the grace period would otherwise be published twice).
+        self._fresh_ids: set[str] = set()
         self._fresh_lock = threading.Lock()
         self._next_sweep = 0.0
 
@@ -78,6 +81,7 @@ class OutboxRelay:
                 if self._fresh_events + events <= self.max_fresh:  # else the sweep takes them
                     self._fresh.extend(docs)
                     self._fresh_events += events
+                    self._fresh_ids.update(d["_id"] for d in docs)
         self._wake.set()
 
     def start(self) -> OutboxRelay:
@@ -139,14 +143,28 @@ class OutboxRelay:
                 self._fresh_events -= events
             if not batch:
                 break
-            published, ok = self._publish(batch)
+            marks: list[Future] = []
+            try:
+                published, ok = self._publish(batch, marks)
+            finally:
+                # The sweep may take these documents again once their marks are written.
+                ids = [d["_id"] for d in batch]
+                if marks:
+                    marks[-1].add_done_callback(lambda _f, ids=ids: self._release_fresh(ids))
+                else:
+                    self._release_fresh(ids)
             total += published
             if not ok:
                 with self._fresh_lock:
                     self._fresh.clear()  # the broker is away: the sweep retries them from the store
                     self._fresh_events = 0
+                    self._fresh_ids.clear()
                 break
         return total
+
+    def _release_fresh(self, ids: list[str]) -> None:
+        with self._fresh_lock:
+            self._fresh_ids.difference_update(ids)
 
     # -- the sweep ----------------------------------------------------------------------------
     def drain(self, min_age: timedelta | None = None) -> int:
@@ -196,7 +214,8 @@ class OutboxRelay:
             for doc in cursor:
                 if cutoff is not None and doc["created_at"] > cutoff:
                     break  # younger events belong to the live path of the process that wrote them
-                if doc["_id"] not in done and doc.get("not_before", EPOCH) <= at:
+                if doc["_id"] not in done and doc["_id"] not in self._fresh_ids \
+                        and doc.get("not_before", EPOCH) <= at:
                     docs.append(doc)
                     events += len(doc["events"])
                     if events >= self.batch_size:
