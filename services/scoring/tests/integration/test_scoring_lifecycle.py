@@ -254,7 +254,9 @@ def test_a_publish_rescores_from_stored_counts_or_recounts_and_both_equal_scorin
     for snap in full_evidence("lib-p"):
         deliver(app, scoring_settings, *evidence_payload(snap))
     deliver(app, scoring_settings, *evidence_payload(snapshot("lib-q", "activity", "faellesskaber", sdgs=[4])))
-    now = datetime.now(UTC)
+    # Publish on the day the libraries were scored (so a run straddling midnight tests the same).
+    scored_on = db[store.LIBRARIES].find_one({"_id": "lib-p"})["scored_on"]
+    now = datetime.combine(date.fromisoformat(scored_on), datetime.min.time(), UTC) + timedelta(hours=12)
     draft = handlers.create_draft(service_store, by="admin", now=now)
     reqs = [r.to_dict() for r in MODEL_V1.requirements]
     first = reqs[0]
