@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 
 from shared.testing.servers import SmtpSink, free_port, wait_for_port
+from shared.testing.wire import delete_prefixed, run_queues
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -184,6 +185,7 @@ def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[
     finally:
         platform.stop()
         sink.stop()
+        delete_prefixed(amqp_url, prefix, run_queues(prefix))
 
     try:
         from tests.bench import flows_scoring

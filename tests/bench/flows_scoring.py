@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from shared.config import Settings
 from shared.runtime import Runtime
-from shared.testing.wire import WireObserver, delete_prefixed
+from shared.testing.wire import WireObserver, delete_prefixed, run_queues
 
 
 def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
@@ -99,7 +99,6 @@ def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
     """The scoring consumer on a run's own exchange, an upstream outbox (as the evidence service's)
     with its relay, and a wire observer; yields (upstream store, wire); cleans up after."""
     from scoring.bootstrap import SERVICE
-    from shared.messaging.topology import Topology
 
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = _settings(secantus_url, amqp_url, prefix)
@@ -121,8 +120,7 @@ def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
                 upstream_store.client.drop_database(db)
             except Exception:
                 pass
-        topo = Topology(prefix, "scoring", ("x",), (1,))
-        delete_prefixed(amqp_url, prefix, [topo.queue_name, topo.dead_letter_name, topo.retry_name(1)])
+        delete_prefixed(amqp_url, prefix, run_queues(prefix))
 
 
 def _of(lid: str):

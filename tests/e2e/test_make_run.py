@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from shared.testing.servers import free_port
+from shared.testing.wire import delete_prefixed, run_queues
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +45,7 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> Non
 
 
 @pytest.fixture
-def platform(tmp_path, smtp, run_prefix, request):
+def platform(tmp_path, smtp, run_prefix, amqp_url, request):
     mode = request.param
     gateway_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHORA_")}
@@ -73,6 +74,7 @@ def platform(tmp_path, smtp, run_prefix, request):
                 proc.wait(60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        delete_prefixed(amqp_url, run_prefix, run_queues(run_prefix))
 
 
 @pytest.mark.parametrize("platform", ["in-memory", "rabbitmq"], indirect=True)

@@ -13,10 +13,9 @@ import uuid
 import pytest
 
 from shared.config import Settings
-from shared.messaging.topology import Topology
 from shared.runtime import broker_reachable
 from shared.testing.servers import Secantus, SmtpSink
-from shared.testing.wire import WireObserver, delete_prefixed
+from shared.testing.wire import WireObserver, delete_prefixed, run_queues
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)
@@ -62,11 +61,8 @@ def settings_for(secantus, amqp_url, run_prefix):
         return base.with_changes(**changes) if changes else base
 
     yield make
-    queues = []
-    for service in used:
-        topo = Topology(run_prefix, service, ("x",), TEST_DELAYS)
-        queues += [topo.queue_name, topo.dead_letter_name, *(topo.retry_name(d) for d in TEST_DELAYS)]
-    delete_prefixed(amqp_url, run_prefix, queues)
+    # Every queue of this run's prefix, also those of a whole platform a test started with it.
+    delete_prefixed(amqp_url, run_prefix, run_queues(run_prefix, used))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterable
 
 import pika
 
@@ -76,6 +77,21 @@ class WireObserver:
                     seen = sorted({str(m.get("type")) for m in self.messages})
                     raise TimeoutError(f"expected {count} {type_}, got {len(found)}; seen types {seen}")
                 self._cond.wait(remaining)
+
+
+# The services that consume (and so own queues), and every retry delay a run may have used (the
+# tests' own and the default ones a whole platform started by a test uses).
+CONSUMING_SERVICES = ("registration", "evidence", "scoring", "notification", "gateway")
+ALL_DELAYS = (1, 2, 10, 60)
+
+
+def run_queues(prefix: str, services: Iterable[str] = ()) -> list[str]:
+    """Every queue a run with this prefix may have declared (deleting one that is not there is harmless)."""
+    names = []
+    for service in sorted(set(services) | set(CONSUMING_SERVICES)):
+        base = f"{prefix}.{service}"
+        names += [base, f"{base}.dead", *(f"{base}.retry.{d}s" for d in ALL_DELAYS)]
+    return names
 
 
 def delete_prefixed(amqp_url: str, prefix: str, queues: list[str]) -> None:
