@@ -283,40 +283,23 @@ def _person_invited(state: State, p: Mapping[str, Any], at: str | None) -> None:
     # A redelivered invitation must not turn someone who has joined back into an invitee.
     if current is not None and current.get("active"):
         return
-    _set_person(
-        state,
-        p.get("person_id"),
-        at,
-        True,
-        name=p.get("name"),
-        email=p.get("email"),
-        language=p.get("language"),
-        role=p.get("role"),
-        library_id=p.get("library_id"),
-        active=False,
-    )
-    if p.get("library_id") and p["library_id"] not in state["libraries"] and p.get("library_name"):
-        _set_library(state, p["library_id"], None, name=p["library_name"])
+    _set_staff_member(state, p, at, active=False)
 
 
 def _person_joined(state: State, p: Mapping[str, Any], at: str | None) -> None:
     # Also person.reactivated: it carries the same contact, so a projection that never held the
     # person (or lost them) gets them back whole. The version guard keeps a late reactivation
     # from undoing a later deactivation; the erased list keeps erased people out for good.
+    _set_staff_member(state, p, at, active=True)
+
+
+def _set_staff_member(state: State, p: Mapping[str, Any], at: str | None, *, active: bool) -> None:
+    """A person with the contact an invitation or joining event carries, and their library's name
+    if the projection does not know the library yet."""
+    _set_person(state, p.get("person_id"), at, True, name=p.get("name"), email=p.get("email"),
+                language=p.get("language"), role=p.get("role"), library_id=p.get("library_id"), active=active)
     if p.get("library_id") and p["library_id"] not in state["libraries"] and p.get("library_name"):
         _set_library(state, p["library_id"], None, name=p["library_name"])
-    _set_person(
-        state,
-        p.get("person_id"),
-        at,
-        True,
-        name=p.get("name"),
-        email=p.get("email"),
-        language=p.get("language"),
-        role=p.get("role"),
-        library_id=p.get("library_id"),
-        active=True,
-    )
 
 
 def _person_role_changed(state: State, p: Mapping[str, Any], at: str | None) -> None:
