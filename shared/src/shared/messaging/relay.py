@@ -14,6 +14,7 @@ published but not yet removed may be published again, and consumers' inboxes abs
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import threading
 import time
@@ -150,7 +151,7 @@ class OutboxRelay:
                 # The sweep may take these documents again once their marks are written.
                 ids = [d["_id"] for d in batch]
                 if marks:
-                    marks[-1].add_done_callback(lambda _f, ids=ids: self._release_fresh(ids))
+                    marks[-1].add_done_callback(functools.partial(self._release_fresh, ids))
                 else:
                     self._release_fresh(ids)
             total += published
@@ -162,7 +163,7 @@ class OutboxRelay:
                 break
         return total
 
-    def _release_fresh(self, ids: list[str]) -> None:
+    def _release_fresh(self, ids: list[str], _mark: Future | None = None) -> None:
         with self._fresh_lock:
             self._fresh_ids.difference_update(ids)
 
