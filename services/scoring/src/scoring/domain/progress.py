@@ -104,12 +104,6 @@ def _r(x: float) -> float:
     return round(x, 4) if isinstance(x, float) else x
 
 
-def counting_key(requirement: Requirement) -> str:
-    """What decides a requirement's achieved value besides the items and the day (computed once
-    per requirement)."""
-    return requirement.counting_key
-
-
 @dataclass(frozen=True)
 class Counts:
     """What a library's items achieve, counted on one day for each way of counting: the part of
@@ -124,7 +118,7 @@ class Counts:
 
     def covers(self, model: Model, today: date) -> bool:
         """Whether these counts score `model` on `today` exactly as counting the items would."""
-        return self.on == today and all(counting_key(r) in self.achieved for r in model.requirements)
+        return self.on == today and all(r.counting_key in self.achieved for r in model.requirements)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,7 +150,7 @@ def count_items(model: Model, items: Iterable[Item], today: date) -> Counts:
         by_kind.setdefault(i.kind, []).append(i)
     achieved: dict[str, tuple[float, float]] = {}
     for r in model.requirements:
-        key = counting_key(r)
+        key = r.counting_key
         if key in achieved:
             continue
         measure_fn = MEASURE_FUNCTIONS[r.measure]
@@ -186,7 +180,7 @@ def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: in
     missing_en: list[str] = []
     for r in model.requirements:
         target = effective_target(profile, r, staff_count)
-        got, got_verified = counts.achieved[counting_key(r)]
+        got, got_verified = counts.achieved[r.counting_key]
         reqs.append(
             RequirementScore(
                 id=r.id,

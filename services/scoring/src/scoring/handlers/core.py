@@ -54,15 +54,15 @@ def lifecycle_of(lib: Mapping[str, Any]) -> CertificateState:
 def compute(model: Model, lib: Mapping[str, Any], now: datetime, projection: Callable[[], Projection]) -> Score:
     """The library's score now: from the counts stored with its last score when they cover the
     model today, else by counting the items of `projection()` (read only then)."""
-    counts = stored_counts(lib, model, now)
+    counts = stored_counts(store.score_of(lib), model, now)
     if counts is not None:
         return score_counts(model, profile_of(lib), counts, lib.get("staff_count"))
     return score(model, profile_of(lib), projection().items(), lib.get("staff_count"), now.date())
 
 
-def stored_counts(lib: Mapping[str, Any], model: Model, now: datetime) -> Counts | None:
-    """The counts stored with the library's last score, if they score `model` today."""
-    data = store.score_of(lib).get("counts")
+def stored_counts(previous: Mapping[str, Any], model: Model, now: datetime) -> Counts | None:
+    """The counts stored with a library's last score (`store.score_of`), if they score `model` today."""
+    data = previous.get("counts")
     if not data:
         return None
     counts = Counts.from_dict(data)
@@ -82,11 +82,11 @@ def evaluate(
 
 
 def evaluate_items(
-    model: Model, lib: Mapping[str, Any], items: list, now: datetime
+    model: Model, lib: Mapping[str, Any], items: list, now: datetime, previous: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[Emit]]:
     """`evaluate` with the projection's items already built (they are the costly part)."""
     counts = count_items(model, items, now.date())
-    changes, events = evaluate_counts(model, lib, counts, now)
+    changes, events = evaluate_counts(model, lib, counts, now, previous)
     summary = summarize_library(lib["_id"], items, status="")
     # Packed as a JSON string (store.summary_of reads it); it depends on the items only.
     changes["summary"] = store.pack_value({
@@ -99,14 +99,16 @@ def evaluate_items(
 
 
 def evaluate_counts(
-    model: Model, lib: Mapping[str, Any], counts: Counts, now: datetime
+    model: Model, lib: Mapping[str, Any], counts: Counts, now: datetime, previous: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[Emit]]:
     """Score one library from its counts: the fields to $set (all but the figures summary, which
-    depends on the items alone) and the events to emit."""
+    depends on the items alone) and the events to emit. `previous` is `store.score_of(lib)` when
+    the caller has already unpacked it."""
     s = score_counts(model, profile_of(lib), counts, lib.get("staff_count"))
     payload = s.changed_payload()
     events: list[Emit] = []
-    if _comparable(payload) != _comparable(store.score_of(lib).get("payload")):
+    previous = store.score_of(lib) if previous is None else previous
+    if _comparable(payload) != _comparable(previous.get("payload")):
         events.append(Emit("score.changed", payload))
     before = lifecycle_of(lib)
     after, emits = observe_score(before, s, now, lib.get("name"))
@@ -179,16 +181,19 @@ def rescore_all(
             # A model version that changes only targets, weights or texts is scored from the
             # counts stored with each library's score; the evidence is read only when it must be
             # counted again (the model counts differently, or the counts are from another day).
-            counts = {lib["_id"]: stored_counts(lib, model, now) for lib in libs}
+            previous = {lib["_id"]: store.score_of(lib) for lib in libs}  # each unpacked once
+            counts = {lid: stored_counts(score, model, now) for lid, score in previous.items()}
             rows = (store.evidence_rows_between(tx.db, first, last, tx.session)
                     if any(c is None for c in counts.values()) else {})
             updates, changed = [], 0
             for lib in libs:
-                known = counts[lib["_id"]]
+                lid = lib["_id"]
+                known = counts[lid]
                 if known is not None:
-                    changes, events = evaluate_counts(model, lib, known, now)
+                    changes, events = evaluate_counts(model, lib, known, now, previous[lid])
                 else:
-                    changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lib["_id"]) or {}), now)
+                    changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lid) or {}), now,
+                                                     previous[lid])
                 updates.append((lib["_id"], changed_fields(lib, changes)))
                 emit_all(tx, events)
                 changed += any(e.type == "score.changed" for e in events)
