@@ -211,14 +211,6 @@ def migrate_library_states(db: Database) -> int:
     return len(missing)
 
 
-def library_page(db: Database, query: Mapping[str, Any], after: str | None, limit: int, session: Session = None) -> list[dict]:
-    """Up to `limit` libraries matching `query` with an id greater than `after`, in id order."""
-    q = dict(query)
-    if after is not None:
-        q["_id"] = {"$gt": after}
-    return list(db[LIBRARIES].find(q, sort=[("_id", ASCENDING)], limit=limit, session=session))
-
-
 def libraries(db: Database, query: Mapping[str, Any] | None = None, sort: list | None = None,
               projection: Mapping[str, Any] | None = None, session: Session = None) -> list[dict]:
     return list(db[LIBRARIES].find(dict(query or {}), projection=projection, sort=sort, session=session))
@@ -285,11 +277,6 @@ def libraries_between(db: Database, query: Mapping[str, Any], first: str, last: 
     span = {"_id": {"$gte": first, "$lte": last}}
     q = {**query, **span} if "_id" not in query else {"$and": [dict(query), span]}
     return sorted(db[LIBRARIES].find(q, session=session), key=lambda d: d["_id"])
-
-
-def save_entries(db: Database, proj: Projection, item_ids: Iterable[str], session: Session = None) -> None:
-    """Store the projection after the given entries changed (the document is one packed value)."""
-    replace_projection(db, proj, session)
 
 
 def replace_projection(db: Database, proj: Projection, session: Session = None) -> None:
