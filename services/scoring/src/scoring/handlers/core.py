@@ -8,7 +8,6 @@ and the events to emit; callers write both in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +34,6 @@ from shared.mongo import ServiceStore, Tx
 
 Clock = Callable[[], datetime]
 BATCH_SIZE = 200
-RESCORE_WORKERS = 2
 
 
 def utcnow() -> datetime:
@@ -170,10 +168,11 @@ def rescore_all(
     """
     query = dict(query or {})
     ids = store.library_ids(service_store.db, query)
-    spans = [(ids[start], ids[min(start + batch_size, len(ids)) - 1]) for start in range(0, len(ids), batch_size)]
+    totals = {"libraries": 0, "changed": 0}
+    for start in range(0, len(ids), batch_size):
+        first, last = ids[start], ids[min(start + batch_size, len(ids)) - 1]
 
-    def rescore_span(first: str, last: str) -> tuple[int, int]:
-        def batch(tx: Tx) -> tuple[int, int]:
+        def batch(tx: Tx, first: str = first, last: str = last) -> tuple[int, int]:
             libs = store.libraries_between(tx.db, query, first, last, tx.session)
             if not libs:
                 return 0, 0
@@ -194,19 +193,13 @@ def rescore_all(
                 else:
                     changes, events = evaluate_items(model, lib, items_from_rows(rows.get(lid) or {}), now,
                                                      previous[lid])
-                updates.append((lib["_id"], changed_fields(lib, changes)))
+                updates.append((lid, changed_fields(lib, changes)))
                 emit_all(tx, events)
                 changed += any(e.type == "score.changed" for e in events)
             store.bulk_update_libraries(tx.db, updates, tx.session)
             return len(libs), changed
 
-        return service_store.transact(batch)
-
-    # Two spans at a time, each in its own transaction: one is scored in memory while the
-    # store reads or writes the other (the spans are disjoint, so they never conflict).
-    totals = {"libraries": 0, "changed": 0}
-    with ThreadPoolExecutor(max_workers=RESCORE_WORKERS, thread_name_prefix="rescore") as pool:
-        for n, changed in pool.map(lambda span: rescore_span(*span), spans):
-            totals["libraries"] += n
-            totals["changed"] += changed
+        n, changed = service_store.transact(batch)
+        totals["libraries"] += n
+        totals["changed"] += changed
     return totals
