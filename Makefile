@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := registration evidence scoring notification gateway
 STAMP := $(VENV)/.installed
-PYPROJECTS := shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
+PYPROJECTS := shared/pyproject.toml testing/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
 
 .PHONY: venv run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
 
@@ -14,7 +14,7 @@ venv: $(STAMP)
 $(STAMP): $(PYPROJECTS)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -U pip
-	$(BIN)/pip install -q --disable-pip-version-check -e shared $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -e shared -e testing $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
 	touch $(STAMP)
 
 # RabbitMQ is used when reachable; `make run` falls back to the in-memory transport otherwise.

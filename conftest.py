@@ -1,4 +1,4 @@
-"""Repository-wide pytest set-up: loads the real-server fixtures of shared.testing
+"""Repository-wide pytest set-up: loads the real-server fixtures of chora_testing
 (SecantusDB, RabbitMQ with per-test names, aiosmtpd, a pika wire observer)."""
 
-pytest_plugins = ["shared.testing.fixtures"]
+pytest_plugins = ["chora_testing.fixtures"]

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "shared" / "src"))
 
 from shared.config import Settings  # noqa: E402
 from shared.runtime import broker_reachable  # noqa: E402
-from shared.testing.servers import Secantus, SmtpSink, free_port, wait_for_port  # noqa: E402
+from chora_testing.servers import Secantus, SmtpSink, free_port, wait_for_port  # noqa: E402
 
 BACKEND_SERVICES = ("registration", "evidence", "scoring", "notification")
 RUN_DIR = Path(os.environ.get("CHORA_RUN_DIR", ROOT / ".run"))

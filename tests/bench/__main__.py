@@ -7,7 +7,7 @@ import sys
 import tempfile
 
 from shared.config import Settings
-from shared.testing.servers import Secantus
+from chora_testing.servers import Secantus
 
 
 def main() -> int:

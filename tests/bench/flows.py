@@ -17,8 +17,8 @@ from pathlib import Path
 
 import requests
 
-from shared.testing.servers import SmtpSink, free_port, wait_for_port
-from shared.testing.wire import delete_prefixed, run_queues
+from chora_testing.servers import SmtpSink, free_port, wait_for_port
+from chora_testing.wire import delete_prefixed, run_queues
 
 ROOT = Path(__file__).resolve().parents[2]
 

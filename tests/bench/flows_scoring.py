@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from shared.config import Settings
 from shared.runtime import Runtime
-from shared.testing.wire import WireObserver, delete_prefixed, run_queues
+from chora_testing.wire import WireObserver, delete_prefixed, run_queues
 
 
 def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
@@ -208,7 +208,7 @@ if __name__ == "__main__":
     import statistics
     import tempfile
 
-    from shared.testing.servers import Secantus
+    from chora_testing.servers import Secantus
 
     amqp = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
     server = Secantus(tempfile.mkdtemp(prefix="bench-scoring-")).start()

@@ -2,7 +2,7 @@
 
 Uses for real: every service's HTTP app (its own create_app, served by werkzeug on a free port,
 threaded) and its consumer (SERVICE.start_consumer) on a real SecantusDB and the real RabbitMQ
-with names unique to the test (shared.testing's settings_for), a real SMTP server (aiosmtpd) that
+with names unique to the test (chora_testing's settings_for), a real SMTP server (aiosmtpd) that
 captures the mail, and the gateway on its own free port forwarding over real HTTP. Nothing is faked.
 """
 
@@ -17,7 +17,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from shared.testing.servers import free_port, wait_for_port
+from chora_testing.servers import free_port, wait_for_port
 
 BACKEND = ("registration", "evidence", "scoring", "notification")
 from e2e_journey import ADMIN_EMAIL, ADMIN_PASSWORD  # noqa: E402

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.testing.servers import free_port
-from shared.testing.wire import delete_prefixed, run_queues
+from chora_testing.servers import free_port
+from chora_testing.wire import delete_prefixed, run_queues
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from gateway import client as client_module
 from gateway.client import ServiceClient, ServiceUnavailable
 from shared import context, identity
 from shared.identity import Identity
-from shared.testing.servers import free_port
+from chora_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

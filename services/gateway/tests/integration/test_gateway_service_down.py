@@ -8,7 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from gateway.api import create_app
-from shared.testing.servers import free_port
+from chora_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -138,7 +138,7 @@ def test_evidence_reviewed_with_a_clarification_request_sends_nothing_itself(har
 
 
 def test_an_unreachable_smtp_server_is_retried_and_the_mail_delivered_once_when_it_returns(harness, settings_for):
-    from shared.testing.servers import SmtpSink, free_port
+    from chora_testing.servers import SmtpSink, free_port
 
     port = free_port()  # nothing listens here yet
     harness.settings = harness.settings.with_changes(smtp_port=port)

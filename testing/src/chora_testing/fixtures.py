@@ -14,8 +14,8 @@ import pytest
 
 from shared.config import Settings
 from shared.runtime import broker_reachable
-from shared.testing.servers import Secantus, SmtpSink
-from shared.testing.wire import WireObserver, delete_prefixed, run_queues
+from chora_testing.servers import Secantus, SmtpSink
+from chora_testing.wire import WireObserver, delete_prefixed, run_queues
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)
