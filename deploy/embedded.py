@@ -22,9 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared" / "src"))
 
-from shared.config import Settings  # noqa: E402
-from shared.runtime import broker_reachable  # noqa: E402
 from chora_testing.servers import Secantus, SmtpSink, free_port, wait_for_port  # noqa: E402
+from chora_testing.settings import settings_of  # noqa: E402
+
+from shared.config import ServiceSettings  # noqa: E402
+from shared.runtime import broker_reachable  # noqa: E402
 
 BACKEND_SERVICES = ("registration", "evidence", "scoring", "notification")
 RUN_DIR = Path(os.environ.get("CHORA_RUN_DIR", ROOT / ".run"))
@@ -132,7 +134,7 @@ class Platform:
 
         os.environ.update(self.env)
         for service in (*BACKEND_SERVICES, "gateway"):
-            settings = Settings.from_env(service)
+            settings = settings_of(service)
             if service == "gateway":
                 app = importlib.import_module("gateway.api").create_app(settings)
             else:
@@ -169,7 +171,7 @@ class Platform:
 
 def main() -> int:
     env = {k: v for k, v in os.environ.items() if k.startswith("CHORA_")}
-    amqp_url = env.get("CHORA_AMQP_URL", Settings.amqp_url)
+    amqp_url = env.get("CHORA_AMQP_URL", ServiceSettings.amqp_url)
     use_broker = not amqp_url.startswith("memory://") and broker_reachable(amqp_url) == "ok"
     if not use_broker:
         env["CHORA_AMQP_URL"] = "memory://"

@@ -6,8 +6,9 @@ import os
 import sys
 import tempfile
 
-from shared.config import Settings
 from chora_testing.servers import Secantus
+
+from shared.config import ServiceSettings
 
 
 def main() -> int:
@@ -16,8 +17,8 @@ def main() -> int:
     db = Secantus(data).start()
     results: list[tuple[str, str]] = []
     try:
-        settings = Settings.from_env("bench", {"CHORA_MONGO_URL": db.url, "CHORA_AMQP_URL": amqp_url,
-                                               "CHORA_DB_PREFIX": "bench"})
+        settings = ServiceSettings.from_env({"CHORA_MONGO_URL": db.url, "CHORA_AMQP_URL": amqp_url,
+                                             "CHORA_DB_PREFIX": "bench"}, service="bench")
         from tests.bench import backbone
 
         raw = backbone.raw_confirmed_publish_rate(amqp_url)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from kombu import Connection, Exchange, Producer, Queue
 
-from shared.config import Settings
+from shared.config import ServiceSettings as Settings
 from shared.events import new_event
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.messaging.relay import OutboxRelay

@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import requests
-
 from chora_testing.servers import SmtpSink, free_port, wait_for_port
 from chora_testing.wire import delete_prefixed, run_queues
 

@@ -8,6 +8,7 @@ captures the mail, and the gateway on its own free port forwarding over real HTT
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 import threading
@@ -15,9 +16,9 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
-from werkzeug.serving import make_server
-
 from chora_testing.servers import free_port, wait_for_port
+from chora_testing.settings import settings_class
+from werkzeug.serving import make_server
 
 BACKEND = ("registration", "evidence", "scoring", "notification")
 from e2e_journey import ADMIN_EMAIL, ADMIN_PASSWORD  # noqa: E402
@@ -69,15 +70,20 @@ def platform(settings_for, smtp):
     gateway_port = free_port()
     public_url = f"http://127.0.0.1:{gateway_port}"
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    common = {"smtp_host": smtp.host, "smtp_port": smtp.port, "public_url": public_url, "service_urls": urls,
-              "gateway_port": gateway_port}
+    common = {"smtp_host": smtp.host, "smtp_port": smtp.port, "public_url": public_url, "service_urls": urls}
+
+    def for_service(name: str) -> dict:
+        """The shared changes this service's settings have fields for."""
+        names = {f.name for f in dataclasses.fields(settings_class(name))}
+        return {key: value for key, value in common.items() if key in names}
+
     servers, runtimes, apps, all_settings = [], [], [], {}
     try:
         for name in BACKEND:
             service = importlib.import_module(f"{name}.bootstrap").SERVICE
             extra = {"bootstrap_admin_email": ADMIN_EMAIL, "bootstrap_admin_password": ADMIN_PASSWORD} \
                 if name == "registration" else {}
-            settings = settings_for(name, **common, **extra)
+            settings = settings_for(name, **for_service(name), **extra)
             all_settings[name] = settings
             app = service.create_app(settings)
             apps.append(app)
@@ -88,7 +94,7 @@ def platform(settings_for, smtp):
                 runtimes.append(service.start_consumer(settings))
         from gateway.api import create_app
 
-        gateway_settings = settings_for("gateway", **common)
+        gateway_settings = settings_for("gateway", **for_service("gateway"), http_port=gateway_port)
         all_settings["gateway"] = gateway_settings
         gateway = _Server(create_app(gateway_settings), gateway_port)
         gateway.start()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from chora_testing.servers import free_port
 from chora_testing.wire import delete_prefixed, run_queues
 

@@ -1,49 +1,81 @@
-"""Typed settings read once from environment variables and passed explicitly."""
+"""Typed settings: a base every service shares and one subclass per service, each read once from
+CHORA_* environment variables (or a mapping a test passes), validated, and passed explicitly.
+
+A field's variable is CHORA_ + its name in capitals unless its metadata names others (tried in
+order; `{SERVICE}` stands for the service's name). Values are parsed by the field's type; every
+bad value is reported at once in one ConfigError, before anything connects.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Self
 
 SERVICES = ("registration", "evidence", "scoring", "notification", "gateway")
 
-_DEFAULT_SERVICE_PORTS = {
-    "registration": 8101,
-    "evidence": 8102,
-    "scoring": 8103,
-    "notification": 8104,
-}
+# Where each service listens under `make run` and in tests that do not pick free ports.
+DEFAULT_PORTS = {"registration": 8101, "evidence": 8102, "scoring": 8103, "notification": 8104, "gateway": 8080}
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class ConfigError(ValueError):
+    """One or more settings are missing or malformed; the message lists every one."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("invalid settings: " + "; ".join(problems))
+        self.problems = problems
+
+
+def env(*names: str, default: Any = dataclasses.MISSING, default_factory: Any = dataclasses.MISSING) -> Any:
+    """Declare a settings field read from the named variables (first one set wins)."""
+    kwargs: dict[str, Any] = {"metadata": {"env": names}}
+    if default is not dataclasses.MISSING:
+        kwargs["default"] = default
+    if default_factory is not dataclasses.MISSING:
+        kwargs["default_factory"] = default_factory
+    return field(**kwargs)
+
+
+def _parse(kind: Any, raw: str) -> Any:
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"not a yes/no value: {raw!r}")
+    if kind is int:
+        return int(raw)
+    if kind is float:
+        return float(raw)
+    if kind is str:
+        return raw
+    if origin is tuple:
+        (item, *_rest) = typing.get_args(kind)
+        return tuple(_parse(item, part.strip()) for part in raw.split(",") if part.strip())
+    raise TypeError(f"no parser for {kind!r}")
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything a service process needs to know about its surroundings."""
+class ServiceSettings:
+    """What every service process needs: its name, the broker, its database and its HTTP port."""
 
-    service: str
+    # The service's name; subclasses set it as their default.
+    service: str = "service"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_prefix: str = "chora"
     queue_type: str = "classic"
-    mongo_url: str = "mongodb://127.0.0.1:27017/"
-    mongo_db: str = "chora"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    mail_from: str = "Verdensmålscertificering <noreply@verdensmaal.dk>"
-    mail_rate_per_second: float = 20.0
-    gateway_port: int = 8080
-    http_port: int = 8000
+    mongo_url: str = env("CHORA_{SERVICE}_MONGO_URL", "CHORA_MONGO_URL", default="mongodb://127.0.0.1:27017/")
+    # Empty: "<CHORA_DB_PREFIX>_<service>" (see from_env).
+    mongo_db: str = env("CHORA_{SERVICE}_MONGO_DB", default="")
+    http_port: int = env("CHORA_{SERVICE}_PORT", default=8000)
+    # Signs the gateway's identity header, tokens and links; a default is refused outside tests
+    # and the embedded mode once keys per purpose arrive.
     secret_key: str = "dev-secret-change-me"
-    public_url: str = "http://127.0.0.1:8080"
-    service_urls: Mapping[str, str] = field(default_factory=dict)
     retry_delays: tuple[int, ...] = (1, 10, 60)
     relay_poll_interval: float = 1.0
     relay_grace: float = 5.0
@@ -51,79 +83,83 @@ class Settings:
     prefetch: int = 20
     heartbeat: int = 30
     log_level: str = "INFO"
-    bootstrap_admin_email: str = ""
-    bootstrap_admin_password: str = ""
-    # The sign-in throttle (registration): failed attempts allowed per account and per client
-    # address within the sliding window (seconds); a limit of 0 turns that counter off.
-    login_max_per_account: int = 5
-    login_max_per_address: int = 20
-    login_window: float = 900.0
-    # Reverse proxies in front of the gateway that set X-Forwarded-For/-Proto (an ingress: 1).
-    # Their headers are trusted for that many hops only, so the client address the sign-in
-    # throttle counts is the client's, not the proxy's; 0 (the default) trusts none.
-    trusted_proxies: int = 0
-    # How old (seconds) the gateway lets its knowledge of a signed-in person's role and status
-    # be: a deactivated person loses access, and a role change applies, within this time
-    # (sessions and bearer tokens are signed, not stored). 0 turns the re-check off.
-    access_recheck: float = 60.0
+
+    # Fields a subclass reads from the environment in its own way (none here).
+    _not_from_env: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
-    def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
-        """Build the settings of one service from CHORA_* environment variables."""
-        env = os.environ if env is None else env
-        upper = service.upper()
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Build the settings from CHORA_* variables (os.environ unless a mapping is given)."""
+        environ = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        service = overrides.get("service") or cls.service_default()
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for f in dataclasses.fields(cls):
+            if f.name in overrides or f.name in cls._not_from_env or f.name == "service":
+                continue
+            names = f.metadata.get("env") or (f"CHORA_{f.name.upper()}",)
+            for name in names:
+                name = name.replace("{SERVICE}", service.upper())
+                raw = environ.get(name)
+                if raw is None or (raw == "" and hints[f.name] is not str):
+                    continue
+                try:
+                    values[f.name] = _parse(hints[f.name], raw)
+                except (TypeError, ValueError) as exc:
+                    problems.append(f"{name}: {exc}")
+                break
+        values.update(cls.derived(environ, service, values))
+        if problems:
+            raise ConfigError(problems)
+        values.update(overrides)
+        values["service"] = service
+        settings = cls(**values)
+        settings.validate()
+        return settings
 
-        def get(name: str, default: str = "") -> str:
-            return env.get(f"CHORA_{name}", default)
+    @classmethod
+    def service_default(cls) -> str:
+        return next(f.default for f in dataclasses.fields(cls) if f.name == "service")  # type: ignore[return-value]
 
-        mongo_url = env.get(f"CHORA_{upper}_MONGO_URL") or get("MONGO_URL", cls.mongo_url)
-        db_prefix = get("DB_PREFIX", "chora")
-        mongo_db = env.get(f"CHORA_{upper}_MONGO_DB") or f"{db_prefix}_{service}"
-        gateway_port = int(get("GATEWAY_PORT", "8080"))
-        service_urls = {
-            name: env.get(f"CHORA_{name.upper()}_URL", f"http://127.0.0.1:{port}")
-            for name, port in _DEFAULT_SERVICE_PORTS.items()
-        }
-        default_http = gateway_port if service == "gateway" else _DEFAULT_SERVICE_PORTS.get(service, 8000)
-        delays = tuple(int(d) for d in get("RETRY_DELAYS", "1,10,60").split(",") if d.strip())
-        return cls(
-            service=service,
-            amqp_url=get("AMQP_URL", cls.amqp_url),
-            amqp_prefix=get("AMQP_PREFIX", "chora"),
-            queue_type=get("QUEUE_TYPE", "classic"),
-            mongo_url=mongo_url,
-            mongo_db=mongo_db,
-            smtp_host=get("SMTP_HOST", cls.smtp_host),
-            smtp_port=int(get("SMTP_PORT", str(cls.smtp_port))),
-            smtp_user=get("SMTP_USER"),
-            smtp_password=get("SMTP_PASSWORD"),
-            smtp_starttls=_bool(get("SMTP_STARTTLS"), False),
-            mail_from=get("MAIL_FROM", cls.mail_from),
-            mail_rate_per_second=float(get("MAIL_RATE", "20")),
-            gateway_port=gateway_port,
-            http_port=int(env.get(f"CHORA_{upper}_PORT", str(default_http))),
-            secret_key=get("SECRET_KEY", cls.secret_key),
-            public_url=get("PUBLIC_URL", f"http://127.0.0.1:{gateway_port}").rstrip("/"),
-            service_urls=service_urls,
-            retry_delays=delays,
-            relay_poll_interval=float(get("RELAY_POLL_INTERVAL", "1.0")),
-            relay_grace=float(get("RELAY_GRACE", "5.0")),
-            confirm_timeout=float(get("CONFIRM_TIMEOUT", "5.0")),
-            prefetch=int(get("PREFETCH", "20")),
-            heartbeat=int(get("HEARTBEAT", "30")),
-            log_level=get("LOG_LEVEL", "INFO"),
-            bootstrap_admin_email=get("BOOTSTRAP_ADMIN_EMAIL"),
-            bootstrap_admin_password=get("BOOTSTRAP_ADMIN_PASSWORD"),
-            login_max_per_account=int(get("LOGIN_MAX_PER_ACCOUNT", str(cls.login_max_per_account))),
-            login_max_per_address=int(get("LOGIN_MAX_PER_ADDRESS", str(cls.login_max_per_address))),
-            login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
-            trusted_proxies=int(get("TRUSTED_PROXIES", "0")),
-            access_recheck=float(get("ACCESS_RECHECK", str(cls.access_recheck))),
-        )
+    @classmethod
+    def derived(cls, environ: Mapping[str, str], service: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults that follow from other variables (a subclass extends this)."""
+        out: dict[str, Any] = {}
+        if not values.get("mongo_db"):
+            out["mongo_db"] = f"{environ.get('CHORA_DB_PREFIX') or 'chora'}_{service}"
+        if "http_port" not in values and service in DEFAULT_PORTS:
+            out["http_port"] = DEFAULT_PORTS[service]
+        return out
 
-    def with_changes(self, **changes) -> Settings:
+    def validate(self) -> None:
+        """Refuse settings no process can run with; a subclass adds its own checks."""
+        problems = self.problems()
+        if problems:
+            raise ConfigError(problems)
+
+    def problems(self) -> list[str]:
+        out = []
+        if not 0 < self.http_port < 65536:
+            out.append(f"http_port {self.http_port} is not a port")
+        if self.queue_type not in {"classic", "quorum"}:
+            out.append(f"queue_type must be classic or quorum, not {self.queue_type!r}")
+        if not self.retry_delays or any(d <= 0 for d in self.retry_delays):
+            out.append("retry_delays must be positive seconds")
+        return out
+
+    def with_changes(self, **changes: Any) -> Self:
         return replace(self, **changes)
 
     @property
     def uses_memory_transport(self) -> bool:
         return self.amqp_url.startswith("memory://")
+
+
+def gateway_public_url(environ: Mapping[str, str]) -> str:
+    """The portal's public address: CHORA_PUBLIC_URL, else the local gateway port."""
+    url = environ.get("CHORA_PUBLIC_URL") or f"http://127.0.0.1:{environ.get('CHORA_GATEWAY_PORT') or 8080}"
+    return url.rstrip("/")
+
+
+__all__ = ["ConfigError", "DEFAULT_PORTS", "SERVICES", "ServiceSettings", "env", "gateway_public_url"]

@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException
 
 from shared import context, identity, metrics
-from shared.config import Settings
+from shared.config import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ class ProblemApi(Api):
 
 
 def create_service_app(
-    settings: Settings,
+    settings: ServiceSettings,
     *,
     title: str,
     runtime_ready: Callable[[], dict[str, str]] | None = None,
@@ -179,7 +179,7 @@ def create_service_app(
     return app, api
 
 
-def _install_request_context(app: Flask, settings: Settings) -> None:
+def _install_request_context(app: Flask, settings: ServiceSettings) -> None:
     @app.before_request
     def bind_ids() -> None:
         g.started = time.perf_counter()
@@ -262,7 +262,7 @@ def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
     return bp
 
 
-def current_identity(settings: Settings) -> identity.Identity:
+def current_identity(settings: ServiceSettings) -> identity.Identity:
     """The caller's identity as signed by the gateway; 401 if missing or forged."""
     token = request.headers.get(identity.HEADER)
     if not token:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from pymongo import IndexModel
 
-from shared.config import Settings
+from shared.config import ServiceSettings
 from shared.events import Event
 from shared.messaging.consumer import ServiceConsumer
 from shared.messaging.publisher import ConfirmingPublisher
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    settings: Settings
+    settings: ServiceSettings
     handled_types: tuple[str, ...] = ()
     indexes: dict[str, Iterable[IndexModel]] = field(default_factory=dict)
     store: ServiceStore | None = None

@@ -14,7 +14,7 @@ from flask import Flask
 from pymongo import IndexModel
 
 from shared import jsonlog
-from shared.config import Settings
+from shared.config import ServiceSettings
 from shared.events import Event
 from shared.http import create_service_app
 from shared.mongo import ServiceStore
@@ -29,25 +29,27 @@ class ServiceDefinition:
 
     name: str
     title: str
+    # The service's settings class (its <service>.config.Settings).
+    settings_class: type[ServiceSettings] = ServiceSettings
     indexes: Mapping[str, Iterable[IndexModel]] = field(default_factory=dict)
     mapped_errors: Mapping[type[Exception], int] = field(default_factory=dict)
-    # (ServiceStore, Settings) -> list of flask-smorest Blueprints
-    blueprints: Callable[[ServiceStore, Settings], list[Any]] | None = None
+    # (ServiceStore, ServiceSettings) -> list of flask-smorest Blueprints
+    blueprints: Callable[[ServiceStore, ServiceSettings], list[Any]] | None = None
     # event type -> handler(store, event, settings)
-    event_handlers: Mapping[str, Callable[[ServiceStore, Event, Settings], None]] = field(default_factory=dict)
-    on_start: Callable[[ServiceStore, Settings], None] | None = None
+    event_handlers: Mapping[str, Callable[[ServiceStore, Event, ServiceSettings], None]] = field(default_factory=dict)
+    on_start: Callable[[ServiceStore, ServiceSettings], None] | None = None
     # Optional: handle the events already waiting together, in one transaction marking each in
     # the inbox (store.transact(fn, inbox=[(consumer, id), ...])); handler(store, events, settings).
-    batch_handler: Callable[[ServiceStore, list[Event], Settings], None] | None = None
+    batch_handler: Callable[[ServiceStore, list[Event], ServiceSettings], None] | None = None
     # Background work of the consumer process (a mail sender, a scheduler); returns a stop function.
-    on_consumer_start: Callable[[ServiceStore, Settings], Callable[[], None] | None] | None = None
+    on_consumer_start: Callable[[ServiceStore, ServiceSettings], Callable[[], None] | None] | None = None
 
-    def runtime(self, settings: Settings) -> Runtime:
+    def runtime(self, settings: ServiceSettings) -> Runtime:
         return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))
 
-    def create_app(self, settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    def create_app(self, settings: ServiceSettings | None = None, runtime: Runtime | None = None) -> Flask:
         """Build the HTTP app; connects to MongoDB and starts this process's outbox relay."""
-        settings = settings or Settings.from_env(self.name)
+        settings = settings or self.settings_class.from_env()
         jsonlog.configure(self.name, settings.log_level)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
@@ -63,15 +65,15 @@ class ServiceDefinition:
         app.extensions["chora_store"] = store
         return app
 
-    def dispatcher(self, store: ServiceStore, settings: Settings) -> Callable[[Event], None]:
+    def dispatcher(self, store: ServiceStore, settings: ServiceSettings) -> Callable[[Event], None]:
         def dispatch(evt: Event) -> None:
             self.event_handlers[evt.type](store, evt, settings)
 
         return dispatch
 
-    def start_consumer(self, settings: Settings | None = None, runtime: Runtime | None = None, *, in_thread=True) -> Runtime:
+    def start_consumer(self, settings: ServiceSettings | None = None, runtime: Runtime | None = None, *, in_thread=True) -> Runtime:
         """Connect and consume this service's queue (with its own relay for the events it emits)."""
-        settings = settings or Settings.from_env(self.name)
+        settings = settings or self.settings_class.from_env()
         jsonlog.configure(self.name, settings.log_level)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from shared import identity
-from shared.config import Settings
+from shared.config import ConfigError, ServiceSettings
 from shared.messaging.topology import Topology
 
 pytestmark = pytest.mark.unit
@@ -19,22 +19,22 @@ def test_settings_read_the_documented_variables_with_a_per_service_mongo_overrid
         "CHORA_SMTP_HOST": "relay", "CHORA_SMTP_PORT": "2525",
         "CHORA_GATEWAY_PORT": "9090", "CHORA_SECRET_KEY": "s3cret",
     }
-    scoring = Settings.from_env("scoring", env)
-    evidence = Settings.from_env("evidence", env)
+    scoring = ServiceSettings.from_env(env, service="scoring")
+    evidence = ServiceSettings.from_env(env, service="evidence")
     assert scoring.mongo_url == "mongodb://scoring-only:27017/"
     assert evidence.mongo_url == "mongodb://shared:27017/"
     assert scoring.mongo_db == "chora_scoring" and evidence.mongo_db == "chora_evidence"
-    assert (scoring.smtp_host, scoring.smtp_port, scoring.gateway_port) == ("relay", 2525, 9090)
-    assert Settings.from_env("gateway", env).http_port == 9090
+    assert (scoring.http_port, evidence.http_port) == (8103, 8102)
     assert scoring.secret_key == "s3cret" and scoring.amqp_url.startswith("amqp://u:p@rabbit")
 
 
-def test_the_sign_in_throttle_limits_default_to_five_twenty_and_a_quarter_and_can_be_set():
-    default = Settings.from_env("registration", {})
-    assert (default.login_max_per_account, default.login_max_per_address, default.login_window) == (5, 20, 900.0)
-    env = {"CHORA_LOGIN_MAX_PER_ACCOUNT": "3", "CHORA_LOGIN_MAX_PER_ADDRESS": "0", "CHORA_LOGIN_WINDOW": "60"}
-    chosen = Settings.from_env("registration", env)
-    assert (chosen.login_max_per_account, chosen.login_max_per_address, chosen.login_window) == (3, 0, 60.0)
+def test_settings_report_every_malformed_variable_at_once():
+    with pytest.raises(ConfigError) as caught:
+        ServiceSettings.from_env({"CHORA_PREFETCH": "many", "CHORA_HEARTBEAT": "1.5", "CHORA_QUEUE_TYPE": "lazy"})
+    text = str(caught.value)
+    assert "CHORA_PREFETCH" in text and "CHORA_HEARTBEAT" in text
+    with pytest.raises(ConfigError, match="queue_type"):
+        ServiceSettings.from_env({"CHORA_QUEUE_TYPE": "lazy"})
 
 
 def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
@@ -90,7 +90,7 @@ def test_the_openapi_document_describes_errors_as_the_problem_json_they_are():
     class PingIn(Schema):
         key = fields.Str(required=True)
 
-    app, api = create_service_app(Settings.from_env("test", {}), title="Test")
+    app, api = create_service_app(ServiceSettings.from_env({}, service="test"), title="Test")
     bp = Blueprint("pings", __name__)
 
     @bp.post("/pings")

@@ -12,10 +12,11 @@ import uuid
 
 import pytest
 
-from shared.config import Settings
-from shared.runtime import broker_reachable
 from chora_testing.servers import Secantus, SmtpSink
+from chora_testing.settings import settings_of
 from chora_testing.wire import WireObserver, delete_prefixed, run_queues
+from shared.config import ServiceSettings
+from shared.runtime import broker_reachable
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)
@@ -46,9 +47,9 @@ def settings_for(secantus, amqp_url, run_prefix):
     """Build a service's settings pointing at this test's servers and names."""
     used: set[str] = set()
 
-    def make(service: str, **changes) -> Settings:
+    def make(service: str, **changes) -> ServiceSettings:
         used.add(service)
-        base = Settings.from_env(service, {
+        base = settings_of(service, {
             "CHORA_MONGO_URL": secantus.url,
             "CHORA_DB_PREFIX": run_prefix,
             "CHORA_AMQP_URL": amqp_url,

@@ -19,8 +19,8 @@ from evidence import domain as d
 from evidence import responses as out
 from evidence import schemas as s
 from evidence import views as v
+from evidence.config import Settings
 from evidence.handlers import EvidenceService, Result
-from shared.config import Settings
 from shared.http import Problem, current_identity, problem_response
 from shared.identity import Identity
 from shared.mongo import ServiceStore

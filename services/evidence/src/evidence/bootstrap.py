@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from evidence import api, handlers, store
+from evidence.config import Settings
 from shared.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="evidence",
+    settings_class=Settings,
     title="Evidence: action plans, evidence items, attachments, reviews and shared cases",
     indexes=store.INDEXES,
     mapped_errors=api.ERROR_STATUS,

@@ -15,8 +15,8 @@ from typing import Any
 
 from evidence import domain as d
 from evidence import store as st
+from evidence.config import Settings
 from evidence.domain.lifecycle import Outcome
-from shared.config import Settings
 from shared.events import Event
 from shared.identity import Identity
 from shared.mongo import ServiceStore, Tx

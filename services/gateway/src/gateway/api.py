@@ -13,9 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_v1, docs, portal
 from gateway.client import ServiceClient, ServiceUnavailable
+from gateway.config import Settings
 from gateway.core import Gateway
 from shared import jsonlog
-from shared.config import Settings
 from shared.http import create_service_app, problem_response
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
 
 def create_app(settings: Settings | None = None, client: ServiceClient | None = None) -> Flask:
     """Build the gateway: portal, public API and the forwarding client (nothing connects yet)."""
-    settings = settings or Settings.from_env("gateway")
+    settings = settings or Settings.from_env()
     jsonlog.configure("gateway", settings.log_level)
     app, api = create_service_app(settings, title="Verdensmålscertificering for biblioteker", api_prefix="/api/v1")
     app.config.update(

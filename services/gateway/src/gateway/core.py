@@ -11,7 +11,7 @@ from flask import current_app, request
 from gateway import authz
 from gateway.auth import AccessChecks, identity_from_verified
 from gateway.client import ServiceClient
-from shared.config import Settings
+from gateway.config import Settings
 from shared.http import Problem
 from shared.identity import Identity
 

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from chora_testing.servers import free_port
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
@@ -13,7 +14,6 @@ from gateway import client as client_module
 from gateway.client import ServiceClient, ServiceUnavailable
 from shared import context, identity
 from shared.identity import Identity
-from chora_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -5,10 +5,10 @@ RabbitMQ (served over HTTP on a free port); scoring's URL points at a closed por
 import threading
 
 import pytest
+from chora_testing.servers import free_port
 from werkzeug.serving import make_server
 
 from gateway.api import create_app
-from chora_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import requests
 from gateway.api import create_app
 from gateway.auth import issue_token
 from gateway.client import ServiceClient, ServiceUnavailable
-from shared.config import Settings
+from gateway.config import Settings
 from shared.identity import Identity
 
 SECRET = "unit-secret"
@@ -89,7 +89,7 @@ def make_app(**changes):
     # The re-check of a signed-in person with registration is tested on its own
     # (test_gateway_access_recheck.py); elsewhere the fake backend is not asked.
     changes.setdefault("access_recheck", 0)
-    settings = Settings.from_env("gateway", {"CHORA_SECRET_KEY": SECRET}).with_changes(**changes)
+    settings = Settings.from_env({"CHORA_SECRET_KEY": SECRET}).with_changes(**changes)
     client = FakeClient()
     app = create_app(settings, client=client)
     app.config["TESTING"] = True

@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from notification import handlers
 from notification import store as repo
+from notification.config import Settings
 from notification.scheduler import run_scheduler_once
-from shared.config import Settings
 from shared.http import Problem, current_identity
 from shared.identity import STAFF_ROLES, Identity
 from shared.mongo import ServiceStore

@@ -1,11 +1,13 @@
 """Where the notification service is wired together: indexes, errors, HTTP API and event handlers."""
 
 from notification import api, handlers, store
+from notification.config import Settings
 from notification.domain.errors import InvalidUnsubscribeToken
 from shared.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="notification",
+    settings_class=Settings,
     title="Notification service",
     indexes=store.INDEXES,
     mapped_errors={InvalidUnsubscribeToken: 400},

@@ -1,10 +1,34 @@
-"""The notification service's own knobs, beyond the shared Settings, read once from CHORA_* variables."""
+"""The notification service's settings (the shared base plus SMTP and the sender's address) and
+MailConfig, the sender's and scheduler's timing, both read once from CHORA_* variables."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
+
+from shared.config import ServiceSettings, env, gateway_public_url
+
+
+@dataclass(frozen=True)
+class Settings(ServiceSettings):
+    service: str = "notification"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Verdensmålscertificering <noreply@verdensmaal.dk>"
+    mail_rate_per_second: float = env("CHORA_MAIL_RATE", default=20.0)
+    # The portal's address, for the links in mail.
+    public_url: str = ""
+
+    @classmethod
+    def derived(cls, environ: Mapping[str, str], service: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        out = super().derived(environ, service, values)
+        out["public_url"] = (values.get("public_url") or gateway_public_url(environ)).rstrip("/")
+        return out
 
 
 @dataclass(frozen=True)

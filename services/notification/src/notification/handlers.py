@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notification import store as repo
+from notification.config import Settings
 from notification.domain.clarifications import EVIDENCE_DECISIONS, Close, Open, change_for
 from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import read_unsubscribe_token
 from notification.domain.recipients import REGISTRATION_EVENTS, State, apply_registration_event, registration_scope
 from notification.domain.routing import ROUTES, plan_messages, scope_of
-from shared.config import Settings
 from shared.events import CATALOGUE, Event
 from shared.mongo import ServiceStore, Tx
 

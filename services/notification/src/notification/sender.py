@@ -27,13 +27,12 @@ from typing import Any
 
 from notification import handlers
 from notification import store as repo
-from notification.config import MailConfig
+from notification.config import MailConfig, Settings
 from notification.domain.delivery import RateLimiter, next_step
 from notification.domain.localtime import local_day
 from notification.domain.messages import build_message, message_id_for, render_planned
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
-from shared.config import Settings
 from shared.mongo import ServiceStore
 
 log = logging.getLogger(__name__)

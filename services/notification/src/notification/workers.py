@@ -14,10 +14,9 @@ import threading
 from dataclasses import dataclass
 
 from notification import handlers
-from notification.config import MailConfig
+from notification.config import MailConfig, Settings
 from notification.scheduler import SchedulerThread
 from notification.sender import MailSender
-from shared.config import Settings
 from shared.mongo import ServiceStore
 
 # Tests that start the workers themselves (with short timings) turn the automatic start off.

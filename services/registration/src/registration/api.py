@@ -8,10 +8,10 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from registration import schemas as s
+from registration.config import Settings
 from registration.domain import municipalities
 from registration.domain.signin import ThrottlePolicy
 from registration.handlers import Handlers, LibraryView, branch_view
-from shared.config import Settings
 from shared.http import Problem, current_identity
 from shared.mongo import ServiceStore
 

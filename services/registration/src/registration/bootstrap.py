@@ -4,10 +4,10 @@ blueprints, start-up work (cohorts, optional demo seed, first administrator)."""
 from __future__ import annotations
 
 import logging
-import os
 
 from registration import api, handlers, store
 from registration.access import Forbidden
+from registration.config import Settings
 from registration.domain.errors import (
     Conflict,
     IllegalTransition,
@@ -21,7 +21,6 @@ from registration.domain.errors import (
     TokenUsed,
 )
 from registration.domain.signin import SignInThrottled
-from shared.config import Settings
 from shared.mongo import ServiceStore
 from shared.service import ServiceDefinition
 
@@ -44,19 +43,13 @@ MAPPED_ERRORS: dict[type[Exception], int] = {
 }
 
 
-def seed_demo_enabled(env=None) -> bool:
-    """CHORA_SEED_DEMO=1 seeds the 20 pilot libraries and their enrolments."""
-    env = os.environ if env is None else env
-    return (env.get("CHORA_SEED_DEMO") or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def on_start(service_store: ServiceStore, settings: Settings) -> None:
     """Create the cohorts, the demo seed if asked for, and the first administrator if configured.
 
     Every step is idempotent, across restarts and across workers starting at the same moment.
     """
     h = handlers.Handlers(service_store)
-    created = h.seed(demo=seed_demo_enabled())
+    created = h.seed(demo=settings.seed_demo)
     if created:
         log.info("seeded pilot libraries", extra={"libraries_created": created})
     if settings.bootstrap_admin_email:
@@ -66,6 +59,7 @@ def on_start(service_store: ServiceStore, settings: Settings) -> None:
 
 SERVICE = ServiceDefinition(
     name="registration",
+    settings_class=Settings,
     title="Registration: libraries, people, cohorts",
     indexes=store.INDEXES,
     mapped_errors=MAPPED_ERRORS,

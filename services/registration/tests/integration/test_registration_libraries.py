@@ -103,10 +103,9 @@ def test_cohorts_exist_from_the_start_and_only_administrators_create_them(api):
     assert api.db.cohorts.count_documents({}) == 2
 
 
-def test_the_demo_seed_creates_the_20_pilot_libraries_once(make_api, wire, monkeypatch):
-    monkeypatch.setenv("CHORA_SEED_DEMO", "1")
-    first = make_api()
-    make_api()  # a restart (or a second worker) seeds nothing more
+def test_the_demo_seed_creates_the_20_pilot_libraries_once(make_api, wire):
+    first = make_api(seed_demo=True)
+    make_api(seed_demo=True)  # a restart (or a second worker) seeds nothing more
     assert first.db.libraries.count_documents({"origin": "seed", "status": "active"}) == 20
     assert first.db.enrolments.count_documents({"cohort_id": PILOT, "status": "active"}) == 20
     assert first.db.cohorts.count_documents({}) == 2

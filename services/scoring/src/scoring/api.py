@@ -13,8 +13,8 @@ from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
 from scoring import handlers, store
 from scoring.badge import badge_svg
+from scoring.config import Settings
 from scoring.domain.model import DIMENSIONS, KINDS, MEASURES
-from shared.config import Settings
 from shared.events.evidence import STATUSES as EVIDENCE_STATUSES
 from shared.http import Problem, current_identity
 from shared.identity import Identity

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring import api, handlers, store
+from scoring.config import Settings
 from scoring.domain import (
     InvalidAdjustment,
     InvalidEvidenceEvent,
@@ -11,7 +12,6 @@ from scoring.domain import (
     ModelNotEditable,
     UnknownRequirement,
 )
-from shared.config import Settings
 from shared.mongo import ServiceStore
 from shared.service import ServiceDefinition
 
@@ -26,6 +26,7 @@ def on_start(service_store: ServiceStore, settings: Settings) -> None:
 
 SERVICE = ServiceDefinition(
     name="scoring",
+    settings_class=Settings,
     title="Scoring: model versions, requirement profiles, progress and certificates",
     indexes=store.INDEXES,
     mapped_errors={
@@ -49,10 +50,5 @@ SERVICE = ServiceDefinition(
 def _start_scheduler(store, settings):
     """The consumer process runs the certificate scheduler (check-in reminders, lapses, the daily
     re-score); returns its stop function."""
-    import os
-
-    from scoring import handlers
-
     handlers.seed_model_v1(store)
-    interval = float(os.environ.get("CHORA_SCORING_SCHEDULER_INTERVAL", "3600"))
-    return handlers.Scheduler(store, interval=interval).start().stop
+    return handlers.Scheduler(store, interval=settings.scheduler_interval).start().stop

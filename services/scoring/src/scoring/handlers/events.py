@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from scoring import store
+from scoring.config import Settings
 from scoring.domain import Projection, apply
 from scoring.domain.evidence import EVENT_TYPES as EVIDENCE_EVENT_TYPES
 from scoring.handlers.core import rescore_in, utcnow
-from shared.config import Settings
 from shared.events import Event
 from shared.mongo import ServiceStore, Tx
 
