@@ -4,9 +4,9 @@ on commit, an inbox mark answered once."""
 from dataclasses import dataclass, field
 
 import pytest
+from chora_testing.uow import FakeUnitOfWork
 from pymongo.errors import DuplicateKeyError
 
-from chora_testing.uow import FakeUnitOfWork
 from shared.mongo import AlreadyProcessed
 from shared.uow import duplicate_key_fields
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
+from shared import vocabulary
 
 DIMENSIONS: tuple[str, ...] = ("formidling", "faellesskaber", "drift")
 DIMENSION_LABELS_DA = {
@@ -32,21 +31,14 @@ AGE_GROUPS: tuple[str, ...] = ("children", "youth", "adults", "seniors")
 SDGS: tuple[int, ...] = tuple(range(1, 18))
 
 
-@lru_cache(maxsize=1)
 def targets() -> tuple[str, ...]:
     """Return the 169 official SDG target ids (`1.1` ... `17.19`) in official order."""
-    text = resources.files("evidence").joinpath("data/sdg_targets.txt").read_text("utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-@lru_cache(maxsize=1)
-def _target_set() -> frozenset[str]:
-    return frozenset(targets())
+    return vocabulary.sdg_targets()
 
 
 def is_target(target_id: str) -> bool:
     """Tell whether `target_id` is an official SDG target id such as `4.7` or `12.a`."""
-    return target_id in _target_set()
+    return vocabulary.is_sdg_target(target_id)
 
 
 def goal_of(target_id: str) -> int:
