@@ -138,11 +138,12 @@ class Platform:
             if service == "gateway":
                 app = importlib.import_module("gateway.api").create_app(settings)
             else:
-                definition = importlib.import_module(f"{service}.bootstrap").SERVICE
-                runtime = definition.runtime(settings)
-                app = definition.create_app(settings, runtime)
-                definition.start_consumer(settings, runtime)
-                self.runtimes.append(runtime)
+                importlib.import_module(f"{service}.migrate").run(settings)
+                built = importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
+                app = importlib.import_module(f"{service}.api").create_app(service=built)
+                if service != "registration":  # registration consumes nothing
+                    importlib.import_module(f"{service}.consumer").start(built)
+                self.runtimes.append(built)
             server = make_server("127.0.0.1", settings.http_port, app, threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{service}").start()
             self.servers.append(server)

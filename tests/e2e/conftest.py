@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import re
 import threading
 from dataclasses import dataclass, field
@@ -80,18 +81,23 @@ def platform(settings_for, smtp):
     servers, runtimes, apps, all_settings = [], [], [], {}
     try:
         for name in BACKEND:
-            service = importlib.import_module(f"{name}.bootstrap").SERVICE
             extra = {"bootstrap_admin_email": ADMIN_EMAIL, "bootstrap_admin_password": ADMIN_PASSWORD} \
                 if name == "registration" else {}
             settings = settings_for(name, **for_service(name), **extra)
             all_settings[name] = settings
-            app = service.create_app(settings)
+            # Each service's entry points, as production runs them: migrate once, then the
+            # HTTP app and (where the service consumes) the consumer, each on its own service.
+            importlib.import_module(f"{name}.migrate").run(settings)
+            bootstrap = importlib.import_module(f"{name}.bootstrap").bootstrap
+            app = importlib.import_module(f"{name}.api").create_app(service=bootstrap(settings))
             apps.append(app)
             server = _Server(app, ports[name])
             server.start()
             servers.append(server)
-            if service.event_handlers:
-                runtimes.append(service.start_consumer(settings))
+            if importlib.util.find_spec(f"{name}.consumer") is not None and name != "registration":
+                consumer_service = bootstrap(settings)
+                importlib.import_module(f"{name}.consumer").start(consumer_service)
+                runtimes.append(consumer_service)
         from gateway.api import create_app
 
         gateway_settings = settings_for("gateway", **for_service("gateway"), http_port=gateway_port)

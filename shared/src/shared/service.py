@@ -24,6 +24,18 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Service:
+    """A service built from its settings: what its entry points (HTTP app, consumer) run on."""
+
+    definition: ServiceDefinition
+    settings: ServiceSettings
+    runtime: Runtime
+
+    def stop(self) -> None:
+        self.runtime.stop()
+
+
+@dataclass
 class ServiceDefinition:
     """What a service declares: its name, title, indexes, errors, blueprints and handlers."""
 
@@ -43,6 +55,19 @@ class ServiceDefinition:
     batch_handler: Callable[[ServiceStore, list[Event], ServiceSettings], None] | None = None
     # Background work of the consumer process (a mail sender, a scheduler); returns a stop function.
     on_consumer_start: Callable[[ServiceStore, ServiceSettings], Callable[[], None] | None] | None = None
+
+    def bootstrap(self, settings: ServiceSettings | None = None) -> Service:
+        """Build the service's moving parts from its settings (nothing is started yet)."""
+        settings = settings or self.settings_class.from_env()
+        return Service(self, settings, self.runtime(settings))
+
+    def migrate(self, settings: ServiceSettings | None = None) -> None:
+        """Create the indexes and run the start-up work once (idempotent)."""
+        service = self.bootstrap(settings)
+        store = service.runtime.open_store()
+        if self.on_start is not None:
+            self.on_start(store, service.settings)
+        service.stop()
 
     def runtime(self, settings: ServiceSettings) -> Runtime:
         return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))

@@ -42,10 +42,12 @@ ITEM_LIST_QUERY = s.ItemListQuery()
 MULTIPART_SLACK = 64 * 1024
 
 
-def create_app(settings: Settings | None = None):
+def create_app(settings: Settings | None = None, *, service=None):
+    """The gunicorn entry point: 'evidence.api:create_app()'."""
     from evidence.bootstrap import SERVICE
 
-    return SERVICE.create_app(settings)
+    service = service or SERVICE.bootstrap(settings)
+    return SERVICE.create_app(service.settings, service.runtime)
 
 
 def render_error(exc: d.EvidenceError) -> Response:

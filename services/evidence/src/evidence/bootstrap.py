@@ -15,3 +15,8 @@ SERVICE = ServiceDefinition(
     blueprints=api.blueprints,
     event_handlers=handlers.EVENT_HANDLERS,
 )
+
+
+def bootstrap(settings: Settings | None = None):
+    """Build the service from its settings (the HTTP app and the consumer run on what this gives)."""
+    return SERVICE.bootstrap(settings)

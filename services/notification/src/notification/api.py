@@ -155,7 +155,9 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
     return [bp]
 
 
-def create_app(settings: Settings | None = None):
+def create_app(settings: Settings | None = None, *, service=None):
+    """The gunicorn entry point: 'notification.api:create_app()'."""
     from notification.bootstrap import SERVICE
 
-    return SERVICE.create_app(settings)
+    service = service or SERVICE.bootstrap(settings)
+    return SERVICE.create_app(service.settings, service.runtime)

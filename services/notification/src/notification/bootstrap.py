@@ -22,3 +22,8 @@ def _start_workers(store, settings):
     from notification import workers
 
     return workers.start(store, settings).stop if workers.LAZY_START else None
+
+
+def bootstrap(settings: Settings | None = None):
+    """Build the service from its settings (the HTTP app and the consumer run on what this gives)."""
+    return SERVICE.bootstrap(settings)

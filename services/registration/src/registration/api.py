@@ -18,11 +18,12 @@ from shared.mongo import ServiceStore
 HANDLERS_KEY = "registration.handlers"  # app.extensions[...]: tests swap the clock through it
 
 
-def create_app(settings: Settings | None = None):
+def create_app(settings: Settings | None = None, *, service=None):
     """The gunicorn entry point: 'registration.api:create_app()'."""
     from registration.bootstrap import SERVICE
 
-    return SERVICE.create_app(settings)
+    service = service or SERVICE.bootstrap(settings)
+    return SERVICE.create_app(service.settings, service.runtime)
 
 
 def library_out(view: LibraryView) -> dict[str, Any]:

@@ -67,3 +67,8 @@ SERVICE = ServiceDefinition(
     event_handlers=handlers.EVENT_HANDLERS,
     on_start=on_start,
 )
+
+
+def bootstrap(settings: Settings | None = None):
+    """Build the service from its settings (the HTTP app and the consumer run on what this gives)."""
+    return SERVICE.bootstrap(settings)

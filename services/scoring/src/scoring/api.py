@@ -332,7 +332,9 @@ def blueprints(service_store: ServiceStore, settings: Settings) -> list[Blueprin
     return [bp]
 
 
-def create_app(settings: Settings | None = None):
+def create_app(settings: Settings | None = None, *, service=None):
+    """The gunicorn entry point: 'scoring.api:create_app()'."""
     from scoring.bootstrap import SERVICE
 
-    return SERVICE.create_app(settings)
+    service = service or SERVICE.bootstrap(settings)
+    return SERVICE.create_app(service.settings, service.runtime)

@@ -52,3 +52,8 @@ def _start_scheduler(store, settings):
     re-score); returns its stop function."""
     handlers.seed_model_v1(store)
     return handlers.Scheduler(store, interval=settings.scheduler_interval).start().stop
+
+
+def bootstrap(settings: Settings | None = None):
+    """Build the service from its settings (the HTTP app and the consumer run on what this gives)."""
+    return SERVICE.bootstrap(settings)

@@ -1,0 +1,13 @@
+"""`python -m registration.migrate`: create the indexes and run the start-up work once, idempotently."""
+
+from registration.bootstrap import SERVICE
+from registration.config import Settings
+
+
+def run(settings: Settings | None = None) -> None:
+    """Create the indexes, seed reference data and migrate (safe to run again)."""
+    SERVICE.migrate(settings)
+
+
+if __name__ == "__main__":
+    run()
