@@ -17,7 +17,7 @@ from marshmallow import INCLUDE, Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException
 
-from shared import context, identity, metrics
+from shared import context, identity, metrics, validation
 from shared.config import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -77,24 +77,14 @@ def problem_response(status: int, detail: str = "", *, detail_en: str = "", fiel
     return response
 
 
-def _flatten_validation(messages: Any) -> dict[str, Any]:
-    """webargs nests errors by location ({"json": {...}}); clients want fields."""
-    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "path"}:
-        merged: dict[str, Any] = {}
-        for part in messages.values():
-            if isinstance(part, dict):
-                merged.update(part)
-        return merged
-    return messages if isinstance(messages, dict) else {"_": messages}
-
-
-def _first_field(errors: Mapping[str, Any]) -> str | None:
-    for key, value in errors.items():
-        if isinstance(value, dict):
-            inner = _first_field(value)
-            return f"{key}.{inner}" if inner else key
-        return key
-    return None
+def validation_problem(problems: list[validation.FieldError], status: int = 422,
+                       code: str = "validation") -> Response:
+    """A problem+json naming every field at fault, each with its label and reason."""
+    if not problems:
+        problems = [validation.FieldError("_", "Ugyldige data.", "Invalid data.")]
+    detail_da, detail_en = validation.summary(problems)
+    return problem_response(status, detail_da, detail_en=detail_en, field=problems[0].field, code=code,
+                            errors=validation.as_errors(problems))
 
 
 class ProblemSchema(Schema):
@@ -113,7 +103,12 @@ class ProblemSchema(Schema):
     request_id = fields.Str(required=True, allow_none=True, metadata={"description": "quote it when reporting a problem"})
     code = fields.Str(metadata={"description": "machine-readable reason, e.g. validation, stale_revision"})
     field = fields.Str(metadata={"description": "the (first) field at fault, dotted for nested fields"})
-    errors = fields.Dict(metadata={"description": "field -> message(s), for every field at fault"})
+    errors = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Dict(),
+        metadata={"description": "every field at fault, in the form's order: dotted path -> "
+                                 "{label, label_en, message, message_en}"},
+    )
     problems = fields.List(fields.Dict(), metadata={"description": "every problem of a partly invalid document"})
     current_state = fields.Str(metadata={"description": "409: the document's status that refused the change"})
 
@@ -140,13 +135,7 @@ class ProblemApi(Api):
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         if status == 422 and "messages" in data:
-            errors = _flatten_validation(data["messages"])
-            field = _first_field(errors)
-            return problem_response(
-                422, f"Feltet '{field}' er ugyldigt." if field else "Ugyldige data.",
-                detail_en=f"Field '{field}' is invalid." if field else "Invalid data.",
-                field=field, code="validation", errors=errors,
-            )
+            return validation_problem(validation.field_errors(data["messages"], data.get("schema")))
         return problem_response(status, TITLES.get(status, ("", ""))[0], detail_en=error.description or "")
 
 
@@ -187,6 +176,10 @@ def _install_request_context(app: Flask, settings: ServiceSettings) -> None:
         cid = request.headers.get("X-Correlation-ID") or rid
         g.id_tokens = (context.request_id.set(rid), context.correlation_id.set(cid))
 
+    @app.before_request
+    def refuse_malformed_input() -> Response | None:
+        return check_input()
+
     @app.after_request
     def echo_ids(response: Response) -> Response:
         response.headers["X-Request-ID"] = context.request_id.get() or ""
@@ -202,6 +195,26 @@ def _install_request_context(app: Flask, settings: ServiceSettings) -> None:
         if tokens:
             context.correlation_id.reset(tokens[1])
             context.request_id.reset(tokens[0])
+
+
+def check_input() -> Response | None:
+    """Refuse, before any schema or view, what no field may hold: control characters and lone
+    surrogates in the path, the query or a JSON body, numbers beyond 2^53 or not finite, JSON
+    nested deeper than validation.MAX_DEPTH (a 4xx problem naming the field, never a 5xx)."""
+    if validation.has_control_characters(request.path):
+        return problem_response(404, detail_en="Not found.")
+    try:
+        for key, values in request.args.lists():
+            validation.check_text(key, key)
+            for value in values:
+                validation.check_query_value(value, key)
+        if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+            body = request.get_data(cache=True)
+            if body:
+                validation.parse_json(body)
+    except validation.InputRefused as refused:
+        return validation_problem([refused.error], status=400, code="invalid_input")
+    return None
 
 
 def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
