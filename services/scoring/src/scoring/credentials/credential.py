@@ -20,6 +20,9 @@ ACHIEVEMENT_NAME = "Verdensmålscertificeret bibliotek"
 ACHIEVEMENT_SLUG = "verdensmaalscertificeret-bibliotek"
 ISIL_TYPE = "ext:ISIL"
 BRANCH_ISIL_TYPE = "ext:BranchISIL"
+MONTHS_DA = (
+    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ def xsd_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("datetimes in credentials must be timezone-aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def danish_date(day: date) -> str:
+    """A date as Danish prose: `2. januar 2029`."""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 def end_of_day(day: date) -> str:

@@ -141,7 +141,9 @@ def key_from_jwk(jwk: Mapping[str, Any]) -> IssuerKey:
     if private is not None and raw_public(private.public_key()) != raw_public(public):
         raise InvalidKey(f"key {kid!r}: `d` and `x` do not belong together")
     created = jwk.get("created")
-    return IssuerKey(kid=kid, public_key=public, private_key=private, created=created if isinstance(created, str) else None)
+    return IssuerKey(
+        kid=kid, public_key=public, private_key=private, created=created if isinstance(created, str) else None
+    )
 
 
 def key_from_pem(kid: str, pem: str | bytes, created: str | None = None) -> IssuerKey:
@@ -254,3 +256,34 @@ def rotate_key_file(path: Path, now: datetime) -> str:
         out.write(json.dumps(data, indent=2))
     os.replace(tmp, path)
     return path.read_text(encoding="utf-8")
+
+
+def public_key_for(published: Mapping[str, Any], did: str, method_id: str) -> Ed25519PublicKey | None:
+    """The public key `method_id` names, from the issuer's DID document or JWKS; None if not there.
+
+    In a DID document the method must be controlled by `did` and listed under `assertionMethod`;
+    in a JWKS it is the key whose `kid` is the method id (or its fragment).
+    """
+    if not method_id.startswith(did + "#"):
+        return None
+    try:
+        if "verificationMethod" in published:
+            if published.get("id") != did:
+                return None
+            allowed = {m if isinstance(m, str) else m.get("id") for m in published.get("assertionMethod") or []}
+            embedded = [m for m in published.get("assertionMethod") or [] if isinstance(m, Mapping)]
+            for method in [*(published.get("verificationMethod") or []), *embedded]:
+                if method.get("id") != method_id or method_id not in allowed or method.get("controller") != did:
+                    continue
+                if method.get("type") == "Multikey" and "publicKeyMultibase" in method:
+                    return public_key_from_multibase(method["publicKeyMultibase"])
+                if method.get("type") == "JsonWebKey" and "publicKeyJwk" in method:
+                    return public_key_from_jwk(method["publicKeyJwk"])
+            return None
+        fragment = method_id.split("#", 1)[1]
+        for jwk in published.get("keys") or []:
+            if jwk.get("kid") in (method_id, fragment):
+                return public_key_from_jwk(jwk)
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return None

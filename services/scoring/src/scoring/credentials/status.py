@@ -103,7 +103,11 @@ def status_entry(list_url: str, index: int) -> dict[str, Any]:
 
 
 def status_list_credential(
-    list_url: str, issuer: Mapping[str, Any] | str, bits: bytes | bytearray, valid_from: str, valid_until: str | None = None
+    list_url: str,
+    issuer: Mapping[str, Any] | str,
+    bits: bytes | bytearray,
+    valid_from: str,
+    valid_until: str | None = None,
 ) -> dict[str, Any]:
     """The unsigned BitstringStatusListCredential for a bitstring (sign it like any credential)."""
     credential: dict[str, Any] = {
