@@ -81,15 +81,24 @@ def add_data_integrity_proof(
     }
     assert key.private_key is not None  # signing_key only returns keys with a private part
     signature = key.private_key.sign(hash_data(unsecured, options, canonicalizer))
-    return {**unsecured, "proof": {**options, "proofValue": multibase_base58btc(signature)}}
+    # A list of one proof: Open Badges 3.0's JSON Schema wants `proof` as an array (a proof set).
+    return {**unsecured, "proof": [{**options, "proofValue": multibase_base58btc(signature)}]}
+
+
+def embedded_proof(secured: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The credential's one embedded proof (given alone or as a set of one), or None."""
+    proof = secured.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, Mapping) else None
 
 
 def verify_data_integrity_proof(
     secured: Mapping[str, Any], public_key: Ed25519PublicKey, canonicalizer: Canonicalizer
 ) -> bool:
     """Check the embedded eddsa-rdfc-2022 proof against a public key; raise ProofError if malformed."""
-    proof = secured.get("proof")
-    if not isinstance(proof, Mapping) or not isinstance(proof.get("proofValue"), str):
+    proof = embedded_proof(secured)
+    if proof is None or not isinstance(proof.get("proofValue"), str):
         raise ProofError("the credential has no embedded proof with a proofValue")
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}

@@ -14,6 +14,7 @@ from scoring.credentials.proofs import (
     PROOF_TYPE,
     ProofError,
     credential_from_jwt_payload,
+    embedded_proof,
     issuer_id,
     jwt_claims,
     jwt_header,
@@ -47,7 +48,7 @@ def check_signature(
             )
             return "invalid_signature", proof, key_id
     else:
-        embedded = credential.get("proof")
+        embedded = embedded_proof(credential)
         proof = f"{PROOF_TYPE} ({CRYPTOSUITE})"
         if (
             not isinstance(embedded, Mapping)
