@@ -82,7 +82,7 @@ class Canonicalizer:
     def __init__(self, loader: OfflineLoader | None = None):
         self.loader = loader or OfflineLoader()
         # A cache of our own: PyLD's default one is shared by every caller in the process.
-        self._resolved = LRUCache(maxsize=64)
+        self._resolved: LRUCache[str, Any] = LRUCache(maxsize=64)
 
     def canonicalize(self, document: Mapping[str, Any]) -> str:
         """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document; raise CanonicalizationError."""

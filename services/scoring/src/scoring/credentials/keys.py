@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -98,6 +98,16 @@ def did_document_path(public_url: str) -> str:
     """Where the DID document must be served, relative to the host: `/.well-known/did.json` or `<path>/did.json`."""
     path = urlsplit(public_url).path.rstrip("/")
     return f"{path}/did.json" if path else "/.well-known/did.json"
+
+
+def did_web_document_url(did: str, scheme: str = "https") -> str:
+    """Where a did:web DID's document lives (the method's resolution rule); `scheme` http only for local runs."""
+    parts = did.split(":")
+    if len(parts) < 3 or parts[:2] != ["did", "web"] or not parts[2]:
+        raise ValueError(f"{did!r} is not a did:web DID")
+    host = unquote(parts[2])
+    path = "/".join(unquote(p) for p in parts[3:])
+    return f"{scheme}://{host}/{path}/did.json" if path else f"{scheme}://{host}/.well-known/did.json"
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,7 @@ def sign_jwt(credential: Mapping[str, Any], keyring: Keyring) -> str:
     """Secure the credential (embedded proof included) as a compact JWS with the signing key."""
     key: IssuerKey = keyring.signing_key
     payload = {**credential, **jwt_claims(credential)}
+    assert key.private_key is not None  # signing_key only returns keys with a private part
     return jwt.encode(
         payload, key.private_key, algorithm=JWT_ALG, headers={"kid": keyring.method_id(key), "typ": JWT_TYPE}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -175,10 +176,18 @@ def verify_status_list(
     listed: Mapping[str, Any] | str, *, keys: KeySource, issuer: str, now: datetime, canonicalizer: Canonicalizer
 ) -> dict[str, Any] | None:
     """The status list credential if the issuer signed it and it is in force now, else None."""
-    token = listed if isinstance(listed, str) else None
+    token: str | None = None
     try:
-        credential = credential_from_jwt_payload(jwt_payload_unverified(token)) if token else dict(listed)
-    except ProofError:
+        if isinstance(listed, str) and listed.lstrip().startswith("{"):
+            credential = json.loads(listed)  # the JSON-LD form, as text
+        elif isinstance(listed, str):
+            token = listed
+            credential = credential_from_jwt_payload(jwt_payload_unverified(token))
+        else:
+            credential = dict(listed)
+    except (ProofError, ValueError):
+        return None
+    if not isinstance(credential, dict):
         return None
     if issuer_id(credential) != issuer:
         return None

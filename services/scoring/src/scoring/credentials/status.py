@@ -77,7 +77,7 @@ def encode_list(bits: bytes | bytearray) -> str:
     return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
 
-def decode_list(encoded: str) -> bytes:
+def decode_list(encoded: Any) -> bytes:
     """Expand an `encodedList` back to the bitstring; raise StatusListError if malformed or short."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise StatusListError("encodedList is not base64url multibase (it must start with 'u')")

@@ -53,8 +53,9 @@ def verify(
     if content is None:
         return result(checks, "malformed", source, None, None, None)
 
-    token = content if isinstance(content, str) else None
-    if token is not None:
+    token: str | None = None
+    if isinstance(content, str):
+        token = content
         try:
             jwt_header(token)
             credential = credential_from_jwt_payload(jwt_payload_unverified(token))

@@ -18,7 +18,7 @@ from scoring.credentials import (
     rotate_key_file,
     verify,
 )
-from scoring.credentials.keys import b64url_decode
+from scoring.credentials.keys import b64url_decode, did_web_document_url
 
 pytestmark = pytest.mark.unit
 
@@ -36,6 +36,8 @@ pytestmark = pytest.mark.unit
 def test_did_web_follows_from_the_public_url_as_the_did_web_method_says(public_url, did, path):
     assert did_web(public_url) == did
     assert did_document_path(public_url) == path
+    # Resolving the DID back (as a verifier does) lands on the same path.
+    assert did_web_document_url(did).endswith(path)
 
 
 def test_did_document_publishes_every_key_as_a_multikey_for_assertions(now):

@@ -85,9 +85,11 @@ def test_flipping_the_credentials_bit_makes_verification_fail_as_revoked(issuer,
     assert not is_set(status_list.credential, entry)
     revoked_list = issuer.sign(with_bit(status_list.credential, int(entry["statusListIndex"])), now)
     assert is_set(revoked_list.credential, entry)
-    for form in (issued.credential, issued.jwt):
-        after = verify(form, keys=keys, now=now, fetch_status_list=lambda url: revoked_list.jwt)
-        assert not after.verified and after.outcome == "revoked"
+    # The list may come as its JWT, as JSON-LD text or as parsed JSON-LD.
+    for listed in (revoked_list.jwt, json.dumps(revoked_list.credential), revoked_list.credential):
+        for form in (issued.credential, issued.jwt):
+            after = verify(form, keys=keys, now=now, fetch_status_list=lambda url, listed=listed: listed)
+            assert not after.verified and after.outcome == "revoked"
         (status,) = [c for c in after.checks if c.name == "status"]
         assert status.ok is False and "tilbagekaldt" in status.message_da and "revoked" in status.message_en
 
