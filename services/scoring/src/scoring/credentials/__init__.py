@@ -16,6 +16,7 @@ from scoring.credentials.keys import (
     did_web,
     ensure_key_file,
     generate_key,
+    load_keyring,
     rotate_key_file,
 )
 from scoring.credentials.pdf import certificate_pdf
@@ -62,6 +63,7 @@ __all__ = [
     "empty_bitstring",
     "ensure_key_file",
     "generate_key",
+    "load_keyring",
     "get_bit",
     "is_set",
     "rotate_key_file",

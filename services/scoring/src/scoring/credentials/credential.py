@@ -63,14 +63,17 @@ def danish_date(day: date) -> str:
 
 
 def end_of_day(day: date) -> str:
+    """The last second of a day in UTC, as validUntil of a certificate valid through that day."""
     return f"{day.isoformat()}T23:59:59Z"
 
 
 def base_url(public_url: str) -> str:
+    """The public URL without a trailing slash."""
     return public_url.rstrip("/")
 
 
 def credential_id(public_url: str, certificate_id: str, cycle: int) -> str:
+    """The credential's id: one per issuance (award = cycle 1, each renewal the next)."""
     return f"{base_url(public_url)}/api/v1/public/certificates/{certificate_id}/credentials/{cycle}"
 
 
@@ -80,18 +83,22 @@ def subject_id(public_url: str, library_id: str) -> str:
 
 
 def verification_page(public_url: str, certificate_id: str) -> str:
+    """The public page that verifies the certificate (the PDF's QR code points here)."""
     return f"{base_url(public_url)}/certifikat/{certificate_id}"
 
 
 def badge_png_url(public_url: str, certificate_id: str) -> str:
+    """Where the gateway serves the certificate's baked PNG badge."""
     return f"{base_url(public_url)}/api/v1/public/certificates/{certificate_id}/badge.png"
 
 
 def identity(identity_type: str, value: str) -> dict[str, Any]:
+    """A plain (unhashed) IdentityObject: ISILs are public."""
     return {"type": "IdentityObject", "hashed": False, "identityHash": value, "identityType": identity_type}
 
 
 def branches_narrative(facts: CertificateFacts) -> str:
+    """The Danish sentence naming the library and every branch the certificate covers."""
     if not facts.branches:
         return f"Certifikatet omfatter {facts.library_name} ({facts.isil}), {facts.municipality} Kommune."
     listed = "; ".join(f"{b.name} ({b.isil})" for b in facts.branches)
@@ -102,6 +109,7 @@ def branches_narrative(facts: CertificateFacts) -> str:
 
 
 def criteria_narrative(model_version: int) -> str:
+    """The achievement's Danish criteria, naming the model version the library was assessed by."""
     return (
         f"Biblioteket er vurderet efter certificeringsmodellen for verdensmålscertificering af biblioteker, "
         f"version {model_version}. Biblioteket har vedtaget en 3-årig handleplan og har med godkendt "

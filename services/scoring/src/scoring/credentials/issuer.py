@@ -52,6 +52,7 @@ class Issuer:
         return self.keyring.did
 
     def profile(self) -> dict[str, Any]:
+        """The issuer Profile embedded in each OpenBadgeCredential."""
         return {"id": self.did, "type": ["Profile"], "name": ISSUER_NAME, "url": self.issuer_url}
 
     def sign(self, unsigned: Mapping[str, Any], now: datetime) -> Issued:

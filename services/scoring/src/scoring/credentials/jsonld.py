@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
@@ -57,6 +58,7 @@ class OfflineLoader:
 
     @property
     def urls(self) -> frozenset[str]:
+        """The context URLs this loader serves."""
         return frozenset(self._documents)
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -83,6 +85,8 @@ class Canonicalizer:
         self.loader = loader or OfflineLoader()
         # A cache of our own: PyLD's default one is shared by every caller in the process.
         self._resolved: LRUCache[str, Any] = LRUCache(maxsize=64)
+        # The cache is not thread-safe and gunicorn serves from threads; canonicalising takes ms.
+        self._lock = threading.Lock()
 
     def canonicalize(self, document: Mapping[str, Any]) -> str:
         """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document; raise CanonicalizationError."""
@@ -95,6 +99,10 @@ class Canonicalizer:
             "contextResolver": ContextResolver(self._resolved, self.loader),
             "base": None,  # relative IRIs stay relative (and are refused), never resolved against a guess
         }
+        with self._lock:
+            return self._canonicalize(processor, document, options, dropped)
+
+    def _canonicalize(self, processor: JsonLdProcessor, document: Mapping[str, Any], options, dropped) -> str:
         try:
             expanded = processor.expand(copy.deepcopy(dict(document)), options)
             if dropped:

@@ -38,10 +38,12 @@ class InvalidKey(ValueError):
 
 
 def b64url(data: bytes) -> str:
+    """Base64url without padding (as JOSE writes it)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
+    """Decode base64url with or without padding."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -78,6 +80,7 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> Ed25519PublicKey:
 
 
 def raw_public(public_key: Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of an Ed25519 public key."""
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -120,9 +123,11 @@ class IssuerKey:
     created: str | None = None  # ISO 8601; orders rotation
 
     def public_jwk(self) -> dict[str, Any]:
+        """The public key as an OKP JWK (no kid: the keyring names it)."""
         return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw_public(self.public_key))}
 
     def private_jwk(self) -> dict[str, Any]:
+        """The key as a private JWK with its kid and created time, for the configuration file."""
         if self.private_key is None:
             raise InvalidKey(f"key {self.kid!r} has no private part")
         raw = self.private_key.private_bytes(
@@ -234,6 +239,19 @@ class Keyring:
     def private_jwks(self) -> dict[str, Any]:
         """The private JWK set to keep as configuration (never publish it)."""
         return {"keys": [k.private_jwk() for k in self.keys if k.private_key is not None]}
+
+
+def load_keyring(public_url: str, *, jwks: str | None = None, key_file: Path | None = None, now: datetime) -> Keyring:
+    """The issuer's keyring from configuration: a JWK set if given, else the key file (made once).
+
+    Production passes `jwks` (the Kubernetes secret); `make run` passes `key_file` under `.run/`.
+    Neither given is an error: an issuer never signs with a key nobody keeps.
+    """
+    if jwks:
+        return Keyring.from_jwks(did_web(public_url), jwks)
+    if key_file is not None:
+        return Keyring.from_jwks(did_web(public_url), ensure_key_file(key_file, now))
+    raise InvalidKey("no issuer keys configured (a JWK set or a key file)")
 
 
 def ensure_key_file(path: Path, now: datetime) -> str:

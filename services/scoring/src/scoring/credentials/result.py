@@ -48,6 +48,7 @@ class VerificationResult:
     checks: list[Check] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (for POST /api/v1/public/verifications)."""
         return asdict(self)
 
 
@@ -65,12 +66,15 @@ def result(
 
 
 def passed(name: str, da: str, en: str) -> Check:
+    """A check that passed."""
     return Check(name, True, da, en)
 
 
 def failed(name: str, da: str, en: str) -> Check:
+    """A check that failed."""
     return Check(name, False, da, en)
 
 
 def unknown(name: str, da: str, en: str) -> Check:
+    """A check that could not be made."""
     return Check(name, None, da, en)

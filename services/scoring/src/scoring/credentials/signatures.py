@@ -107,6 +107,7 @@ def check_signature(
 
 
 def check_claims(token: str, credential: Mapping[str, Any], checks: list[Check]) -> bool:
+    """Check that the JWT's iss, jti, sub, nbf and exp say what its credential says."""
     payload = jwt_payload_unverified(token)
     expected = jwt_claims(credential)
     wrong = [name for name in ("iss", "jti", "sub", "nbf", "exp") if payload.get(name) != expected.get(name)]

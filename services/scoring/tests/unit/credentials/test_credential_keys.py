@@ -15,6 +15,7 @@ from scoring.credentials import (
     did_web,
     ensure_key_file,
     generate_key,
+    load_keyring,
     rotate_key_file,
     verify,
 )
@@ -139,3 +140,13 @@ def test_a_private_key_that_does_not_match_its_public_part_is_refused(now):
 def test_issuer_refuses_a_keyring_of_another_did(now):
     with pytest.raises(ValueError, match="did:web"):
         Issuer(Keyring("did:web:other.example", [generate_key("k", now)]), "https://verdensmaal.example.dk")
+
+
+def test_configured_jwks_wins_over_the_key_file_and_no_keys_at_all_is_refused(now, tmp_path):
+    configured = Keyring("did:web:x.example", [generate_key("from-secret", now)]).private_jwks()
+    keyring = load_keyring("https://x.example", jwks=json.dumps(configured), key_file=tmp_path / "k.json", now=now)
+    assert [k.kid for k in keyring.keys] == ["from-secret"] and not (tmp_path / "k.json").exists()
+    from_file = load_keyring("https://x.example", key_file=tmp_path / "k.json", now=now)
+    assert from_file.signing_key.private_key is not None and (tmp_path / "k.json").exists()
+    with pytest.raises(InvalidKey, match="no issuer keys"):
+        load_keyring("https://x.example", now=now)
