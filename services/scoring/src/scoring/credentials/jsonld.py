@@ -111,8 +111,14 @@ class Canonicalizer:
             if relative:
                 raise CanonicalizationError(f"Values that are not absolute IRIs: {', '.join(relative)}")
             return processor.normalize(expanded, options)
+        except CanonicalizationError:
+            raise
         except JsonLdError as exc:
             raise CanonicalizationError(_innermost_message(exc)) from exc
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+            # PyLD raises plain Python errors for some malformed input (a relative @id, a wrong
+            # type where a map is expected): to the caller these are all "cannot canonicalise".
+            raise CanonicalizationError(f"The document is not valid JSON-LD: {exc}") from exc
 
 
 def _relative_iris(node: Any) -> Iterator[str]:

@@ -57,6 +57,8 @@ def hash_data(unsecured: Mapping[str, Any], proof_options: Mapping[str, Any], ca
             parse_xsd_datetime(proof_options["created"])
         except ValueError as exc:
             raise ProofError("the proof's `created` is not a valid dateTime") from exc
+    if "@context" not in unsecured:
+        raise ProofError("the document has no @context")
     proof_config = {**proof_options, "@context": unsecured["@context"]}
     canonical_proof_config = canonicalizer.canonicalize(proof_config)
     canonical_document = canonicalizer.canonicalize(unsecured)

@@ -99,8 +99,8 @@ def shape_problems(credential: Mapping[str, Any]) -> list[str]:
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != [VC_V2, OB_V3P0]:
         problems.append(f"@context [{VC_V2}, {OB_V3P0}]")
-    types = credential.get("type")
-    if not isinstance(types, list) or "VerifiableCredential" not in types or "OpenBadgeCredential" not in types:
+    types = _types(credential.get("type"))
+    if "VerifiableCredential" not in types or "OpenBadgeCredential" not in types:
         problems.append("type VerifiableCredential, OpenBadgeCredential")
     if not isinstance(credential.get("id"), str):
         problems.append("id")
@@ -113,7 +113,7 @@ def shape_problems(credential: Mapping[str, Any]) -> list[str]:
             except ValueError:
                 problems.append(name)
     subject = credential.get("credentialSubject")
-    if not isinstance(subject, Mapping) or "AchievementSubject" not in (subject.get("type") or []):
+    if not isinstance(subject, Mapping) or "AchievementSubject" not in _types(subject.get("type")):
         problems.append("credentialSubject (AchievementSubject)")
     else:
         achievement = subject.get("achievement")
@@ -121,9 +121,17 @@ def shape_problems(credential: Mapping[str, Any]) -> list[str]:
             achievement.get(k) for k in ("id", "type", "name", "description", "criteria")
         ):
             problems.append("credentialSubject.achievement (id, type, name, description, criteria)")
-    if not isinstance(credential.get("credentialStatus"), Mapping):
-        problems.append("credentialStatus")
+    status = credential.get("credentialStatus")
+    if not isinstance(status, Mapping) or not isinstance(status.get("statusListCredential"), str):
+        problems.append("credentialStatus (statusListCredential)")
     return problems
+
+
+def _types(value: Any) -> list[str]:
+    """A `type` value as a list of strings (one string alone is allowed); anything else is none."""
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
 
 
 def _read(
