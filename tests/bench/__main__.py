@@ -17,7 +17,7 @@ def main() -> int:
     db = Secantus(data).start()
     results: list[tuple[str, str]] = []
     try:
-        settings = ServiceSettings.from_env({"CHORA_MONGO_URL": db.url, "CHORA_AMQP_URL": amqp_url,
+        settings = ServiceSettings.from_env({"CHORA_SECRET_KEY": "bench-secret", "CHORA_MONGO_URL": db.url, "CHORA_AMQP_URL": amqp_url,
                                              "CHORA_DB_PREFIX": "bench"}, service="bench")
         from tests.bench import backbone
 

@@ -15,7 +15,7 @@ from shared.runtime import Runtime
 
 
 def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
-    return Settings.from_env({"CHORA_MONGO_URL": secantus_url, "CHORA_AMQP_URL": amqp_url,
+    return Settings.from_env({"CHORA_SECRET_KEY": "bench-secret", "CHORA_MONGO_URL": secantus_url, "CHORA_AMQP_URL": amqp_url,
                                          "CHORA_DB_PREFIX": prefix, "CHORA_AMQP_PREFIX": prefix,
                                          "CHORA_RETRY_DELAYS": "1", "CHORA_RELAY_POLL_INTERVAL": "0.2",
                                          "CHORA_LOG_LEVEL": "WARNING"})

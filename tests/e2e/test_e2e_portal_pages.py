@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from chora_testing.identity import sign_for
 from e2e_journey import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -27,6 +28,9 @@ from e2e_journey import (
     register_and_confirm,
 )
 from test_e2e_browser_journey import Journey, browser  # noqa: F401  (the Chromium fixture)
+
+from shared import identity
+from shared.identity import Identity
 
 pytestmark = pytest.mark.browser
 
@@ -221,8 +225,7 @@ def test_an_administrator_runs_cohorts_libraries_models_figures_and_mail(platfor
     page.get_by_role("button", name="Ja, afslut tilmeldingen").click()
     flashed(page, "Bibliotekets tilmelding til kohorten er afsluttet")
     assert "ikke tilmeldt" in page.locator("#current-cohort").inner_text()
-    registered = ok(requests.get(f"{platform.service_urls['registration']}/libraries/{library_id}", timeout=10,
-                                 headers=_signed_admin(platform)))
+    registered = ok(_get_as_admin(platform, "registration", f"/libraries/{library_id}"))
     assert registered["enrolment"] is None
 
     # -- a model version: draft, edit a target, preview, publish -------------------------------------
@@ -243,8 +246,8 @@ def test_an_administrator_runs_cohorts_libraries_models_figures_and_mail(platfor
     page.get_by_role("button", name=f"Udgiv version {version}").click()
     flashed(page, "Modelversionen er udgivet")
     assert "Udgivet" in page.locator("tr", has_text=f"Version {version}").inner_text()
-    published = [r for r in ok(requests.get(f"{platform.service_urls['scoring']}/models/{version}", timeout=10,
-                                            headers=_signed_admin(platform)))["requirements"] if r["id"] == requirement]
+    published = [r for r in ok(_get_as_admin(platform, "scoring", f"/models/{version}"))["requirements"]
+                 if r["id"] == requirement]
     assert published[0]["target"] == new_target
 
     # -- national figures: the chart and the CSV ----------------------------------------------------
@@ -276,9 +279,8 @@ def test_an_administrator_runs_cohorts_libraries_models_figures_and_mail(platfor
     assert library_id
 
 
-def _signed_admin(platform) -> dict:
-    from shared import identity
-    from shared.identity import Identity
-
-    secret = platform.settings["scoring"].secret_key
-    return {identity.HEADER: identity.sign(secret, Identity(person_id="e2e-admin", role="administrator"))}
+def _get_as_admin(platform, service: str, path: str):
+    """GET a service's own API directly, signed as the gateway would sign it for an administrator."""
+    key = platform.settings[service].identity_secret
+    header = sign_for(key, service, Identity(person_id="e2e-admin", role="administrator"), "GET", path)
+    return requests.get(f"{platform.service_urls[service]}{path}", headers={identity.HEADER: header}, timeout=10)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
+from shared import keys
+
 SERVICES = ("registration", "evidence", "scoring", "notification", "gateway")
 
 # Where each service listens under `make run` and in tests that do not pick free ports.
@@ -73,9 +75,12 @@ class ServiceSettings:
     # Empty: "<CHORA_DB_PREFIX>_<service>" (see from_env).
     mongo_db: str = env("CHORA_{SERVICE}_MONGO_DB", default="")
     http_port: int = env("CHORA_{SERVICE}_PORT", default=8000)
-    # Signs the gateway's identity header, tokens and links; a default is refused outside tests
-    # and the embedded mode once keys per purpose arrive.
+    # The master secret every purpose's key is derived from (shared.keys). A backend may instead be
+    # given only its own identity key (CHORA_IDENTITY_KEY, from `chora-keys derive identity:<service>`).
+    # A default or empty secret is refused outside the embedded mode (`make run`, CHORA_EMBEDDED=1).
     secret_key: str = "dev-secret-change-me"
+    identity_key: str = ""
+    embedded: bool = False
     retry_delays: tuple[int, ...] = (1, 10, 60)
     relay_poll_interval: float = 1.0
     relay_grace: float = 5.0
@@ -140,6 +145,8 @@ class ServiceSettings:
 
     def problems(self) -> list[str]:
         out = []
+        if not self.embedded and self.secret_key in keys.DEFAULT_SECRETS and not self.identity_key:
+            out.append("CHORA_SECRET_KEY is empty or a default: set a secret (or CHORA_EMBEDDED=1 for make run)")
         if not 0 < self.http_port < 65536:
             out.append(f"http_port {self.http_port} is not a port")
         if self.queue_type not in {"classic", "quorum"}:
@@ -147,6 +154,17 @@ class ServiceSettings:
         if not self.retry_delays or any(d <= 0 for d in self.retry_delays):
             out.append("retry_delays must be positive seconds")
         return out
+
+    def key(self, purpose: str) -> bytes:
+        """The key of one purpose, derived from the master secret."""
+        return keys.derive(self.secret_key, purpose)
+
+    @property
+    def identity_secret(self) -> bytes:
+        """The key this service checks the gateway's identity header with."""
+        if self.identity_key:
+            return keys.decode(self.identity_key)
+        return self.key(keys.identity_purpose(self.service))
 
     def with_changes(self, **changes: Any) -> Self:
         return replace(self, **changes)

@@ -162,6 +162,7 @@ def create_service_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app)
+    app.extensions["chora_settings"] = settings
     _install_request_context(app, settings)
     _install_errors(app, mapped_errors or {})
     app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {})))
@@ -275,12 +276,24 @@ def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
     return bp
 
 
+def request_binding(service: str) -> identity.Binding:
+    """What the gateway signed this request's identity for: method, path, query and body.
+
+    A multipart body (an upload) is bound by its content type (with the random boundary the
+    gateway chose) and length instead of a digest, so an upload is never read twice."""
+    if request.mimetype == "multipart/form-data":
+        body = f"{request.content_type}|{request.content_length}".encode()
+    else:
+        body = request.get_data(cache=True)
+    return identity.Binding.of(service, request.method, request.path, request.query_string.decode("latin-1"), body)
+
+
 def current_identity(settings: ServiceSettings) -> identity.Identity:
-    """The caller's identity as signed by the gateway; 401 if missing or forged."""
+    """The caller's identity as signed by the gateway for this request; 401 if missing or forged."""
     token = request.headers.get(identity.HEADER)
     if not token:
         raise Problem(401, "Manglende identitet.", detail_en="Missing identity.", code="unauthenticated")
     try:
-        return identity.verify(settings.secret_key, token)
+        return identity.verify(settings.identity_secret, token, request_binding(settings.service))
     except ValueError:
         raise Problem(401, "Ugyldig identitet.", detail_en="Invalid identity.", code="unauthenticated") from None

@@ -54,7 +54,7 @@ def test_event_stored_by_a_process_killed_before_publishing_is_delivered_after_r
         import conftest  # declares test.pinged
         from shared.config import ServiceSettings
         from shared.runtime import Runtime
-        s = ServiceSettings.from_env({{"CHORA_MONGO_URL": {settings.mongo_url!r},
+        s = ServiceSettings.from_env({{"CHORA_EMBEDDED": "1", "CHORA_MONGO_URL": {settings.mongo_url!r},
             "CHORA_DB_PREFIX": {settings.mongo_db.rsplit('_', 1)[0]!r}}}, service="source")
         store = Runtime(s).open_store()
         store.transact(lambda tx: (tx.db.state.insert_one({{"k": "crash"}}, session=tx.session),

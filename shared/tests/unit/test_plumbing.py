@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared import identity
+from shared import identity, keys
 from shared.config import ConfigError, ServiceSettings
 from shared.messaging.topology import Topology
 
@@ -30,11 +30,11 @@ def test_settings_read_the_documented_variables_with_a_per_service_mongo_overrid
 
 def test_settings_report_every_malformed_variable_at_once():
     with pytest.raises(ConfigError) as caught:
-        ServiceSettings.from_env({"CHORA_PREFETCH": "many", "CHORA_HEARTBEAT": "1.5", "CHORA_QUEUE_TYPE": "lazy"})
+        ServiceSettings.from_env({"CHORA_EMBEDDED": "1", "CHORA_PREFETCH": "many", "CHORA_HEARTBEAT": "1.5", "CHORA_QUEUE_TYPE": "lazy"})
     text = str(caught.value)
     assert "CHORA_PREFETCH" in text and "CHORA_HEARTBEAT" in text
     with pytest.raises(ConfigError, match="queue_type"):
-        ServiceSettings.from_env({"CHORA_QUEUE_TYPE": "lazy"})
+        ServiceSettings.from_env({"CHORA_EMBEDDED": "1", "CHORA_QUEUE_TYPE": "lazy"})
 
 
 def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
@@ -50,12 +50,41 @@ def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
 
 
 def test_signed_identity_is_verified_and_a_forged_one_refused():
-    token = identity.sign("k", identity.Identity("p1", "coordinator", "lib1"))
-    assert identity.verify("k", token).library_id == "lib1"
+    binding = identity.Binding.of("evidence", "GET", "/x")
+    token = identity.sign(b"k", identity.Identity("p1", "coordinator", "lib1"), binding)
+    assert identity.verify(b"k", token, binding).library_id == "lib1"
     with pytest.raises(ValueError):
-        identity.verify("other-key", token)
+        identity.verify(b"other-key", token, binding)
     with pytest.raises(ValueError):
-        identity.verify("k", token[:-2] + "xx")
+        identity.verify(b"k", token[:-2] + "xx", binding)
+
+
+def test_a_signed_identity_is_good_for_its_own_request_only_and_for_seconds():
+    who = identity.Identity("p1", "administrator")
+    post = identity.Binding.of("registration", "POST", "/people/p2", body=b'{"role": "coordinator"}')
+    token = identity.sign(b"k", who, post, now=1_000_000)
+    assert identity.verify(b"k", token, post, now=1_000_010).role == "administrator"
+    for other in (identity.Binding.of("evidence", "POST", "/people/p2", body=b'{"role": "coordinator"}'),
+                  identity.Binding.of("registration", "DELETE", "/people/p2", body=b'{"role": "coordinator"}'),
+                  identity.Binding.of("registration", "POST", "/people/p3", body=b'{"role": "coordinator"}'),
+                  identity.Binding.of("registration", "POST", "/people/p2", query="x=1",
+                                      body=b'{"role": "coordinator"}'),
+                  identity.Binding.of("registration", "POST", "/people/p2", body=b'{"role": "administrator"}')):
+        with pytest.raises(ValueError):
+            identity.verify(b"k", token, other, now=1_000_010)
+    with pytest.raises(ValueError, match="expired"):
+        identity.verify(b"k", token, post, now=1_000_000 + identity.MAX_AGE + 1)
+
+
+def test_keys_differ_per_purpose_and_a_default_secret_is_refused_outside_the_embedded_mode():
+    assert keys.derive("m", "session") != keys.derive("m", "bearer") != keys.derive("m", "identity:evidence")
+    assert len(keys.derive("m", "session")) == 32 and keys.derive("m", "session") == keys.derive("m", "session")
+    with pytest.raises(ConfigError, match="CHORA_SECRET_KEY"):
+        ServiceSettings.from_env({}, service="evidence")
+    assert ServiceSettings.from_env({"CHORA_EMBEDDED": "1"}, service="evidence").embedded
+    own_key = keys.encode(keys.derive("m", "identity:evidence"))
+    only_key = ServiceSettings.from_env({"CHORA_IDENTITY_KEY": own_key}, service="evidence")
+    assert only_key.identity_secret == ServiceSettings.from_env({"CHORA_SECRET_KEY": "m"}, service="evidence").identity_secret
 
 
 def test_staff_act_only_for_their_own_library():
@@ -90,7 +119,7 @@ def test_the_openapi_document_describes_errors_as_the_problem_json_they_are():
     class PingIn(Schema):
         key = fields.Str(required=True)
 
-    app, api = create_service_app(ServiceSettings.from_env({}, service="test"), title="Test")
+    app, api = create_service_app(ServiceSettings.from_env({"CHORA_EMBEDDED": "1"}, service="test"), title="Test")
     bp = Blueprint("pings", __name__)
 
     @bp.post("/pings")

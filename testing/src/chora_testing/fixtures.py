@@ -10,13 +10,21 @@ from __future__ import annotations
 import os
 import uuid
 
+import flask
 import pytest
 
+from chora_testing.identity import SigningClient
 from chora_testing.servers import Secantus, SmtpSink
 from chora_testing.settings import settings_of
 from chora_testing.wire import WireObserver, delete_prefixed, run_queues
 from shared.config import ServiceSettings
 from shared.runtime import broker_reachable
+
+
+def pytest_configure(config):
+    """Every Flask test client signs the identities tests name with chora_testing.identity.as_caller."""
+    flask.Flask.test_client_class = SigningClient
+
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)

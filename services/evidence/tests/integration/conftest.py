@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from chora_testing.identity import as_caller
 
 from evidence.bootstrap import SERVICE
-from shared.identity import Identity, sign
+from shared.identity import Identity
 
 ANNA = Identity("p-anna", "coordinator", "lib-aarhus", "Anna Holm", "anna@aakb.dk")
 BO = Identity("p-bo", "member", "lib-aarhus", "Bo Berg", "bo@aakb.dk")
@@ -45,7 +46,7 @@ class Caller:
     identity: Identity
 
     def _headers(self, extra=None):
-        return {"X-Chora-Identity": sign(self.secret, self.identity), **(extra or {})}
+        return {**as_caller(self.identity), **(extra or {})}
 
     def get(self, path, **kw):
         return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)

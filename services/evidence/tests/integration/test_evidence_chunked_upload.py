@@ -13,11 +13,11 @@ import json
 import threading
 
 import pytest
+from chora_testing.identity import sign_for
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from conftest import ANNA
-from shared.identity import sign
 
 pytestmark = pytest.mark.integration
 
@@ -38,11 +38,17 @@ def multipart(data: bytes, filename: str, content_type: str = "application/pdf",
     return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 
-def chunked_upload(app, secret, item_id, body: bytes):
+def signed_upload(key, item_id) -> str:
+    """ANNA's identity signed for a chunked upload to the item (bound to its type, no length)."""
+    return sign_for(key, "evidence", ANNA, "POST", f"/evidence/{item_id}/attachments",
+                    content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+def chunked_upload(app, key, item_id, body: bytes):
     """POST `body` as a chunked request (no Content-Length); return (response, bytes the app read)."""
     environ = EnvironBuilder(
         path=f"/evidence/{item_id}/attachments", method="POST",
-        headers={"X-Chora-Identity": sign(secret, ANNA), "Transfer-Encoding": "chunked"},
+        headers={"X-Chora-Identity": signed_upload(key, item_id), "Transfer-Encoding": "chunked"},
     ).get_environ()
     environ.pop("CONTENT_LENGTH", None)
     stream = io.BytesIO(body)
@@ -69,7 +75,7 @@ def test_the_request_really_has_no_content_length(app, settings, anna):
 
     item = anna.create()
     seen.clear()
-    chunked_upload(app, settings.secret_key, item["id"], multipart(PDF_HEAD + b"%%EOF\n", "lille.pdf"))
+    chunked_upload(app, settings.identity_secret, item["id"], multipart(PDF_HEAD + b"%%EOF\n", "lille.pdf"))
     assert seen == {"content_length": None, "header": None}
 
 
@@ -79,7 +85,7 @@ def test_a_chunked_upload_over_20_mb_is_413_naming_the_file_and_stores_nothing(a
     anna.upload(item["id"], PDF_HEAD + b"%%EOF\n", "allerede.pdf")  # so the counts are not trivially zero
     before = stored(db)
     body = multipart(PDF_HEAD + b"0" * (20 * MB - len(PDF_HEAD) + extra), "stor.pdf", revision=2)
-    response, read = chunked_upload(app, settings.secret_key, item["id"], body)
+    response, read = chunked_upload(app, settings.identity_secret, item["id"], body)
     assert response.status_code == 413, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
@@ -95,7 +101,7 @@ def test_a_chunked_upload_over_20_mb_is_413_naming_the_file_and_stores_nothing(a
 def test_a_small_chunked_upload_is_stored(app, settings, anna, db):
     item = anna.create()
     data = PDF_HEAD + b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    response, _ = chunked_upload(app, settings.secret_key, item["id"], multipart(data, "program.pdf", revision=1))
+    response, _ = chunked_upload(app, settings.identity_secret, item["id"], multipart(data, "program.pdf", revision=1))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["attachment"]["size"] == len(data) and body["item"]["revision"] == 2
@@ -115,14 +121,14 @@ def served(app):
     server.server_close()
 
 
-def send_chunked(port, secret, item_id, body: bytes, chunk=64 * 1024):
+def send_chunked(port, key, item_id, body: bytes, chunk=64 * 1024):
     """POST `body` over a socket with Transfer-Encoding: chunked, as http.client encodes it."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request(
             "POST", f"/evidence/{item_id}/attachments", encode_chunked=True,
             body=(body[i:i + chunk] for i in range(0, len(body), chunk)),
-            headers={"X-Chora-Identity": sign(secret, ANNA),
+            headers={"X-Chora-Identity": signed_upload(key, item_id),
                      "Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Transfer-Encoding": "chunked"},
         )
         response = connection.getresponse()
@@ -134,13 +140,13 @@ def send_chunked(port, secret, item_id, body: bytes, chunk=64 * 1024):
 def test_over_a_real_http_connection_a_chunked_upload_is_stored_and_one_over_20_mb_refused(
         served, settings, anna, db):
     item = anna.create()
-    status, _, body = send_chunked(served, settings.secret_key, item["id"],
+    status, _, body = send_chunked(served, settings.identity_secret, item["id"],
                                    multipart(PDF_HEAD + b"%%EOF\n", "lille.pdf", revision=1))
     assert status == 201, body
     assert body["attachment"]["filename"] == "lille.pdf" and stored(db) == (1, 1)
 
     status, content_type, problem = send_chunked(
-        served, settings.secret_key, item["id"], multipart(PDF_HEAD + b"0" * (20 * MB), "stor.pdf", revision=2))
+        served, settings.identity_secret, item["id"], multipart(PDF_HEAD + b"0" * (20 * MB), "stor.pdf", revision=2))
     assert status == 413 and content_type == "application/problem+json"
     assert problem["field"] == "file" and problem["type"].endswith("file_too_large")
     assert stored(db) == (1, 1)

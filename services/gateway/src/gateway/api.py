@@ -15,7 +15,7 @@ from gateway import api_v1, docs, portal
 from gateway.client import ServiceClient, ServiceUnavailable
 from gateway.config import Settings
 from gateway.core import Gateway
-from shared import jsonlog
+from shared import jsonlog, keys
 from shared.http import create_service_app, problem_response
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
     jsonlog.configure("gateway", settings.log_level)
     app, api = create_service_app(settings, title="Verdensmålscertificering for biblioteker", api_prefix="/api/v1")
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.key(keys.SESSION),
+        CHORA_BEARER_KEY=settings.key(keys.BEARER),
         SESSION_COOKIE_NAME="chora_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
                                 x_proto=settings.trusted_proxies, x_host=0)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(api_v1.blp)
-    app.extensions["gateway"] = Gateway(settings, client or ServiceClient(settings.service_urls, settings.secret_key))
+    app.extensions["gateway"] = Gateway(settings, client or ServiceClient(
+        settings.service_urls, {name: settings.key(keys.identity_purpose(name)) for name in settings.service_urls}))
     docs.install(app, api)
     portal.install(app)
     _install_errors(app, api)

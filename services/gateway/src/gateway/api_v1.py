@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_smorest import Blueprint
 
 from gateway import schemas as s
@@ -138,7 +138,7 @@ def token(data):
                           detail_en="Too many attempts. Wait a quarter of an hour.", code="throttled") from None
         raise Problem(401, "Forkert e-mail eller adgangskode.", detail_en="Wrong email or password.",
                       code="invalid_credentials") from None
-    return {"access_token": issue_token(gw().settings.secret_key, who), "token_type": "Bearer",
+    return {"access_token": issue_token(current_app.config["CHORA_BEARER_KEY"], who), "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME}
 
 

@@ -21,11 +21,11 @@ TOKEN_LIFETIME = 3600
 SESSION_KEY = "identity"
 
 
-def issue_token(secret: str, who: Identity) -> str:
+def issue_token(secret: bytes, who: Identity) -> str:
     return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps(asdict(who))
 
 
-def read_token(secret: str, token: str, max_age: int = TOKEN_LIFETIME) -> Identity | None:
+def read_token(secret: bytes, token: str, max_age: int = TOKEN_LIFETIME) -> Identity | None:
     try:
         data = URLSafeTimedSerializer(secret, salt=TOKEN_SALT).loads(token, max_age=max_age)
         return Identity(**data)
@@ -51,7 +51,7 @@ def current_identity() -> Identity:
     who, via_session = ANONYMOUS, False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        found = read_token(current_app.config["SECRET_KEY"], header[7:].strip())
+        found = read_token(current_app.config["CHORA_BEARER_KEY"], header[7:].strip())
         who = found or ANONYMOUS
         g.bad_token = found is None
         if found is not None:

@@ -5,9 +5,10 @@ passed on and the caller's identity signed on every call.
 urllib3 is used directly (not requests): per call it costs a fraction of requests' CPU (no
 session merging, cookie jar, hooks or URL re-parsing), and the gateway is CPU-bound under load.
 
-Two small per-process caches:
-- the signed identity header per identity, reused for IDENTITY_REUSE seconds (services accept a
-  signature for 300 s, so a reused one is always well within its validity);
+The identity header is signed for each call with the receiving service's own key and bound to
+that call (method, path, query, body: shared.identity), so it is never reused.
+
+A small per-process cache:
 - `cached_get`: a short-TTL cache (LIBRARY_TTL seconds) of a few answers that rarely change and do
   not depend on the caller (used for registration's library details on the dashboard, after the
   gateway's own authorisation check). Any state-changing call this gateway process forwards to
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 ANONYMOUS = Identity(person_id="anonymous", role="anonymous")
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 15.0
-IDENTITY_REUSE = 60.0  # seconds a signed identity header is reused (services accept 300 s)
 LIBRARY_TTL = 10.0  # seconds registration's library details are reused by the dashboard
 
 
@@ -149,11 +149,11 @@ class ServiceClient:
     before reading any answer, so they run at once without a thread hand-off. Every other method
     (and streamed GETs) goes through urllib3 and is never retried once it may have been sent."""
 
-    def __init__(self, service_urls: Mapping[str, str], secret_key: str, *,
+    def __init__(self, service_urls: Mapping[str, str], identity_keys: Mapping[str, bytes], *,
                  connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT,
                  pool_size: int = 32):
         self.urls = {name: url.rstrip("/") for name, url in service_urls.items()}
-        self.secret_key = secret_key
+        self.identity_keys = dict(identity_keys)
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         # Only connection failures are retried: the request never left, so repeating it cannot
         # repeat an effect. Reads (the request may have arrived) and statuses are never retried.
@@ -172,30 +172,20 @@ class ServiceClient:
         self._addresses = {name: (urlsplit(url).scheme, urlsplit(url).hostname, urlsplit(url).port)
                            for name, url in self.urls.items()}
         self._conns = _Connections()
-        self._signed: dict[Identity, tuple[float, str]] = {}
         self.cache = TTLCache(LIBRARY_TTL)
         # Called with the path of every write the gateway makes to registration.
         self.on_registration_write: list[Callable[[str], None]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
-    def signed(self, who: Identity | None) -> str:
-        """The signed identity header for `who` (reused for IDENTITY_REUSE seconds)."""
-        who = who or ANONYMOUS
-        now = time.monotonic()
-        hit = self._signed.get(who)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        token = identity.sign(self.secret_key, who)
-        if len(self._signed) > 4096:
-            self._signed.clear()
-        self._signed[who] = (now + IDENTITY_REUSE, token)
-        return token
-
-    def headers(self, who: Identity | None) -> dict[str, str]:
+    def headers(self, service: str, who: Identity | None, method: str, url: str, body: bytes | None = None
+                ) -> dict[str, str]:
+        """The headers of one call: ids, and `who` signed for exactly this request to `service`."""
         rid = context.request_id.get() or context.new_id()
+        parts = urlsplit(url)
+        binding = identity.Binding.of(service, method, unquote(parts.path), parts.query, body)
         return {
-            identity.HEADER: self.signed(who),
+            identity.HEADER: identity.sign(self.identity_keys[service], who or ANONYMOUS, binding),
             "X-Request-ID": rid,
             "X-Correlation-ID": context.correlation_id.get() or rid,
             "Accept": "application/json",
@@ -212,26 +202,32 @@ class ServiceClient:
         query = _query(params)
         if query:
             url += ("&" if "?" in url else "?") + query
-        headers = self.headers(who)
         if method == "GET" and not stream and not files and json is None and data is None:
-            return self._finish(service, *self._send_get(service, url, headers))
+            return self._finish(service, *self._send_get(service, url, self.headers(service, who, method, url)))
         body: bytes | None = None
+        content_type: str | None = None
         if files:
             fields = {}
             for name, value in files.items():
                 filename, fileobj, *rest = value
                 content = fileobj.read() if hasattr(fileobj, "read") else fileobj
                 fields[name] = (filename, content, rest[0]) if rest else (filename, content)
-            body, headers["Content-Type"] = urllib3.encode_multipart_formdata(fields)
+            body, content_type = urllib3.encode_multipart_formdata(fields)
         elif json is not None:
             body = jsonlib.dumps(json, allow_nan=False).encode()
-            headers["Content-Type"] = "application/json"
+            content_type = "application/json"
         elif data is not None:
             if isinstance(data, Mapping):
                 body = urlencode(list(data.items())).encode()
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                content_type = "application/x-www-form-urlencoded"
             else:
                 body = data.encode() if isinstance(data, str) else data
+        # An upload is bound by its type (with the random boundary) and length, as the service checks.
+        signed_body = f"{content_type}|{len(body or b'')}".encode() \
+            if content_type and content_type.startswith("multipart/form-data") else body
+        headers = self.headers(service, who, method, url, signed_body)
+        if content_type:
+            headers["Content-Type"] = content_type
         if method != "GET" and service == "registration":
             self.cache.clear()  # the gateway's own write: never show an older library afterwards
             for callback in self.on_registration_write:
@@ -321,7 +317,7 @@ class ServiceClient:
             if query:
                 url += ("&" if "?" in url else "?") + query
             try:
-                sent.append(self._send_get(service, url, self.headers(who)))
+                sent.append(self._send_get(service, url, self.headers(service, who, "GET", url)))
             except ServiceUnavailable as exc:
                 sent.append(exc)
         results: list[Any] = []

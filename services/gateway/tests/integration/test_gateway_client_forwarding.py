@@ -12,12 +12,14 @@ from werkzeug.serving import make_server
 
 from gateway import client as client_module
 from gateway.client import ServiceClient, ServiceUnavailable
-from shared import context, identity
+from shared import context, identity, keys
+from shared.http import request_binding
 from shared.identity import Identity
 
 pytestmark = pytest.mark.integration
 
 SECRET = "client-secret"
+KEYS = {name: keys.derive(SECRET, keys.identity_purpose(name)) for name in ("registration", "scoring", "evidence")}
 ANNA = Identity("p-anna", "coordinator", "lib-1", "Anna", "anna@example.dk")
 
 
@@ -31,7 +33,8 @@ def backend():
     def echo():
         seen.append(request.headers.get(identity.HEADER))
         return jsonify(method=request.method, args=request.args.to_dict(flat=False), json=request.get_json(silent=True),
-                       who=identity.verify(SECRET, request.headers[identity.HEADER]).person_id,
+                       who=identity.verify(KEYS["registration"], request.headers[identity.HEADER],
+                                           request_binding("registration")).person_id,
                        request_id=request.headers.get("X-Request-ID"),
                        correlation_id=request.headers.get("X-Correlation-ID"))
 
@@ -69,18 +72,21 @@ def backend():
 
 def test_a_call_passes_the_ids_the_signed_identity_the_query_and_the_body(backend):
     url, seen = backend
-    client = ServiceClient({"registration": url}, SECRET)
+    client = ServiceClient({"registration": url}, KEYS)
     with context.bound(correlation=None, request="req-1"):  # a request with no correlation id of its own
         got = client.post("registration", "/echo", ANNA, json={"a": 1}, params={"x": [1, 2], "skip": None}).json()
     assert got == {"method": "POST", "args": {"x": ["1", "2"]}, "json": {"a": 1}, "who": "p-anna",
                    "request_id": "req-1", "correlation_id": "req-1"}
     client.get("registration", "/echo", ANNA)
-    assert seen[0] == seen[1]  # one signature reused within a short window, not one per call
+    # Each call is signed for itself: the POST's header is no good for the GET.
+    assert seen[0] != seen[1]
+    with pytest.raises(ValueError, match="another request"):
+        identity.verify(KEYS["registration"], seen[0], identity.Binding.of("registration", "GET", "/echo"))
 
 
 def test_concurrent_calls_keep_the_request_id_and_hand_back_errors(backend):
     url, _ = backend
-    client = ServiceClient({"registration": url, "scoring": f"http://127.0.0.1:{free_port()}"}, SECRET)
+    client = ServiceClient({"registration": url, "scoring": f"http://127.0.0.1:{free_port()}"}, KEYS)
     token = context.request_id.set("req-2")
     try:
         first, second, down = client.gather([lambda: client.get("registration", "/echo", ANNA),
@@ -94,7 +100,7 @@ def test_concurrent_calls_keep_the_request_id_and_hand_back_errors(backend):
 
 def test_library_details_are_reused_until_a_write_through_the_gateway_or_the_ttl(backend, monkeypatch):
     url, _ = backend
-    client = ServiceClient({"registration": url}, SECRET)
+    client = ServiceClient({"registration": url}, KEYS)
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "Første navn"
     client.cache.put(("registration", "/libraries/lib-1"), client_module.ServiceResponse(200, {}, b'{"name": "gemt"}'))
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "gemt"
@@ -108,14 +114,14 @@ def test_library_details_are_reused_until_a_write_through_the_gateway_or_the_ttl
 
 def test_gets_to_several_services_run_at_once_and_a_slow_answer_is_never_asked_again(backend):
     url, seen = backend
-    client = ServiceClient({"scoring": url, "evidence": url, "registration": f"http://127.0.0.1:{free_port()}"}, SECRET)
+    client = ServiceClient({"scoring": url, "evidence": url, "registration": f"http://127.0.0.1:{free_port()}"}, KEYS)
     # /together answers only while the other call is in flight too: sent one after the other,
     # the first would wait in vain and fail.
     a, b, down = client.get_many([("scoring", "/together", ANNA, None), ("evidence", "/together", ANNA, None),
                                   ("registration", "/echo", ANNA, None)])
     assert a.status_code == b.status_code == 200 and a.json() == b.json() == {"together": True}
     assert isinstance(down, ServiceUnavailable) and down.service == "registration"
-    impatient = ServiceClient({"scoring": url}, SECRET, read_timeout=0.1)
+    impatient = ServiceClient({"scoring": url}, KEYS, read_timeout=0.1)
     with pytest.raises(ServiceUnavailable):
         impatient.get("scoring", "/slow", ANNA)
     time.sleep(0.3)
@@ -143,7 +149,7 @@ def test_a_get_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a_
             conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
-    client = ServiceClient({"evidence": f"http://127.0.0.1:{listener.getsockname()[1]}"}, SECRET)
+    client = ServiceClient({"evidence": f"http://127.0.0.1:{listener.getsockname()[1]}"}, KEYS)
     try:
         assert client.get("evidence", "/x", ANNA).json() == {"n": 1}
         time.sleep(0.1)  # the service has closed the kept-alive connection by now

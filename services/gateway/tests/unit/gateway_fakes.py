@@ -14,9 +14,13 @@ from gateway.api import create_app
 from gateway.auth import issue_token
 from gateway.client import ServiceClient, ServiceUnavailable
 from gateway.config import Settings
+from shared import identity, keys
 from shared.identity import Identity
 
 SECRET = "unit-secret"
+BACKENDS = ("registration", "evidence", "scoring", "notification")
+BEARER_KEY = keys.derive(SECRET, keys.BEARER)
+IDENTITY_KEYS = {name: keys.derive(SECRET, keys.identity_purpose(name)) for name in BACKENDS}
 OWN, OTHER = "lib-own", "lib-other"
 
 
@@ -37,6 +41,12 @@ class Call:
     json: Any
     headers: dict
     params: Any = None
+    body: bytes | None = None
+
+    def signed_identity(self) -> Identity:
+        """The identity the gateway signed for this call, checked as the service would check it."""
+        binding = identity.Binding.of(self.service, self.method, self.path, "", self.body)
+        return identity.verify(IDENTITY_KEYS[self.service], self.headers[identity.HEADER], binding)
 
 
 @dataclass
@@ -50,10 +60,12 @@ class FakeClient(ServiceClient):
     verify_throttled: bool = False  # registration answers 429 `throttled` (it counts the failures)
 
     def __post_init__(self):
-        super().__init__({}, SECRET)
+        super().__init__({}, IDENTITY_KEYS)
 
     def call(self, service, method, path, who=None, *, json=None, params=None, files=None, data=None, stream=False):
-        self.calls.append(Call(service, method, path, who, json, self.headers(who), dict(params or {})))
+        body = jsonlib.dumps(json, allow_nan=False).encode() if json is not None else None
+        self.calls.append(Call(service, method, path, who, json, self.headers(service, who, method, path, body),
+                               dict(params or {}), body))
         if (method, path) in self.answers:
             return self.answers[(method, path)]
         if path == "/credentials/verify" and self.verify_throttled:
@@ -106,4 +118,4 @@ def person(role: str, library_id: str | None = OWN) -> Identity:
 def bearer(role: str) -> dict[str, str]:
     if role == "anonymous":
         return {}
-    return {"Authorization": "Bearer " + issue_token(SECRET, person(role))}
+    return {"Authorization": "Bearer " + issue_token(BEARER_KEY, person(role))}

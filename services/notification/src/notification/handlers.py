@@ -21,6 +21,7 @@ from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import read_unsubscribe_token
 from notification.domain.recipients import REGISTRATION_EVENTS, State, apply_registration_event, registration_scope
 from notification.domain.routing import ROUTES, plan_messages, scope_of
+from shared import keys
 from shared.events import CATALOGUE, Event
 from shared.mongo import ServiceStore, Tx
 
@@ -135,7 +136,7 @@ def set_preferences(store: ServiceStore, person_id: str, non_essential: bool) ->
 
 def unsubscribe(store: ServiceStore, settings: Settings, token: str) -> str:
     """Turn off non-essential mail for the person a signed unsubscribe token names."""
-    person_id = read_unsubscribe_token(settings.secret_key, token)
+    person_id = read_unsubscribe_token(settings.key(keys.UNSUBSCRIBE), token)
     if repo.is_erased(store.db, person_id):
         raise InvalidUnsubscribeToken("the person no longer exists")
     set_preferences(store, person_id, False)

@@ -33,6 +33,7 @@ from notification.domain.localtime import local_day
 from notification.domain.messages import build_message, message_id_for, render_planned
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
+from shared import keys
 from shared.mongo import ServiceStore
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class MailSender:
         try:
             planned = PlannedMail.from_dict(mail)
             # Relative dates ("om 2 dage") are told from the day the mail really goes out, in Denmark.
-            rendered = render_planned(planned, self.settings.public_url, self.settings.secret_key,
+            rendered = render_planned(planned, self.settings.public_url, self.settings.key(keys.UNSUBSCRIBE),
                                       today=local_day(self.clock()))
             return build_message(
                 rendered, mail.get("name") or "", mail["email"], self.settings.mail_from,

@@ -6,11 +6,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from chora_testing.identity import as_caller
+
 from notification import workers
 from notification.bootstrap import SERVICE
 from notification.config import MailConfig
 from shared.events import Event, new_event
-from shared.identity import Identity, sign
+from shared.identity import Identity
 from shared.runtime import Runtime
 
 FAST = MailConfig(retry_base=0.3, retry_cap=2.0, poll_interval=0.05, stale_sending=2.0, scheduler_interval=3600,
@@ -59,8 +61,7 @@ class Harness:
         return list(self.db.mails.find(query))
 
     def headers(self, person_id="admin-1", role="administrator", library_id=None) -> dict:
-        return {"X-Chora-Identity": sign(self.settings.secret_key, Identity(person_id=person_id, role=role,
-                                                                            library_id=library_id))}
+        return as_caller(Identity(person_id=person_id, role=role, library_id=library_id))
 
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chora_testing.identity import as_caller
+
 from registration.api import HANDLERS_KEY
-from shared.identity import Identity, sign
+from shared.identity import Identity
 
 
 class Clock:
@@ -33,7 +35,7 @@ class Api:
     def headers(self, role: str = "anonymous", library_id: str | None = None, person_id: str | None = None,
                 **extra: str) -> dict[str, str]:
         ident = Identity(person_id=person_id or f"p-{role}", role=role, library_id=library_id)
-        return {"X-Chora-Identity": sign(self.settings.secret_key, ident), **extra}
+        return {**as_caller(ident), **extra}
 
     def as_person(self, person_id: str) -> dict[str, str]:
         doc = self.db.people.find_one({"_id": person_id})

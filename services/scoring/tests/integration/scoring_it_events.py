@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chora_testing.identity import as_caller
+
 from shared import identity
 
 ACTOR = {"person_id": "p-coord", "name": "Karen", "role": "coordinator"}
@@ -14,7 +16,7 @@ ASSESSOR = {"person_id": "p-assessor", "name": "Asger", "role": "assessor"}
 
 def headers(settings, role: str, library_id: str | None = None, person_id: str = "p1") -> dict[str, str]:
     ident = identity.Identity(person_id=person_id, role=role, library_id=library_id, name="Test")
-    return {identity.HEADER: identity.sign(settings.secret_key, ident)}
+    return as_caller(ident)
 
 
 def library(library_id: str, name: str = "Roskilde Bibliotek", staff_count: int = 25, version: int = 1,
