@@ -16,7 +16,7 @@ export UV_LINK_MODE := copy
 # Extra arguments for `make lock`, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package kombu".
 LOCK_ARGS ?=
 
-.PHONY: venv lock run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
+.PHONY: venv lock dockerfiles run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
 
 # Exactly what uv.lock says, nothing else (uv sync removes what the lock does not name). Refuses,
 # rather than resolving anew, when a pyproject.toml changed after the last `make lock`.
@@ -31,6 +31,10 @@ $(STAMP): $(UV) uv.lock $(PYPROJECTS)
 # Re-resolve after a pyproject.toml changed (keeps every other pin); then `make venv` and commit uv.lock.
 lock: $(UV)
 	$(UV) lock $(LOCK_ARGS)
+
+# services/*/Dockerfile from the one template (tests/deploy/test_images.py checks they are in sync).
+dockerfiles:
+	$(PY) deploy/docker/render.py
 
 $(UV): requirements-uv.txt
 	test -x $(TOOLS)/bin/python || $(PY) -m venv $(TOOLS)
