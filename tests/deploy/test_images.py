@@ -248,7 +248,10 @@ def test_the_build_stage_installs_the_service_from_the_lock_without_test_tools(s
                         destination = src / target / Path(path).name
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(ROOT / path, destination)
+    # As the image's ENV says, but without compiling bytecode and with links into uv's cache where
+    # the file system allows: the same packages installed, in a fraction of the time.
     run_env = {**os.environ, **env, "UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON": sys.executable}
+    run_env.update(UV_COMPILE_BYTECODE="0", UV_LINK_MODE="hardlink")
     for command in commands:
         argv = shlex.split(command)
         result = subprocess.run([str(UV), *argv[1:], "-q"], cwd=src, env=run_env, capture_output=True, text=True)
