@@ -22,7 +22,8 @@ LOCK_ARGS ?=
 # rather than resolving anew, when a pyproject.toml changed after the last `make lock`.
 venv: $(STAMP)
 
-$(STAMP): $(UV) uv.lock $(PYPROJECTS)
+# requirements-dev.txt is named only so that a merge bringing it back stops here, with the message below.
+$(STAMP): $(UV) uv.lock $(PYPROJECTS) $(wildcard requirements-dev.txt)
 	@test ! -e requirements-dev.txt || { echo "requirements-dev.txt is no longer read: move its lines into [dependency-groups] dev in pyproject.toml, then run 'make lock'" >&2; exit 1; }
 	@$(UV) lock --check -q || { echo "uv.lock is out of date with the pyproject.toml files: run 'make lock' and commit uv.lock" >&2; exit 1; }
 	$(UV) sync --locked --all-packages --all-extras -q
