@@ -7,6 +7,7 @@ directory, so the lock really installs each service without the test tools."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from dockerfile_parse import DockerfileParser
 
 from deploy.docker import render
 
@@ -49,32 +51,21 @@ class Stage:
 
 
 def parse_dockerfile(text: str) -> list[Stage]:
-    """Split a Dockerfile into stages of instructions (comments dropped, continuations joined)."""
-    logical: list[str] = []
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        logical.append(pending + line)
-        pending = ""
+    """Split a Dockerfile into stages of instructions, as dockerfile-parse reads them."""
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
     stages: list[Stage] = []
-    for line in logical:
-        keyword, _, args = line.partition(" ")
-        keyword = keyword.upper()
+    for item in parser.structure:
+        keyword, args = item["instruction"], item["value"].strip()
+        if keyword == "COMMENT":
+            continue
         if keyword == "FROM":
             parts = args.split()
             name = parts[2] if len(parts) == 3 and parts[1].upper() == "AS" else None
             stages.append(Stage(base=parts[0], name=name))
         elif stages:
-            stages[-1].instructions.append(Instruction(keyword, args.strip()))
+            stages[-1].instructions.append(Instruction(keyword, args))
         else:
-            stages.append(Stage(base="", name=None, instructions=[Instruction(keyword, args.strip())]))
+            stages.append(Stage(base="", name=None, instructions=[Instruction(keyword, args)]))
     return stages
 
 
