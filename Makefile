@@ -5,17 +5,42 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := registration evidence scoring notification gateway
 STAMP := $(VENV)/.installed
-PYPROJECTS := shared/pyproject.toml testing/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
+PYPROJECTS := pyproject.toml shared/pyproject.toml testing/pyproject.toml $(wildcard services/*/pyproject.toml)
+# uv installs and locks the workspace (pyproject.toml); it lives in its own small venv.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON := $(PY)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The cache and the venv are often on different file systems here; copy without warning.
+export UV_LINK_MODE := copy
+# Extra arguments for `make lock`, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package kombu".
+LOCK_ARGS ?=
 
-.PHONY: venv run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
+.PHONY: venv lock dockerfiles run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
 
+# Exactly what uv.lock says, nothing else (uv sync removes what the lock does not name). Refuses,
+# rather than resolving anew, when a pyproject.toml changed after the last `make lock`.
 venv: $(STAMP)
 
-$(STAMP): $(PYPROJECTS)
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -U pip
-	$(BIN)/pip install -q --disable-pip-version-check -e shared -e testing $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
+# requirements-dev.txt is named only so that a merge bringing it back stops here, with the message below.
+$(STAMP): $(UV) uv.lock $(PYPROJECTS) $(wildcard requirements-dev.txt)
+	@test ! -e requirements-dev.txt || { echo "requirements-dev.txt is no longer read: move its lines into [dependency-groups] dev in pyproject.toml, then run 'make lock'" >&2; exit 1; }
+	@$(UV) lock --check -q || { echo "uv.lock is out of date with the pyproject.toml files: run 'make lock' and commit uv.lock" >&2; exit 1; }
+	$(UV) sync --locked --all-packages --all-extras -q
 	touch $(STAMP)
+
+# Re-resolve after a pyproject.toml changed (keeps every other pin); then `make venv` and commit uv.lock.
+lock: $(UV)
+	$(UV) lock $(LOCK_ARGS)
+
+# services/*/Dockerfile from the one template (tests/deploy/test_images.py checks they are in sync).
+dockerfiles:
+	$(PY) deploy/docker/render.py
+
+$(UV): requirements-uv.txt
+	test -x $(TOOLS)/bin/python || $(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-uv.txt
+	touch $(UV)
 
 # RabbitMQ is used when reachable; `make run` falls back to the in-memory transport otherwise.
 run: venv
@@ -48,4 +73,4 @@ lint: venv
 	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
 
 clean:
-	rm -rf $(VENV) .run
+	rm -rf $(VENV) $(TOOLS) .run
