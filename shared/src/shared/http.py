@@ -15,9 +15,10 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.database import Database
 from werkzeug.exceptions import HTTPException
 
-from shared import context, identity, metrics, validation
+from shared import context, idempotency, identity, metrics, validation
 from shared.config import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,12 @@ def create_service_app(
     runtime_ready: Callable[[], dict[str, str]] | None = None,
     mapped_errors: Mapping[type[Exception], int] | None = None,
     api_prefix: str = "",
+    idempotency_db: Database | None = None,
 ) -> tuple[Flask, ProblemApi]:
-    """Build the Flask app and Api every service shares; the caller registers blueprints."""
+    """Build the Flask app and Api every service shares; the caller registers blueprints.
+
+    With idempotency_db (the service's database), state-changing requests honour an
+    Idempotency-Key header (shared.idempotency)."""
     app = Flask(settings.service)
     app.config.update(
         API_TITLE=title,
@@ -164,7 +169,9 @@ def create_service_app(
     api = ProblemApi(app)
     app.extensions["chora_settings"] = settings
     _install_request_context(app, settings)
-    _install_errors(app, mapped_errors or {})
+    _install_errors(app, {idempotency.IdempotencyConflict: 409, **(mapped_errors or {})})
+    if idempotency_db is not None:
+        _install_idempotency(app, settings, idempotency_db)
     app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {})))
     return app, api
 
@@ -216,6 +223,58 @@ def check_input() -> Response | None:
     except validation.InputRefused as refused:
         return validation_problem([refused.error], status=400, code="invalid_input")
     return None
+
+
+def _install_idempotency(app: Flask, settings: ServiceSettings, db: Database) -> None:
+    @app.before_request
+    def replay_or_claim() -> Response | None:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        if not idempotency.KEY_FORM.match(key):
+            return validation_problem([validation.FieldError(
+                idempotency.HEADER, "Skal være 8-200 tegn: bogstaver, tal, punktum, bindestreg, kolon eller understreg.",
+                "Must be 8-200 letters, digits, dots, dashes, colons or underscores.", idempotency.HEADER)],
+                status=400, code="invalid_idempotency_key")
+        try:
+            principal = current_identity(settings).person_id
+        except Problem:
+            return None  # the view answers 401
+        binding = request_binding(settings.service)
+        fingerprint = idempotency.fingerprint(binding.method, binding.path, binding.query, binding.body_digest.encode())
+        rid = idempotency.record_id(principal, key)
+        record = idempotency.find(db, rid)
+        if record is None:
+            g.idempotency_token = idempotency.current.set(idempotency.Claim(rid, fingerprint))
+            return None
+        if record["fingerprint"] != fingerprint:
+            return problem_response(
+                422, "Nøglen er allerede brugt til en anden handling.", detail_en="This Idempotency-Key was used for "
+                "another request.", field=idempotency.HEADER, code="idempotency_key_reused")
+        answer = record.get("response")
+        if answer is None:
+            return problem_response(409, idempotency.IdempotencyConflict.message_da,
+                                    detail_en=idempotency.IdempotencyConflict.message_en, field=idempotency.HEADER,
+                                    code=idempotency.IdempotencyConflict.code)
+        replay = Response(answer["body"], status=answer["status"], content_type=answer["content_type"])
+        if answer.get("location"):
+            replay.headers["Location"] = answer["location"]
+        replay.headers[idempotency.REPLAYED] = "true"
+        return replay
+
+    @app.after_request
+    def keep_answer(response: Response) -> Response:
+        claim = idempotency.current.get()
+        if claim is not None and claim.written and response.status_code < 500 and not response.direct_passthrough:
+            idempotency.store_response(db, claim, response.status_code, response.get_data(), response.content_type or "",
+                                       response.headers.get("Location"))
+        return response
+
+    @app.teardown_request
+    def release_claim(_exc: BaseException | None) -> None:
+        token = g.pop("idempotency_token", None)
+        if token is not None:
+            idempotency.current.reset(token)
 
 
 def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:

@@ -14,6 +14,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from shared import idempotency
 from shared.events import Event, new_event
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class ServiceStore:
             IndexModel([("created_at", ASCENDING)]),
         ])
         self.db[INBOX].create_indexes([IndexModel([("processed_at", ASCENDING)])])
+        self.db[idempotency.COLLECTION].create_indexes(idempotency.INDEXES)
         for collection, indexes in (extra or {}).items():
             self.db[collection].create_indexes(list(indexes))
 
@@ -122,7 +124,7 @@ class ServiceStore:
         """
         single = inbox if isinstance(inbox, tuple) else None
         marks = [single] if single is not None else list(inbox or [])
-        holder: dict[str, list[dict[str, Any]]] = {}
+        holder: dict[str, Any] = {}
 
         def callback(session: ClientSession) -> T:
             tx = Tx(self.db, session, self.producer)
@@ -138,6 +140,8 @@ class ServiceStore:
             docs = holder["docs"] = outbox_documents(tx.events, at)
             if docs:
                 self.db[OUTBOX].insert_many(docs, session=session)
+            # A request's Idempotency-Key is kept in the commit of the change it asked for.
+            holder["claim"] = idempotency.write_claim(self.db, session, at)
             return result
 
         with self.client.start_session() as session:
@@ -147,7 +151,13 @@ class ServiceStore:
                 # Another consumer committed the same event meanwhile: its mark is there now.
                 if single is not None and self.db[INBOX].find_one({"_id": _inbox_id(*single)}) is not None:
                     raise AlreadyProcessed(single[1]) from exc
+                # Another request with the same Idempotency-Key committed first.
+                claim = idempotency.current.get()
+                if claim is not None and not claim.written and idempotency.find(self.db, claim.record_id):
+                    raise idempotency.IdempotencyConflict() from exc
                 raise
+        if holder.get("claim") is not None:
+            holder["claim"].written = True
         if holder["docs"]:
             for callback_ in self._on_commit:
                 try:

@@ -82,7 +82,8 @@ class ServiceDefinition:
             self.on_start(store, settings)
         runtime.start_relay()
         app, api = create_service_app(
-            settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors
+            settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors,
+            idempotency_db=store.db,
         )
         for bp in (self.blueprints(store, settings) if self.blueprints else []):
             api.register_blueprint(bp)
