@@ -50,6 +50,7 @@ def read_unsubscribe_token(secret: str | bytes, token: str) -> str:
         data = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidUnsubscribeToken("the unsubscribe link is not valid") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("p"), str) or not data["p"]:
+    person_id = data.get("p") if isinstance(data, dict) else None
+    if not isinstance(person_id, str) or not person_id:
         raise InvalidUnsubscribeToken("the unsubscribe link is not valid")
-    return data["p"]
+    return person_id
