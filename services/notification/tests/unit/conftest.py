@@ -190,6 +190,12 @@ def state() -> dict[str, Any]:
     return replay(REGISTRATION_HISTORY)
 
 
+def opt_out(state: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """The projection as the store loads it after a person turned non-essential mail off."""
+    person = {**state["people"][person_id], "prefs": {"non_essential": False}}
+    return {**state, "people": {**state["people"], person_id: person}}
+
+
 # Helpers are handed out as fixtures, not imported from conftest, so the tests also run under
 # pytest's importlib import mode next to other services' test suites.
 @pytest.fixture(name="joined")
@@ -205,3 +211,8 @@ def registered_fixture():
 @pytest.fixture(name="replay")
 def replay_fixture():
     return replay
+
+
+@pytest.fixture(name="opt_out")
+def opt_out_fixture():
+    return opt_out

@@ -102,10 +102,8 @@ def test_an_unsupported_language_falls_back_to_danish(joined):
     assert state["people"]["P9"]["language"] == "da"
 
 
-def test_opt_out_survives_a_redelivered_join(state, joined):
-    from notification.domain.preferences import set_non_essential
-
-    state = set_non_essential(state, "P3", False)
+def test_opt_out_survives_a_redelivered_join(state, joined, opt_out):
+    state = opt_out(state, "P3")
     state = apply_registration_event(state, "person.joined", joined("P3", "L1", "member"))
     assert state["people"]["P3"]["prefs"] == {"non_essential": False}
 
@@ -155,10 +153,8 @@ def test_reactivation_never_brings_an_erased_person_back(state, joined):
     assert "P4" not in state["people"]
 
 
-def test_an_opt_out_survives_deactivation_and_reactivation(state, joined):
-    from notification.domain.preferences import set_non_essential
-
-    state = set_non_essential(state, "P3", False)
+def test_an_opt_out_survives_deactivation_and_reactivation(state, joined, opt_out):
+    state = opt_out(state, "P3")
     state = apply_registration_event(state, "person.deactivated", {"person_id": "P3"})
     state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P3", "L1", "member"))
     assert state["people"]["P3"]["active"] is True and state["people"]["P3"]["prefs"] == {"non_essential": False}

@@ -14,7 +14,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from notification.domain.errors import InvalidUnsubscribeToken
-from notification.domain.recipients import State, default_prefs, is_erased
+from notification.domain.recipients import default_prefs
 
 # The salt separates these tokens from anything else signed with the same secret.
 UNSUBSCRIBE_SALT = "notification.unsubscribe.v1"
@@ -25,18 +25,6 @@ def wants_mail(prefs: Mapping[str, Any] | None, *, essential: bool) -> bool:
     if essential:
         return True
     return bool((prefs or default_prefs()).get("non_essential", True))
-
-
-def set_non_essential(state: Mapping[str, Any], person_id: str, wanted: bool) -> State:
-    """Return the state with a person's non-essential mail turned on or off (no-op if unknown)."""
-    people = dict(state.get("people", {}))
-    person = people.get(person_id)
-    new: State = {**state, "people": people}
-    if person is None or is_erased(state, person_id):
-        return new
-    prefs = {**(person.get("prefs") or default_prefs()), "non_essential": bool(wanted)}
-    people[person_id] = {**person, "prefs": prefs}
-    return new
 
 
 def make_unsubscribe_token(secret: str | bytes, person_id: str) -> str:
