@@ -125,6 +125,9 @@ def _refuse_until_migrated(app: Flask, service: Service) -> None:
         if status == "ok":
             migrated = True  # a schema version does not go back
             return None
+        if status.startswith("error"):
+            return problem_response(503, "Tjenesten kan ikke nå sin database. Prøv igen om lidt.",
+                                    detail_en=f"The service cannot reach its database: {status}", code="unavailable")
         return problem_response(503, "Tjenesten er ikke klar: databasen er ikke migreret.",
                                 detail_en=f"The service is not ready: {status}", code="not_migrated")
 

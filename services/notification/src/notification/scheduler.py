@@ -57,7 +57,8 @@ def start(service: Service) -> threading.Thread:
 
 def main(argv: list[str] | None = None) -> None:
     """Loop until SIGTERM or Ctrl-C, or with --once run one pass."""
-    parser = argparse.ArgumentParser(prog="python -m notification.scheduler", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m notification.scheduler",
+                                     description="Plan the assessors' digest and the deadline reminders.")
     parser.add_argument("--once", action="store_true", help="run one pass and exit (for a CronJob)")
     args = parser.parse_args(argv)
     service = bootstrap()
