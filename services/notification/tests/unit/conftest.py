@@ -1,4 +1,6 @@
-"""Unit tests: pure domain code only. Nothing real is used: no MongoDB, broker or SMTP server.
+"""Unit tests: nothing real is used (no MongoDB, broker or SMTP server): the pure domain, and the
+handlers, views and sender on an in-memory unit of work (notification_fakes) with an SMTP
+transport that records what it is handed.
 
 The `state` fixture is a recipients projection built by replaying registration events, so the
 routing tests also exercise the projection they depend on.
