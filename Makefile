@@ -71,6 +71,7 @@ bench: venv broker
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
 	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
+	$(BIN)/mypy services/notification/src/notification
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import importlib.util
 import os
 import signal
 import subprocess
@@ -117,12 +118,16 @@ class Platform:
     # -- services as processes (RabbitMQ) ---------------------------------------------------------
     def start_processes(self) -> None:
         env = {**os.environ, **self.env, "CHORA_WEB_WORKERS": "1"}
+        for service in BACKEND_SERVICES:  # start-up work once, before any process serves
+            subprocess.run([sys.executable, "-m", f"{service}.migrate"], env=env, cwd=ROOT, check=True)
         for service in (*BACKEND_SERVICES, "gateway"):
             port = self.env["CHORA_GATEWAY_PORT"] if service == "gateway" else self.env[f"CHORA_{service.upper()}_PORT"]
             self._spawn([sys.executable, "-m", "gunicorn", "--config", "python:shared.gunicorn_conf",
                          f"{service}.api:create_app()"], {**env, "CHORA_HTTP_PORT": port}, f"{service}-api")
             if service != "gateway":
                 self._spawn([sys.executable, "-m", f"{service}.consumer"], env, f"{service}-consumer")
+            if service != "gateway" and importlib.util.find_spec(f"{service}.scheduler") is not None:
+                self._spawn([sys.executable, "-m", f"{service}.scheduler"], env, f"{service}-scheduler")
 
     def _spawn(self, cmd, env, name) -> None:
         logfile = open(RUN_DIR / f"{name}.log", "ab")
@@ -143,6 +148,8 @@ class Platform:
                 app = importlib.import_module(f"{service}.api").create_app(service=built)
                 if service != "registration":  # registration consumes nothing
                     importlib.import_module(f"{service}.consumer").start(built)
+                if service == "notification":  # its scheduler's loop in a thread, stopped with built
+                    importlib.import_module("notification.scheduler").start(built)
                 self.runtimes.append(built)
             server = make_server("127.0.0.1", settings.http_port, app, threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{service}").start()

@@ -86,6 +86,21 @@ LIBRARY_STATUS_LABELS: Final[Labels] = {
     REVOKED: ("Tilbagekaldt", "Revoked"),
 }
 
+# -- a mail's delivery (notification's delivery log) ----------------------------------------------------
+# pending -> sending -> sent | pending (a retry) | failed; cancelled (the recipient was erased) and
+# suppressed (the recipient opted out before it went) are final too.
+MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_CANCELLED, MAIL_SUPPRESSED = (
+    "pending", "sending", "sent", "failed", "cancelled", "suppressed")
+MAIL_STATUSES: Final = (MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_CANCELLED, MAIL_SUPPRESSED)
+MAIL_STATUS_LABELS: Final[Labels] = {
+    MAIL_PENDING: ("Venter", "Waiting"),
+    MAIL_SENDING: ("Sendes", "Sending"),
+    MAIL_SENT: ("Sendt", "Sent"),
+    MAIL_FAILED: ("Fejlet", "Failed"),
+    MAIL_CANCELLED: ("Annulleret", "Cancelled"),
+    MAIL_SUPPRESSED: ("Frameldt af modtageren", "Opted out by the recipient"),
+}
+
 # -- the Sustainable Development Goals -------------------------------------------------------------------
 SDGS: Final = tuple(range(1, 18))
 SDG_LABELS: Final[dict[int, tuple[str, str]]] = {

@@ -1,163 +1,149 @@
-"""HTTP API of the notification service: delivery log, resend, preferences, unsubscribe, scheduler.
+"""HTTP API of the notification service (only the gateway calls it, with a signed identity):
+the delivery log, resend, preferences, unsubscribe, and running the scheduler now.
 
-Thin views: validate -> identity and tenant check -> one handler call -> map the result.
+Thin views: parse -> one command through the bus (or one view function) -> the answer through
+its schema. `ERRORS` is the service's one table of domain errors to statuses.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
-from notification import handlers
-from notification import store as repo
+from notification import views
+from notification.bootstrap import Service, bootstrap
 from notification.config import Settings
-from notification.scheduler import run_scheduler_once
-from shared.http import Problem, current_identity
-from shared.identity import STAFF_ROLES, Identity
-from shared.mongo import ServiceStore
+from notification.domain.commands import ResendMail, RunScheduler, SetPreferences, Unsubscribe
+from notification.domain.errors import (
+    AdministratorsOnly,
+    AlreadyPlanned,
+    InvalidUnsubscribeToken,
+    NotFound,
+    ResendRefused,
+)
+from notification.schemas import (
+    Delivery,
+    DeliveryPage,
+    DeliveryQuery,
+    Preferences,
+    PreferencesIn,
+    SchedulerResult,
+    UnsubscribeBody,
+)
+from shared.http import PROBLEM, ProblemSchema, create_service_app, current_identity, problem_response
+from shared.jsonlog import configure as configure_logging
+
+ERRORS: dict[type[Exception], int] = {
+    InvalidUnsubscribeToken: 400,
+    AdministratorsOnly: 403,
+    NotFound: 404,
+    ResendRefused: 409,
+    AlreadyPlanned: 409,
+}
+
+# What answers while the database is not migrated: the probes and the API's own document.
+ALWAYS_SERVED = frozenset({"health", "api-docs"})
 
 
-class DeliveryQuery(Schema):
-    library_id = fields.Str(load_default=None)
-    person_id = fields.Str(load_default=None)
-    status = fields.Str(load_default=None, validate=validate.OneOf(repo.STATUSES))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+def _problems(bp: Blueprint, *statuses: int) -> Any:
+    """Document the error answers a view may give (problem+json)."""
+    def decorate(view: Any) -> Any:
+        for status in statuses:
+            view = bp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM,
+                                   description="problem+json")(view)
+        return view
+    return decorate
 
 
-class Delivery(Schema):
-    id = fields.Str(attribute="_id")
-    event_type = fields.Str()
-    event_id = fields.Str()
-    template = fields.Str()
-    essential = fields.Bool()
-    person_id = fields.Str()
-    library_id = fields.Str(allow_none=True)
-    email = fields.Str(allow_none=True)
-    name = fields.Str(allow_none=True)
-    language = fields.Str()
-    status = fields.Str()
-    attempts = fields.Int()
-    resends = fields.Int()
-    last_error = fields.Str(allow_none=True)
-    created_at = fields.AwareDateTime()
-    next_attempt_at = fields.AwareDateTime(allow_none=True)
-    sent_at = fields.AwareDateTime(allow_none=True)
-
-
-class DeliveryPage(Schema):
-    items = fields.List(fields.Nested(Delivery))
-    total = fields.Int()
-    page = fields.Int()
-    per_page = fields.Int()
-
-
-class Preferences(Schema):
-    non_essential = fields.Bool(required=True)
-
-
-class UnsubscribeBody(Schema):
-    token = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-
-
-class UnsubscribeResult(Schema):
-    non_essential = fields.Bool()
-
-
-class SchedulerResult(Schema):
-    digest_mails = fields.Int()
-    reminder_mails = fields.Int()
-
-
-def _not_found(what_da: str, what_en: str) -> Problem:
-    return Problem(404, f"{what_da} findes ikke.", detail_en=f"{what_en} not found.", code="not_found")
-
-
-def _forbidden() -> Problem:
-    return Problem(403, "Det kræver rollen administrator.", detail_en="Requires the administrator role.",
-                   code="forbidden")
-
-
-def _require_admin(identity: Identity) -> None:
-    if identity.role != "administrator":
-        raise _forbidden()
-
-
-def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
+def blueprint(service: Service) -> Blueprint:
+    """Return the service's views, bound to one service."""
     bp = Blueprint("notification", __name__, description="Mail: delivery log, preferences, unsubscribe")
+    settings, bus, uow = service.settings, service.bus, service.uow
 
     @bp.route("/deliveries", methods=["GET"])
     @bp.arguments(DeliveryQuery, location="query")
     @bp.response(200, DeliveryPage)
-    def list_deliveries(query):
-        identity = current_identity(settings)
-        if identity.role in STAFF_ROLES:
-            # Staff see their own library's mail only; asking for another library reveals nothing.
-            if query["library_id"] not in (None, identity.library_id):
-                raise _not_found("Biblioteket", "Library")
-            query["library_id"] = identity.library_id
-        elif identity.role != "administrator":
-            raise _forbidden()
-        items, total = repo.list_mails(store.db, **query)
-        return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+    @_problems(bp, 401, 403, 404)
+    def list_deliveries(query: dict[str, Any]) -> Any:
+        """The delivery log: an administrator's of every library, staff's of their own library only."""
+        return views.deliveries(query, current_identity(settings), uow)
 
     @bp.route("/deliveries/<mail_id>/resend", methods=["POST"])
     @bp.response(202, Delivery)
-    def resend(mail_id):
-        _require_admin(current_identity(settings))
-        try:
-            mail = handlers.resend(store, mail_id)
-        except handlers.ResendRefused as exc:
-            why = {
-                "sending": ("Mailen er ved at blive sendt.", "The mail is being sent right now."),
-                "erased": ("Modtageren er slettet.", "The recipient was erased."),
-                "token": ("Linket i mailen er brugt eller udløbet; bed personen om et nyt link.",
-                          "The link in this mail is used or expired; ask the person to request a new one."),
-            }[exc.args[0]]
-            raise Problem(409, why[0], detail_en=why[1], code=f"resend_{exc.args[0]}") from None
-        if mail is None:
-            raise _not_found("Mailen", "Mail")
-        return mail
+    @_problems(bp, 401, 403, 404, 409)
+    def resend(mail_id: str) -> Any:
+        """Queue a logged mail again (administrators)."""
+        return bus.handle(ResendMail(mail_id, current_identity(settings)))
 
     @bp.route("/people/<person_id>/preferences", methods=["GET"])
     @bp.response(200, Preferences)
-    def get_preferences(person_id):
-        identity = current_identity(settings)
-        if identity.person_id != person_id and identity.role != "administrator":
-            raise _not_found("Personen", "Person")
-        if repo.is_erased(store.db, person_id):
-            raise _not_found("Personen", "Person")
-        return repo.get_preferences(store.db, person_id)
+    @_problems(bp, 401, 404)
+    def get_preferences(person_id: str) -> Any:
+        """A person's mail preferences (the person, or an administrator)."""
+        return views.preferences(person_id, current_identity(settings), uow)
 
     @bp.route("/people/<person_id>/preferences", methods=["PUT"])
-    @bp.arguments(Preferences)
+    @bp.arguments(PreferencesIn)
     @bp.response(200, Preferences)
-    def put_preferences(body, person_id):
-        identity = current_identity(settings)
-        if identity.person_id != person_id or repo.is_erased(store.db, person_id):
-            raise _not_found("Personen", "Person")
-        return handlers.set_preferences(store, person_id, body["non_essential"])
+    @_problems(bp, 401, 404)
+    def put_preferences(body: dict[str, Any], person_id: str) -> Any:
+        """Change one's own mail preferences."""
+        return bus.handle(SetPreferences(person_id, body["non_essential"], current_identity(settings)))
 
     @bp.route("/unsubscribe", methods=["POST"])
     @bp.arguments(UnsubscribeBody)
-    @bp.response(200, UnsubscribeResult)
-    def unsubscribe(body):
+    @bp.response(200, Preferences)
+    @_problems(bp, 400, 401)
+    def unsubscribe(body: dict[str, Any]) -> Any:
+        """Turn off non-essential mail with the signed link from a mail (anyone holding it)."""
         current_identity(settings)  # anonymous is fine, but it must come through the gateway
-        handlers.unsubscribe(store, settings, body["token"])
-        return {"non_essential": False}
+        return bus.handle(Unsubscribe(body["token"]))
 
     @bp.route("/scheduler/run", methods=["POST"])
     @bp.response(200, SchedulerResult)
-    def run_scheduler():
-        _require_admin(current_identity(settings))
-        return run_scheduler_once(store, handlers.clock())
+    @_problems(bp, 401, 403)
+    def run_scheduler() -> Any:
+        """Run the scheduler's pass now (administrators); safe to repeat."""
+        return bus.handle(RunScheduler(current_identity(settings)))
 
-    return [bp]
+    return bp
 
 
-def create_app(settings: Settings | None = None, *, service=None):
-    """The gunicorn entry point: 'notification.api:create_app()'."""
-    from notification.bootstrap import SERVICE
+def _refuse_until_migrated(app: Flask, service: Service) -> None:
+    """Answer 503 to every request but the probes until the database is at our schema version."""
+    migrated = False
 
-    service = service or SERVICE.bootstrap(settings)
-    return SERVICE.create_app(service.settings, service.runtime)
+    @app.before_request
+    def check_schema() -> ResponseReturnValue | None:
+        nonlocal migrated
+        if migrated or request.blueprint in ALWAYS_SERVED:
+            return None
+        status = service.schema_status()
+        if status == "ok":
+            migrated = True  # a schema version does not go back
+            return None
+        if status.startswith("error"):
+            return problem_response(503, "Tjenesten kan ikke nå sin database. Prøv igen om lidt.",
+                                    detail_en=f"The service cannot reach its database: {status}", code="unavailable")
+        return problem_response(503, "Tjenesten er ikke klar: databasen er ikke migreret.",
+                                detail_en=f"The service is not ready: {status}", code="not_migrated")
+
+
+def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
+    """Build the HTTP app and start this process's outbox relay (gunicorn: 'notification.api:create_app()')."""
+    service = service or bootstrap(settings)
+    configure_logging(service.settings.service, service.settings.log_level)
+    app, api = create_service_app(
+        service.settings, title="Notification service", mapped_errors=ERRORS,
+        runtime_ready=lambda: {**service.runtime.check_ready(), "schema": service.schema_status()},
+        idempotency_db=service.runtime.store.db if service.runtime.store is not None else None,
+    )
+    _refuse_until_migrated(app, service)
+    api.register_blueprint(blueprint(service))
+    service.runtime.start_relay()
+    app.extensions["chora_runtime"] = service.runtime
+    app.extensions["chora_service"] = service
+    return app

@@ -1,11 +1,11 @@
-"""The notification service's settings (the shared base plus SMTP and the sender's address) and
-MailConfig, the sender's and scheduler's timing, both read once from CHORA_* variables."""
+"""The notification service's settings: the shared base plus the SMTP relay, the sender's address
+and pace, the sender's and the scheduler's timing and the portal's address, read once from
+CHORA_* variables (tests set short timings through `with_changes`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from shared.config import ServiceSettings, env, gateway_public_url
@@ -19,8 +19,25 @@ class Settings(ServiceSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Each SMTP step (connect, TLS, DATA) may take this long before the attempt counts as failed.
+    smtp_timeout: float = 30.0
     mail_from: str = "Verdensmålscertificering <noreply@verdensmaal.dk>"
     mail_rate_per_second: float = env("CHORA_MAIL_RATE", default=20.0)
+    # Seconds before the first retry of a transient failure; doubles each time up to the cap.
+    mail_retry_base: float = 30.0
+    mail_retry_cap: float = 3600.0
+    mail_max_attempts: int = 8
+    # A mail left in "sending" longer than this (its sender crashed mid-send) is tried again. It
+    # must exceed the longest a live attempt can take (connect + TLS + DATA, each smtp_timeout).
+    mail_stale_sending: float = 300.0
+    # How often the sender looks for due mail when nothing woke it (a commit in its process does).
+    mail_poll_interval: float = 1.0
+    # `python -m notification.scheduler` runs a pass this often (seconds).
+    scheduler_interval: float = 60.0
+    # The Copenhagen hour from which the day's assessor digest goes out.
+    digest_hour: int = 7
+    # A clarification deadline is reminded this many days before it.
+    reminder_days: int = 3
     # The portal's address, for the links in mail.
     public_url: str = ""
 
@@ -30,42 +47,17 @@ class Settings(ServiceSettings):
         out["public_url"] = (values.get("public_url") or gateway_public_url(environ)).rstrip("/")
         return out
 
-
-@dataclass(frozen=True)
-class MailConfig:
-    """Timing of the sender and the scheduler; tests shorten these."""
-
-    retry_base: float = 30.0  # seconds before the first retry; doubles each time (domain.delivery.backoff)
-    retry_cap: float = 3600.0
-    max_attempts: int = 8
-    smtp_timeout: float = 30.0
-    # A mail left in "sending" longer than this (a sender that crashed mid-send) is tried again.
-    # It must exceed the longest a live attempt can take (connect + TLS + DATA, each smtp_timeout).
-    stale_sending: float = 300.0
-    poll_interval: float = 1.0
-    scheduler_interval: float = 60.0
-    digest_hour: int = 7  # Copenhagen hour from which the day's assessor digest goes out
-    reminder_days: int = 3  # clarification deadline reminder: this many days before
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> MailConfig:
-        env = os.environ if env is None else env
-
-        def num(name: str, default: float) -> float:
-            value = env.get(f"CHORA_{name}", "")
-            return float(value) if value.strip() else default
-
-        return cls(
-            retry_base=num("MAIL_RETRY_BASE", cls.retry_base),
-            retry_cap=num("MAIL_RETRY_CAP", cls.retry_cap),
-            max_attempts=int(num("MAIL_MAX_ATTEMPTS", cls.max_attempts)),
-            smtp_timeout=num("SMTP_TIMEOUT", cls.smtp_timeout),
-            stale_sending=num("MAIL_STALE_SENDING", cls.stale_sending),
-            poll_interval=num("MAIL_POLL_INTERVAL", cls.poll_interval),
-            scheduler_interval=num("SCHEDULER_INTERVAL", cls.scheduler_interval),
-            digest_hour=int(num("DIGEST_HOUR", cls.digest_hour)),
-            reminder_days=int(num("REMINDER_DAYS", cls.reminder_days)),
-        )
-
-    def with_changes(self, **changes) -> MailConfig:
-        return replace(self, **changes)
+    def problems(self) -> list[str]:
+        out = super().problems()
+        if not 0 < self.smtp_port < 65536:
+            out.append(f"smtp_port {self.smtp_port} is not a port")
+        positive = ("smtp_timeout", "mail_rate_per_second", "mail_retry_base", "mail_retry_cap",
+                    "mail_stale_sending", "mail_poll_interval", "scheduler_interval")
+        out += [f"{name} must be positive" for name in positive if getattr(self, name) <= 0]
+        if self.mail_max_attempts < 1:
+            out.append("mail_max_attempts must be at least 1")
+        if not 0 <= self.digest_hour <= 23:
+            out.append(f"digest_hour {self.digest_hour} is not an hour (0-23)")
+        if self.reminder_days < 0:
+            out.append("reminder_days must not be negative")
+        return out

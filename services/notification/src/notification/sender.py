@@ -3,7 +3,7 @@
 Exactly one mail per (event, recipient), as far as SMTP allows:
 - a mail is claimed atomically (status `sending`, attempt time, attempts+1) BEFORE any SMTP, and its
   outcome is recorded AFTER, only by the attempt that claimed it;
-- a mail found in `sending` for longer than `stale_sending` seconds belonged to a sender that died
+- a mail found in `sending` for longer than `mail_stale_sending` seconds belonged to a sender that died
   mid-send and is tried again. Trade-off: if that sender died after the server accepted the DATA
   but before it recorded `sent`, the person gets the mail twice (SMTP has no way to ask "did you get
   it?"); not retrying would instead lose every mail in flight at a crash. We prefer a rare duplicate
@@ -21,29 +21,37 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, Protocol
 
-from notification import handlers
-from notification import store as repo
-from notification.config import MailConfig, Settings
+from notification.config import Settings
 from notification.domain.delivery import RateLimiter, next_step
 from notification.domain.localtime import local_day
 from notification.domain.messages import build_message, message_id_for, render_planned
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
+from notification.store import Repositories
 from shared import keys
-from shared.mongo import ServiceStore
+from shared.uow import UnitOfWork, Work
+from shared.vocabulary import MAIL_CANCELLED, MAIL_FAILED, MAIL_SUPPRESSED
 
 log = logging.getLogger(__name__)
+
+
+class Transport(Protocol):
+    """Hands one message to the relay; raises smtplib's or the socket's errors."""
+
+    def __call__(self, settings: Settings, message: EmailMessage, *, timeout: float) -> None: ...
 
 
 class _BuildError(Exception):
     """The mail cannot be rendered or built: waiting will not help."""
 
 
-def smtp_send(settings: Settings, message, *, timeout: float) -> None:
+def smtp_send(settings: Settings, message: EmailMessage, *, timeout: float) -> None:
     """Hand one message to the configured relay (STARTTLS and login when configured)."""
     sender = parseaddr(str(message["From"]))[1]
     recipient = parseaddr(str(message["To"]))[1]
@@ -58,14 +66,16 @@ def smtp_send(settings: Settings, message, *, timeout: float) -> None:
 
 
 class MailSender:
-    """Delivers due mails at most `settings.mail_rate_per_second`; one thread per process."""
+    """Delivers due mails at most `settings.mail_rate_per_second`, in one thread once started.
 
-    def __init__(self, store: ServiceStore, settings: Settings, config: MailConfig | None = None,
-                 clock=None, transport=smtp_send):
-        self.store, self.settings = store, settings
-        self.config = config or MailConfig.from_env()
-        self.clock = clock or (lambda: handlers.clock())
-        self.transport = transport
+    Built by bootstrap in every process; only the consumer process starts it (`consumer.start`).
+    `wake()` (called after a commit that wrote mail) makes a started sender look at once; the
+    poll every `mail_poll_interval` is only the safety net, e.g. for mail the HTTP app wrote.
+    """
+
+    def __init__(self, uow: UnitOfWork[Repositories], settings: Settings, clock: Callable[[], datetime],
+                 transport: Transport = smtp_send):
+        self.uow, self.settings, self.clock, self.transport = uow, settings, clock, transport
         self.limiter = RateLimiter(settings.mail_rate_per_second, time.monotonic)
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -75,37 +85,43 @@ class MailSender:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> MailSender:
-        self.recover()  # at start-up: mails a crashed predecessor left in `sending`
-        self._thread = threading.Thread(target=self._run, name="notification-sender", daemon=True)
-        self._thread.start()
+        """Release what a crashed predecessor left in `sending`, then send in a thread (once)."""
+        if self._thread is None:
+            self.recover()
+            self._thread = threading.Thread(target=self._run, name="notification-sender", daemon=True)
+            self._thread.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread after the attempt in hand."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
     def wake(self) -> None:
+        """Look for due mail now (new mail was committed)."""
         self._wake.set()
 
     def _run(self) -> None:
+        poll = self.settings.mail_poll_interval
         while not self._stop.is_set():
             try:
-                if time.monotonic() - self._last_recovery > max(self.config.stale_sending / 4, 5.0):
+                if time.monotonic() - self._last_recovery > max(self.settings.mail_stale_sending / 4, 5.0):
                     self.recover()
                 if not self.send_one():
-                    self._wake.wait(self.config.poll_interval)
+                    self._wake.wait(poll)
                     self._wake.clear()
             except Exception:  # the store may be briefly unreachable; never let the thread die
                 log.exception("sender loop failed; retrying")
-                self._stop.wait(self.config.poll_interval)
+                self._stop.wait(poll)
 
     # -- one step -------------------------------------------------------------------------------
     def recover(self) -> int:
+        """Put mails stuck in `sending` longer than `mail_stale_sending` back to pending."""
         self._last_recovery = time.monotonic()
         now = self.clock()
-        count = repo.release_stale(self.store.db, now - timedelta(seconds=self.config.stale_sending), now)
+        count = self.uow.repos.mails.release_stale(now - timedelta(seconds=self.settings.mail_stale_sending), now)
         if count:
             log.warning("mails left in sending were released for a retry", extra={"count": count})
         return count
@@ -117,38 +133,38 @@ class MailSender:
             self._stop.wait(wait)
         if not self.limiter.try_acquire():
             return True
-        mail = repo.claim_next(self.store.db, self.clock())
+        mail = self.uow.repos.mails.claim_next(self.clock())
         if mail is None:
             return False
         self._attempt(mail)
         return True
 
     def _attempt(self, mail: dict[str, Any]) -> None:
-        db = self.store.db
-        if not mail.get("email") or repo.is_erased(db, mail["person_id"]):
-            repo.mark_final(db, mail, repo.CANCELLED, "recipient erased", self.clock())
+        repos, s = self.uow.repos, self.settings
+        if not mail.get("email") or repos.recipients.is_erased(mail["person_id"]):
+            repos.mails.mark_final(mail, MAIL_CANCELLED, "recipient erased", self.clock())
             return
-        if not wants_mail(repo.get_preferences(db, mail["person_id"]), essential=mail["essential"]):
-            repo.mark_final(db, mail, repo.SUPPRESSED, "recipient opted out", self.clock())
+        if not wants_mail(repos.preferences.get(mail["person_id"]), essential=mail["essential"]):
+            repos.mails.mark_final(mail, MAIL_SUPPRESSED, "recipient opted out", self.clock())
             return
         try:
             message = self._build(mail)
-            self.transport(self.settings, message, timeout=self.config.smtp_timeout)
+            self.transport(s, message, timeout=s.smtp_timeout)
         except _BuildError as exc:
             self._fail(mail, f"cannot build the mail: {exc.__cause__!r}")
         except Exception as exc:
-            action, delay = next_step(exc, mail["attempts"], max_attempts=self.config.max_attempts,
-                                      base=self.config.retry_base, cap=self.config.retry_cap)
+            action, delay = next_step(exc, mail["attempts"], max_attempts=s.mail_max_attempts,
+                                      base=s.mail_retry_base, cap=s.mail_retry_cap)
             reason = _describe(exc)
             if action == "retry":
                 log.info("mail delivery failed; retrying", extra={"mail_id": mail["_id"], "in_seconds": delay})
-                repo.mark_retry(db, mail, reason, self.clock() + timedelta(seconds=delay))
+                repos.mails.mark_retry(mail, reason, self.clock() + timedelta(seconds=delay))
             else:
                 self._fail(mail, reason)
         else:
-            repo.mark_sent(db, mail, self.clock())
+            repos.mails.mark_sent(mail, self.clock())
 
-    def _build(self, mail: dict[str, Any]):
+    def _build(self, mail: dict[str, Any]) -> EmailMessage:
         try:
             planned = PlannedMail.from_dict(mail)
             # Relative dates ("om 2 dage") are told from the day the mail really goes out, in Denmark.
@@ -162,16 +178,16 @@ class MailSender:
             raise _BuildError(str(exc)) from exc
 
     def _fail(self, mail: dict[str, Any], reason: str) -> None:
-        at: datetime = self.clock()
+        at = self.clock()
 
-        def work(tx):
-            if repo.mark_final(tx.db, mail, repo.FAILED, reason, at, session=tx.session):
-                tx.emit("mail.failed", {
+        def work(w: Work[Repositories]) -> None:
+            if w.repos.mails.mark_final(mail, MAIL_FAILED, reason, at):
+                w.emit("mail.failed", {
                     "mail_id": mail["_id"], "person_id": mail.get("person_id"),
                     "library_id": mail.get("library_id"), "template": mail["template"], "reason": reason[:500],
                 })
 
-        self.store.transact(work)
+        self.uow.run(work)
         log.warning("mail delivery failed for good", extra={"mail_id": mail["_id"], "reason": reason})
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chora_testing.identity import as_caller
+from flask.testing import FlaskClient
+from notification_fakes import Clock
 
-from notification import workers
-from notification.bootstrap import SERVICE
-from notification.config import MailConfig
+from notification import api, scheduler
+from notification.bootstrap import Service
 from shared.events import Event, new_event
 from shared.identity import Identity
-from shared.runtime import Runtime
 
-FAST = MailConfig(retry_base=0.3, retry_cap=2.0, poll_interval=0.05, stale_sending=2.0, scheduler_interval=3600,
-                  smtp_timeout=5.0)
+# The sender's and scheduler's timings, short enough for tests (Settings fields).
+FAST = {"mail_retry_base": 0.3, "mail_retry_cap": 2.0, "mail_poll_interval": 0.05, "mail_stale_sending": 2.0,
+        "scheduler_interval": 3600.0, "smtp_timeout": 5.0}
 
 
 def wait_until(predicate, timeout: float = 15.0):
@@ -31,30 +33,40 @@ def wait_until(predicate, timeout: float = 15.0):
 
 @dataclass
 class Harness:
-    settings: Any
-    runtime: Runtime
+    service: Service
     smtp: Any
-    config: MailConfig
-    workers: workers.Workers | None = None
+    clock: Clock
+
+    @property
+    def settings(self):
+        return self.service.settings
 
     @property
     def store(self):
-        return self.runtime.open_store()
+        return self.service.runtime.open_store()
 
     @property
     def db(self):
         return self.store.db
 
     def start_sender(self) -> None:
-        self.workers = workers.start(self.store, self.settings, self.config, scheduler=False)
+        self.service.sender.start()
+
+    def client(self) -> FlaskClient:
+        return api.create_app(service=self.service).test_client()
+
+    def run_scheduler(self, at: datetime) -> dict[str, int]:
+        """One scheduler pass at a moment (the clock stays there, for the sender too)."""
+        self.clock.now = at
+        return scheduler.run_once(self.service)
 
     def event(self, type_: str, payload: dict, producer: str = "registration") -> Event:
         return new_event(type_, payload, producer=producer)
 
     def handle(self, type_: str, payload: dict, producer: str = "registration") -> Event:
-        """Hand one validated event to the consumer's handler, as the consumer would."""
+        """Hand one validated event to the service's bus, as the consumer would."""
         evt = self.event(type_, payload, producer)
-        SERVICE.event_handlers[evt.type](self.store, evt, self.settings)
+        self.service.bus.handle_event(evt)
         return evt
 
     def mails(self, **query) -> list[dict]:
@@ -62,8 +74,6 @@ class Harness:
 
     def headers(self, person_id="admin-1", role="administrator", library_id=None) -> dict:
         return as_caller(Identity(person_id=person_id, role=role, library_id=library_id))
-
-
 
 
 # -- payloads in the shapes the producers publish ------------------------------------------------

@@ -5,11 +5,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from notification_testkit import FAST, evidence, plan, registered, seed_library, wait_until
-
-from notification import handlers
-from notification.bootstrap import SERVICE
-from notification.scheduler import run_scheduler_once
+from notification_testkit import evidence, plan, registered, seed_library, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +23,16 @@ def test_assessors_get_one_digest_a_day_listing_the_days_submissions(harness):
     submit(harness, "E1", "Reparationscafé")
     submit(harness, "E2", "Klimabyttemarked")
 
-    first = run_scheduler_once(harness.store, MORNING, FAST)
-    again = run_scheduler_once(harness.store, MORNING.replace(hour=15), FAST)
+    first = harness.run_scheduler(MORNING)
+    again = harness.run_scheduler(MORNING.replace(hour=15))
     digests = harness.mails(event_type="digest.assessors")
     assert (first["digest_mails"], again["digest_mails"]) == (2, 0)
     assert sorted((m["person_id"], m["language"]) for m in digests) == [("A1", "en"), ("A2", "da")]
     assert [i["title"] for i in digests[0]["context"]["items"]] == ["Reparationscafé", "Klimabyttemarked"]
 
     submit(harness, "E3", "Læsekreds")  # after today's digest: tomorrow's news
-    assert run_scheduler_once(harness.store, MORNING.replace(hour=16), FAST)["digest_mails"] == 0
-    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["digest_mails"] == 2
+    assert harness.run_scheduler(MORNING.replace(hour=16))["digest_mails"] == 0
+    assert harness.run_scheduler(MORNING.replace(day=11))["digest_mails"] == 2
     tomorrow = harness.mails(event_id="digest.assessors:2025-03-11")
     assert [i["title"] for i in tomorrow[0]["context"]["items"]] == ["Læsekreds"]
 
@@ -47,9 +43,9 @@ def test_assessors_get_one_digest_a_day_listing_the_days_submissions(harness):
 
 def test_no_digest_is_sent_before_the_digest_hour_or_without_submissions(harness):
     seed_library(harness)
-    assert run_scheduler_once(harness.store, MORNING, FAST)["digest_mails"] == 0
+    assert harness.run_scheduler(MORNING)["digest_mails"] == 0
     submit(harness, "E1", "Reparationscafé")
-    assert run_scheduler_once(harness.store, MORNING.replace(hour=5), FAST)["digest_mails"] == 0
+    assert harness.run_scheduler(MORNING.replace(hour=5))["digest_mails"] == 0
 
 
 def test_a_clarification_deadline_three_days_ahead_reminds_the_library_once(harness):
@@ -62,33 +58,32 @@ def test_a_clarification_deadline_three_days_ahead_reminds_the_library_once(harn
     harness.handle("evidence.clarification_answered", evidence(
         {"message": "Tre partnere"}, item_id="E2", revision=3), "evidence")
 
-    assert run_scheduler_once(harness.store, MORNING.replace(day=9), FAST)["reminder_mails"] == 0  # 4 days
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
-    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["reminder_mails"] == 0
+    assert harness.run_scheduler(MORNING.replace(day=9))["reminder_mails"] == 0  # 4 days
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 3
+    assert harness.run_scheduler(MORNING.replace(day=11))["reminder_mails"] == 0
     reminders = harness.mails(event_type="clarification.deadline_soon")
     assert sorted(m["person_id"] for m in reminders) == ["P1", "P2", "P3"]
     assert {m["context"]["item_id"] for m in reminders} == {"E1"}
 
 
 def test_no_digest_goes_out_at_the_weekend_and_mondays_lists_what_arrived_meanwhile(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     seed_library(harness)
     friday, saturday, sunday, monday = (MORNING.replace(day=d) for d in (14, 15, 16, 17))
     submit(harness, "E1", "Reparationscafé")
-    assert run_scheduler_once(harness.store, friday, FAST)["digest_mails"] == 2
+    assert harness.run_scheduler(friday)["digest_mails"] == 2
     submit(harness, "E2", "Klimabyttemarked")  # Friday after the digest
-    assert run_scheduler_once(harness.store, saturday.replace(hour=7), FAST)["digest_mails"] == 0
+    assert harness.run_scheduler(saturday.replace(hour=7))["digest_mails"] == 0
     submit(harness, "E3", "Læsekreds")  # Saturday
-    assert run_scheduler_once(harness.store, saturday.replace(hour=18), FAST)["digest_mails"] == 0
+    assert harness.run_scheduler(saturday.replace(hour=18))["digest_mails"] == 0
     submit(harness, "E4", "Byttemarked")  # Sunday
-    handlers.clock = lambda: sunday  # the clock the scheduler thread and POST /scheduler/run read
+    harness.clock.now = sunday  # the clock the scheduler and POST /scheduler/run read
     assert client.post("/scheduler/run", headers=harness.headers()).json["digest_mails"] == 0
     assert harness.db.digests.count_documents({}) == 1
     assert harness.mails(event_id="digest.assessors:2025-03-15") == []
     assert harness.mails(event_id="digest.assessors:2025-03-16") == []
 
-    handlers.clock = lambda: monday
+    harness.clock.now = monday
     assert client.post("/scheduler/run", headers=harness.headers()).json["digest_mails"] == 2
     mondays = harness.mails(event_id="digest.assessors:2025-03-17")
     assert sorted(m["person_id"] for m in mondays) == ["A1", "A2"]
@@ -102,8 +97,8 @@ def test_the_deadline_reminder_mail_states_the_days_really_left(harness):
     harness.handle("evidence.clarification_requested", evidence(
         {"message": "Hvilke partnere?", "deadline": "2025-03-11"}, item_id="E2", title="Klimacafé",
         status="clarification_requested"), "evidence")
-    handlers.clock = lambda: MORNING  # the sender tells the days left from the day it sends
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 6
+    harness.clock.now = MORNING  # the sender tells the days left from the day it sends
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 6
     harness.start_sender()
     mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
         m["Subject"]), count=6)
@@ -117,11 +112,10 @@ def test_the_deadline_reminder_mail_states_the_days_really_left(harness):
 
 
 def test_an_administrator_can_trigger_the_scheduler_and_others_cannot(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     seed_library(harness)
     submit(harness, "E1", "Reparationscafé")
-    handlers.clock = lambda: MORNING
+    harness.clock.now = MORNING
     assert client.post("/scheduler/run", headers=harness.headers(role="assessor", person_id="A1")).status_code == 403
     response = client.post("/scheduler/run", headers=harness.headers())
     assert response.status_code == 200 and response.json["digest_mails"] == 2
@@ -129,8 +123,7 @@ def test_an_administrator_can_trigger_the_scheduler_and_others_cannot(harness):
 
 
 def test_the_delivery_log_shows_staff_only_their_own_library(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     seed_library(harness)
     harness.handle("library.registered", registered("L2", "Odense Bibliotek", token="t2", coordinator={
         "person_id": "Q1", "name": "Quinn", "email": "quinn@odense.dk", "language": "en", "role": "coordinator"}))
@@ -149,8 +142,7 @@ def test_the_delivery_log_shows_staff_only_their_own_library(harness):
 
 
 def test_an_administrator_resends_a_failed_mail_and_it_is_delivered(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     harness.smtp.box.fail_with = "550 no such user"
     harness.handle("library.registered", registered())
     harness.start_sender()
@@ -170,8 +162,7 @@ def test_an_administrator_resends_a_failed_mail_and_it_is_delivered(harness):
 
 
 def test_the_unsubscribe_link_in_a_mail_turns_off_non_essential_mail_only(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     seed_library(harness)
     harness.start_sender()
     [welcome] = harness.smtp.box.wait_for(lambda m: "Velkommen:" in str(m["Subject"]))
@@ -184,7 +175,7 @@ def test_the_unsubscribe_link_in_a_mail_turns_off_non_essential_mail_only(harnes
     assert bad.status_code == 400 and bad.json["field"] == "token"
     assert client.post("/unsubscribe", json={"token": token}, headers=anonymous).status_code == 200
     assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
-        "non_essential": False}
+        "non_essential": False, "actions": ["edit"]}
 
     lapsed = harness.handle("certificate.lapsed", {"certificate_id": "C1", "library_id": "L1",
                                                    "lapsed_at": "2026-05-01T00:00:00+00:00", "due_on": "2026-03-01"},
@@ -198,19 +189,23 @@ def test_the_unsubscribe_link_in_a_mail_turns_off_non_essential_mail_only(harnes
 
 
 def test_people_read_and_change_only_their_own_preferences(harness):
-    app = SERVICE.create_app(harness.settings, harness.runtime)
-    client = app.test_client()
+    client = harness.client()
     seed_library(harness)
     me = harness.headers("P2", "coordinator", "L1")
-    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": True}
+    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": True, "actions": ["edit"]}
     assert client.put("/people/P2/preferences", json={"non_essential": False}, headers=me).json == {
-        "non_essential": False}
+        "non_essential": False, "actions": ["edit"]}
     assert client.put("/people/P1/preferences", json={"non_essential": False}, headers=me).status_code == 404
     invalid = client.put("/people/P2/preferences", json={"non_essential": "maybe"}, headers=me)
     assert invalid.status_code == 422 and invalid.json["field"] == "non_essential"
-    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": False}
+    missing = client.put("/people/P2/preferences", json={}, headers=me)  # no decision: no default one
+    assert missing.status_code == 422 and missing.json["field"] == "non_essential"
+    assert client.get("/people/P2/preferences", headers=me).json == {"non_essential": False, "actions": ["edit"]}
     assert client.get("/people/P1/preferences", headers=harness.headers("P1", "coordinator", "L1")).json == {
-        "non_essential": True}
+        "non_essential": True, "actions": ["edit"]}
+    # An administrator reads anyone's preferences but may not change them.
+    assert client.get("/people/P2/preferences", headers=harness.headers()).json == {
+        "non_essential": False, "actions": []}
 
 
 def test_the_digest_follows_the_weekday_and_hour_in_copenhagen(harness):
@@ -219,9 +214,9 @@ def test_the_digest_follows_the_weekday_and_hour_in_copenhagen(harness):
     friday_night = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)  # Saturday 00:30 in Copenhagen
     sunday_night = datetime(2025, 3, 16, 23, 30, tzinfo=UTC)  # Monday 00:30: before the digest hour
     monday_early = datetime(2025, 3, 17, 6, 30, tzinfo=UTC)  # Monday 07:30 in Copenhagen
-    assert run_scheduler_once(harness.store, friday_night, FAST)["digest_mails"] == 0
-    assert run_scheduler_once(harness.store, sunday_night, FAST)["digest_mails"] == 0
-    assert run_scheduler_once(harness.store, monday_early, FAST)["digest_mails"] == 2
+    assert harness.run_scheduler(friday_night)["digest_mails"] == 0
+    assert harness.run_scheduler(sunday_night)["digest_mails"] == 0
+    assert harness.run_scheduler(monday_early)["digest_mails"] == 2
     assert sorted(m["person_id"] for m in harness.mails(event_id="digest.assessors:2025-03-17")) == ["A1", "A2"]
     assert harness.db.digests.find_one({"_id": "2025-03-17"})["at"].replace(tzinfo=UTC) == monday_early  # UTC kept
 
@@ -237,11 +232,11 @@ def test_a_reminder_counts_the_days_left_from_the_day_in_copenhagen(harness, dea
     seed_library(harness)
     harness.handle("evidence.clarification_requested", evidence(
         {"message": "Hvor mange deltog?", "deadline": deadline}, status="clarification_requested"), "evidence")
-    assert run_scheduler_once(harness.store, evening, FAST)["reminder_mails"] == 0  # still 4 days in Denmark
-    assert run_scheduler_once(harness.store, after_midnight, FAST)["reminder_mails"] == 3
+    assert harness.run_scheduler(evening)["reminder_mails"] == 0  # still 4 days in Denmark
+    assert harness.run_scheduler(after_midnight)["reminder_mails"] == 3
     reminders = harness.mails(event_type="clarification.deadline_soon")
     assert {m["context"]["planned_on"] for m in reminders} == {planned_on}
-    handlers.clock = lambda: after_midnight  # the sender counts from its own day, in Copenhagen too
+    harness.clock.now = after_midnight  # the sender counts from its own day, in Copenhagen too
     harness.start_sender()
     mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
         m["Subject"]), count=3)
@@ -272,16 +267,16 @@ def test_an_action_plan_question_is_reminded_three_days_before_its_deadline_once
     seed_library(harness)
     ask_about_plan(harness, deadline="2025-03-13")
 
-    assert run_scheduler_once(harness.store, MORNING.replace(day=9), FAST)["reminder_mails"] == 0  # 4 days
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
-    assert run_scheduler_once(harness.store, MORNING.replace(hour=15), FAST)["reminder_mails"] == 0
-    assert run_scheduler_once(harness.store, MORNING.replace(day=11), FAST)["reminder_mails"] == 0
+    assert harness.run_scheduler(MORNING.replace(day=9))["reminder_mails"] == 0  # 4 days
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 3
+    assert harness.run_scheduler(MORNING.replace(hour=15))["reminder_mails"] == 0
+    assert harness.run_scheduler(MORNING.replace(day=11))["reminder_mails"] == 0
     reminders = harness.mails(event_type=PLAN_REMINDER)
     assert sorted(m["person_id"] for m in reminders) == ["P1", "P2", "P3"]
     assert {m["context"]["plan_id"] for m in reminders} == {"AP1"}
     assert {m["library_id"] for m in reminders} == {"L1"}
 
-    handlers.clock = lambda: MORNING.replace(day=11)  # a day later than planned: the text follows
+    harness.clock.now = MORNING.replace(day=11)  # a day later than planned: the text follows
     harness.start_sender()
     mails = harness.smtp.box.wait_for(lambda m: "Påmindelse" in str(m["Subject"]) or "Reminder" in str(
         m["Subject"]), count=3)
@@ -305,17 +300,17 @@ def test_an_answered_or_approved_action_plan_is_not_reminded(harness, story):
     else:  # redelivery put the answer before the question it answers
         answer_plan(harness, revision=5)
         ask_about_plan(harness, revision=4)
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 0
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 0
     assert harness.mails(event_type=PLAN_REMINDER) == []
 
 
 def test_a_new_question_after_the_answer_is_reminded_again(harness):
     seed_library(harness)
     ask_about_plan(harness, revision=4, deadline="2025-03-12")
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 3
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 3
     answer_plan(harness, revision=5)
     ask_about_plan(harness, revision=6, deadline="2025-03-12", message="Og jeres mål for 2027?")
-    assert run_scheduler_once(harness.store, MORNING.replace(hour=12), FAST)["reminder_mails"] == 3
+    assert harness.run_scheduler(MORNING.replace(hour=12))["reminder_mails"] == 3
     reminders = harness.mails(event_type=PLAN_REMINDER)
     assert sorted({m["context"]["message"] for m in reminders}) == ["Hvem er jeres partnere?",
                                                                     "Og jeres mål for 2027?"]
@@ -328,6 +323,6 @@ def test_evidence_and_action_plan_questions_are_reminded_side_by_side(harness):
     harness.handle("evidence.clarification_requested", evidence(
         {"message": "Hvor mange deltog?", "deadline": "2025-03-12"}, status="clarification_requested"), "evidence")
     ask_about_plan(harness, deadline="2025-03-12")
-    assert run_scheduler_once(harness.store, MORNING, FAST)["reminder_mails"] == 6
+    assert harness.run_scheduler(MORNING)["reminder_mails"] == 6
     assert len(harness.mails(event_type="clarification.deadline_soon")) == 3
     assert len(harness.mails(event_type=PLAN_REMINDER)) == 3

@@ -1,10 +1,11 @@
 """Events in, mail out: the routing table on real SMTP, the real bus, and exactly-once delivery."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pika
 import pytest
+from chora_testing.servers import SmtpSink, free_port
 from notification_testkit import (
     activated,
     contact,
@@ -16,9 +17,10 @@ from notification_testkit import (
     wait_until,
 )
 
-from notification import store as repo
-from notification.bootstrap import SERVICE
+from notification import consumer
+from notification.bootstrap import bootstrap
 from shared.events import new_event
+from shared.runtime import Runtime
 
 pytestmark = pytest.mark.integration
 
@@ -32,11 +34,9 @@ def html_of(message) -> str:
 
 
 def test_a_registered_library_on_the_bus_mails_its_coordinator_a_confirmation_link(harness, settings_for):
-    harness.start_sender()
-    consumer = SERVICE.start_consumer(harness.settings, harness.runtime)
-    consumer.consumer.ready.wait(10)
-    registration = settings_for("registration")
-    producer = SERVICE.runtime(registration)
+    consumer.start(harness.service)
+    assert harness.service.runtime.consumer.ready.wait(10)
+    producer = Runtime(settings_for("registration"))
     try:
         producer.open_store().emit_now("library.registered", registered(token="abc123"))
         producer.start_relay()
@@ -137,31 +137,32 @@ def test_evidence_reviewed_with_a_clarification_request_sends_nothing_itself(har
     assert harness.mails(event_id=evt.id) == []
 
 
-def test_an_unreachable_smtp_server_is_retried_and_the_mail_delivered_once_when_it_returns(harness, settings_for):
-    from chora_testing.servers import SmtpSink, free_port
-
+def test_an_unreachable_smtp_server_is_retried_and_the_mail_delivered_once_when_it_returns(harness):
     port = free_port()  # nothing listens here yet
-    harness.settings = harness.settings.with_changes(smtp_port=port)
-    harness.handle("library.registered", registered())
-    harness.start_sender()
-    [mail] = harness.mails()
-    assert wait_until(lambda: harness.db.mails.find_one({"_id": mail["_id"]})["attempts"] >= 2)
-    retrying = harness.db.mails.find_one({"_id": mail["_id"]})
-    assert retrying["status"] in ("pending", "sending") and "Connection" in (retrying["last_error"] or "Connection")
-
-    sink = SmtpSink(port=port).start()
+    service = bootstrap(harness.settings.with_changes(smtp_port=port), clock=harness.clock)
+    sink = None
     try:
+        service.bus.handle_event(harness.event("library.registered", registered()))
+        service.sender.start()
+        [mail] = harness.mails()
+        assert wait_until(lambda: harness.db.mails.find_one({"_id": mail["_id"]})["attempts"] >= 2)
+        retrying = harness.db.mails.find_one({"_id": mail["_id"]})
+        assert retrying["status"] in ("pending", "sending") and "Connection" in (retrying["last_error"] or "Connection")
+
+        sink = SmtpSink(port=port).start()
         sink.box.wait_for(count=1)
         assert wait_until(lambda: harness.db.mails.find_one({"_id": mail["_id"]})["status"] == "sent")
         time.sleep(1.0)
         assert len(sink.box.messages) == 1
     finally:
-        sink.stop()
+        service.stop()
+        if sink is not None:
+            sink.stop()
 
 
 def test_a_permanent_refusal_is_recorded_as_failed_not_retried_and_announced(harness, wire):
     harness.smtp.box.fail_with = "550 mailbox unavailable"
-    harness.runtime.start_relay()
+    harness.service.runtime.start_relay()
     evt = harness.handle("library.registered", registered())
     harness.start_sender()
     [failed] = wire.wait_for("mail.failed")
@@ -176,9 +177,8 @@ def test_a_permanent_refusal_is_recorded_as_failed_not_retried_and_announced(har
 
 def test_the_same_event_redelivered_on_the_bus_sends_nothing_new(harness, settings_for, amqp_url):
     seed_library(harness)
-    harness.start_sender()
-    consumer = SERVICE.start_consumer(harness.settings, harness.runtime)
-    consumer.consumer.ready.wait(10)
+    consumer.start(harness.service)
+    assert harness.service.runtime.consumer.ready.wait(10)
     evt = new_event("certificate.lapsed", {"certificate_id": "C1", "library_id": "L1",
                                            "lapsed_at": "2026-05-01T00:00:00+00:00", "due_on": "2026-03-01"},
                     producer="scoring")
@@ -260,7 +260,7 @@ def test_a_reactivated_person_gets_a_mail_with_the_sign_in_link_even_after_optin
     seed_library(harness)
     harness.handle("person.deactivated", {"person_id": "P2", "version": 3, "library_id": "L1", "role": "coordinator",
                                           "deactivated_at": "2026-04-01T00:00:00+00:00", "reason": "deactivated"})
-    repo.set_preferences(harness.db, None, "P2", False, datetime.now(UTC))  # opted out of non-essential mail
+    harness.service.uow.repos.preferences.set("P2", False, datetime.now(UTC))  # opted out of non-essential mail
     harness.start_sender()
     assert wait_until(lambda: all(m["status"] == "sent" for m in harness.mails()))
     before = len(harness.smtp.box.messages)
@@ -280,8 +280,6 @@ def test_a_reactivated_person_gets_a_mail_with_the_sign_in_link_even_after_optin
 
 
 def test_a_mail_left_sending_by_a_crashed_sender_is_retried_at_start_up(harness):
-    from datetime import UTC, datetime, timedelta
-
     harness.handle("library.registered", registered())
     harness.db.mails.update_many({}, {"$set": {"status": "sending", "attempts": 1,
                                                "attempt_started_at": datetime.now(UTC) - timedelta(seconds=60)}})

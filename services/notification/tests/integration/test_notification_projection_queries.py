@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 from notification_testkit import activated, evidence, joined, plan, registered, seed_library
 
-from notification import store as repo
 from notification.domain.recipients import Scope, registration_scope, restrict
 from notification.domain.routing import scope_of
 
@@ -40,23 +39,23 @@ def seeded(harness):
                                           "deactivated_at": "2025-03-02T10:00:00+00:00", "reason": "deactivated"})
     harness.handle("person.joined", joined("P5", "Eva", "eva@aarhus.dk", "member", "L1"))
     harness.handle("person.erased", {"person_id": "P5", "library_id": "L1"})
-    repo.set_preferences(harness.db, None, "P2", False, datetime.now(UTC))
+    harness.service.uow.repos.preferences.set("P2", False, datetime.now(UTC))
     return harness
 
 
 @pytest.mark.parametrize("name", sorted(SCOPES))
 def test_a_scoped_load_is_the_whole_projection_restricted_to_the_scope(seeded, name):
     scope = SCOPES[name] | (Scope.of(person_ids=["P5"]) if name == "person.erased" else Scope())
-    everything = repo.load_state(seeded.db)
-    assert repo.load_state(seeded.db, None, scope) == restrict(everything, scope)
+    everything = seeded.service.uow.repos.recipients.load()
+    assert seeded.service.uow.repos.recipients.load(scope) == restrict(everything, scope)
 
 
 def test_a_scoped_load_reads_only_the_people_the_event_needs(seeded):
-    assert sorted(repo.load_state(seeded.db, None, SCOPES["evidence.submitted"])["people"]) == ["P3"]
-    assert sorted(repo.load_state(seeded.db, None, SCOPES["action_plan.approved"])["people"]) == ["P1", "P2", "P3"]
-    assert sorted(repo.load_state(seeded.db, None, SCOPES["library.ready_for_review"])["people"]) == ["A1", "A2"]
-    model = repo.load_state(seeded.db, None, SCOPES["model.published"])
+    assert sorted(seeded.service.uow.repos.recipients.load(SCOPES["evidence.submitted"])["people"]) == ["P3"]
+    assert sorted(seeded.service.uow.repos.recipients.load(SCOPES["action_plan.approved"])["people"]) == ["P1", "P2", "P3"]
+    assert sorted(seeded.service.uow.repos.recipients.load(SCOPES["library.ready_for_review"])["people"]) == ["A1", "A2"]
+    model = seeded.service.uow.repos.recipients.load(SCOPES["model.published"])
     assert sorted(model["people"]) == ["P1", "P2", "Q1", "W1"]
     assert model["libraries"]["L3"]["status"] == "withdrawn"
-    assert repo.load_state(seeded.db, None, SCOPES["certificate.awarded"])["people"]["P2"]["prefs"] == {
+    assert seeded.service.uow.repos.recipients.load(SCOPES["certificate.awarded"])["people"]["P2"]["prefs"] == {
         "non_essential": False}

@@ -1,4 +1,6 @@
-"""Unit tests: pure domain code only. Nothing real is used: no MongoDB, broker or SMTP server.
+"""Unit tests: nothing real is used (no MongoDB, broker or SMTP server): the pure domain, and the
+handlers, views and sender on an in-memory unit of work (notification_fakes) with an SMTP
+transport that records what it is handed.
 
 The `state` fixture is a recipients projection built by replaying registration events, so the
 routing tests also exercise the projection they depend on.
@@ -47,7 +49,7 @@ REGISTRATION_HISTORY = [
         "person_id": "P1", "name": "Person P1", "email": "p1@example.dk", "language": "da"})),
     ("library.activated", {"library_id": "L1", "name": "Aarhus Hovedbibliotek"}),
     ("person.joined", joined("P2", "L1", "coordinator", "en")),
-    ("person.joined", joined("P3", "L1", "staff", "da")),
+    ("person.joined", joined("P3", "L1", "member", "da")),
     ("person.joined", joined("P4", "L1", "coordinator", "da")),
     ("person.deactivated", {"person_id": "P4"}),
     ("person.joined", joined("A1", None, "assessor", "en")),
@@ -85,19 +87,19 @@ CASES = {
     ),
     "person.email_confirmation_requested": (
         {"person_id": "P2", "email": "new-p2@example.dk", "name": "Person P2", "language": "en",
-         "token": "tokc", "library_id": "L1"},
+         "confirmation_token": "tokc", "token_expires_at": "2025-03-14T12:00:00Z", "library_id": "L1"},
         [("P2", "en")],
     ),
     "library.activated": ({"library_id": "L1", "name": "Aarhus Hovedbibliotek"}, [("P1", "da"), ("P2", "en")]),
     "person.invited": (
         {"person_id": "I1", "library_id": "L1", "library_name": "Aarhus Hovedbibliotek", "name": "Ida",
-         "email": "ida@example.dk", "role": "staff", "language": "da", "token": "toki",
-         "expires_at": "2025-03-20T00:00:00Z", "invited_by_name": "Person P1"},
+         "email": "ida@example.dk", "role": "member", "language": "da", "invitation_token": "toki",
+         "token_expires_at": "2025-03-20T00:00:00Z", "inviter_name": "Person P1"},
         [("I1", "da")],
     ),
     "person.password_reset_requested": (
         {"person_id": "P2", "email": "p2@example.dk", "name": "Person P2", "language": "en",
-         "token": "tokr", "expires_at": "2025-03-14T13:00:00Z"},
+         "reset_token": "tokr", "token_expires_at": "2025-03-14T13:00:00Z"},
         [("P2", "en")],
     ),
     # Planned from the projection after the event: P2 stands for a person it made active again.
@@ -190,6 +192,12 @@ def state() -> dict[str, Any]:
     return replay(REGISTRATION_HISTORY)
 
 
+def opt_out(state: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """The projection as the store loads it after a person turned non-essential mail off."""
+    person = {**state["people"][person_id], "prefs": {"non_essential": False}}
+    return {**state, "people": {**state["people"], person_id: person}}
+
+
 # Helpers are handed out as fixtures, not imported from conftest, so the tests also run under
 # pytest's importlib import mode next to other services' test suites.
 @pytest.fixture(name="joined")
@@ -205,3 +213,8 @@ def registered_fixture():
 @pytest.fixture(name="replay")
 def replay_fixture():
     return replay
+
+
+@pytest.fixture(name="opt_out")
+def opt_out_fixture():
+    return opt_out

@@ -79,9 +79,10 @@ def test_the_plan_reminder_is_one_event_per_question_and_deadline():
     assert later.event_id != reminder.event_id
 
 
-def test_an_evidence_record_without_a_kind_is_reminded_as_evidence():
-    record = {"_id": "E1", "library_id": "L1", "title": "Reparationscafé", "message": "?", "deadline": "2025-04-01",
-              "submitted_by": SUBMITTER, "revision": 2, "open": True}
+def test_an_evidence_question_is_reminded_once_per_item_and_deadline():
+    record = {**change_for("evidence.clarification_requested", {
+        "item_id": "E1", "library_id": "L1", "revision": 2, "title": "Reparationscafé", "message": "?",
+        "deadline": "2025-04-01", "submitted_by": SUBMITTER}).record, "open": True}
     reminder = reminder_for(record, "2025-03-29")
     assert reminder.event_type == "clarification.deadline_soon"
     assert reminder.event_id == "clarification.deadline_soon:E1:2025-04-01"

@@ -73,7 +73,7 @@ def test_danish_is_the_default_and_english_is_used_when_preferred():
 )
 def test_security_mail_links_into_the_portal_with_the_token(template, path, state):
     context = {"token": "a/b+c&d=e", "expires_at": "2025-03-14", "registration": False,
-               "library_name": "X", "role": "staff", "invited_by_name": "Y"}  # fmt: skip
+               "library_name": "X", "role": "member", "invited_by_name": "Y"}  # fmt: skip
     rendered = render(template, "da", context, PUBLIC_URL)
     link = f"https://portal.example.dk{path}?token=a%2Fb%2Bc%26d%3De"
     assert link in rendered.text

@@ -6,7 +6,6 @@ from notification.domain.errors import InvalidUnsubscribeToken
 from notification.domain.preferences import (
     make_unsubscribe_token,
     read_unsubscribe_token,
-    set_non_essential,
     wants_mail,
 )
 
@@ -49,15 +48,3 @@ def test_non_essential_mail_follows_the_opt_out():
     assert wants_mail(None, essential=False)
     assert wants_mail({"non_essential": True}, essential=False)
     assert not wants_mail({"non_essential": False}, essential=False)
-
-
-def test_opting_out_and_in_again(state):
-    off = set_non_essential(state, "P1", False)
-    assert off["people"]["P1"]["prefs"]["non_essential"] is False
-    assert state["people"]["P1"]["prefs"]["non_essential"] is True  # input untouched
-    on = set_non_essential(off, "P1", True)
-    assert on["people"]["P1"]["prefs"]["non_essential"] is True
-
-
-def test_opting_out_an_unknown_person_changes_nothing(state):
-    assert set_non_essential(state, "NOPE", False) == state

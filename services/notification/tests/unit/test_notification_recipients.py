@@ -44,7 +44,7 @@ def test_a_late_event_never_brings_an_erased_person_back(state, joined):
     state = apply_registration_event(state, "person.erased", {"person_id": "P2"})
     state = apply_registration_event(state, "person.joined", joined("P2", "L1", "coordinator"))
     state = apply_registration_event(
-        state, "person.invited", {**joined("P2", "L1", "staff"), "token": "t", "library_name": "x"}
+        state, "person.invited", {**joined("P2", "L1", "member"), "invitation_token": "t", "library_name": "x"}
     )
     assert "P2" not in state["people"]
 
@@ -81,7 +81,7 @@ def test_events_about_unknown_people_do_not_create_them():
 
 
 def test_a_redelivered_invitation_does_not_undo_joining(state, joined):
-    invite = {**joined("P3", "L1", "staff"), "token": "t", "library_name": "Aarhus"}
+    invite = {**joined("P3", "L1", "member"), "invitation_token": "t", "library_name": "Aarhus"}
     state = apply_registration_event(state, "person.invited", invite)
     assert state["people"]["P3"]["active"] is True
 
@@ -98,15 +98,13 @@ def test_an_older_event_does_not_override_a_newer_one(history, replay, joined):
 
 
 def test_an_unsupported_language_falls_back_to_danish(joined):
-    state = apply_registration_event(empty_state(), "person.joined", joined("P9", "L1", "staff", "de"))
+    state = apply_registration_event(empty_state(), "person.joined", joined("P9", "L1", "member", "de"))
     assert state["people"]["P9"]["language"] == "da"
 
 
-def test_opt_out_survives_a_redelivered_join(state, joined):
-    from notification.domain.preferences import set_non_essential
-
-    state = set_non_essential(state, "P3", False)
-    state = apply_registration_event(state, "person.joined", joined("P3", "L1", "staff"))
+def test_opt_out_survives_a_redelivered_join(state, joined, opt_out):
+    state = opt_out(state, "P3")
+    state = apply_registration_event(state, "person.joined", joined("P3", "L1", "member"))
     assert state["people"]["P3"]["prefs"] == {"non_essential": False}
 
 
@@ -133,7 +131,7 @@ def test_a_reactivated_coordinator_is_mailed_again(state, joined):
 
 
 def test_reactivation_restores_a_person_the_projection_never_held(joined):
-    state = apply_registration_event(empty_state(), "person.reactivated", reactivated(joined, "P7", "L1", "staff", "en"))
+    state = apply_registration_event(empty_state(), "person.reactivated", reactivated(joined, "P7", "L1", "member", "en"))
     person = state["people"]["P7"]
     assert person["active"] is True and person["email"] == "p7@example.dk" and person["language"] == "en"
     assert state["libraries"]["L1"]["name"] == "Aarhus Hovedbibliotek"
@@ -144,7 +142,7 @@ def test_a_late_reactivation_does_not_undo_a_later_deactivation(state, joined):
         state, "person.deactivated", {"person_id": "P3"}, occurred_at="2025-03-01T00:00:00Z"
     )
     state = apply_registration_event(
-        state, "person.reactivated", reactivated(joined, "P3", "L1", "staff"), occurred_at="2025-02-01T00:00:00Z"
+        state, "person.reactivated", reactivated(joined, "P3", "L1", "member"), occurred_at="2025-02-01T00:00:00Z"
     )
     assert state["people"]["P3"]["active"] is False
 
@@ -155,10 +153,8 @@ def test_reactivation_never_brings_an_erased_person_back(state, joined):
     assert "P4" not in state["people"]
 
 
-def test_an_opt_out_survives_deactivation_and_reactivation(state, joined):
-    from notification.domain.preferences import set_non_essential
-
-    state = set_non_essential(state, "P3", False)
+def test_an_opt_out_survives_deactivation_and_reactivation(state, joined, opt_out):
+    state = opt_out(state, "P3")
     state = apply_registration_event(state, "person.deactivated", {"person_id": "P3"})
-    state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P3", "L1", "staff"))
+    state = apply_registration_event(state, "person.reactivated", reactivated(joined, "P3", "L1", "member"))
     assert state["people"]["P3"]["active"] is True and state["people"]["P3"]["prefs"] == {"non_essential": False}

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from notification.domain.preferences import set_non_essential
 from notification.domain.recipients import apply_registration_event
 from notification.domain.routing import ROUTES, PlannedMail, plan_messages
 
@@ -82,9 +81,9 @@ def test_an_erased_person_is_never_mailed_even_from_a_late_payload(state, cases)
     assert plan("person.password_reset_requested", reset, state) == []
 
 
-def test_opt_out_suppresses_digests_and_reminders(state, cases):
-    state = set_non_essential(state, "A1", False)
-    state = set_non_essential(state, "P2", False)
+def test_opt_out_suppresses_digests_and_reminders(state, cases, opt_out):
+    state = opt_out(state, "A1")
+    state = opt_out(state, "P2")
     assert [m.person_id for m in plan("digest.assessors", cases["digest.assessors"][0], state)] == ["A2"]
     assert [m.person_id for m in plan("certificate.checkin_due", cases["certificate.checkin_due"][0], state)] == ["P1"]
 
@@ -93,15 +92,15 @@ def test_opt_out_suppresses_digests_and_reminders(state, cases):
     "event_type",
     ["person.password_reset_requested", "person.email_confirmation_requested"],
 )
-def test_opt_out_never_suppresses_security_mail(event_type, state, cases):
-    state = set_non_essential(state, "P2", False)
+def test_opt_out_never_suppresses_security_mail(event_type, state, cases, opt_out):
+    state = opt_out(state, "P2")
     [mail] = plan(event_type, cases[event_type][0], state)
     assert mail.person_id == "P2" and mail.essential is True
 
 
-def test_opt_out_never_suppresses_an_invitation(state, cases):
+def test_opt_out_never_suppresses_an_invitation(state, cases, opt_out):
     state = apply_registration_event(state, "person.invited", cases["person.invited"][0])
-    state = set_non_essential(state, "I1", False)
+    state = opt_out(state, "I1")
     assert len(plan("person.invited", cases["person.invited"][0], state)) == 1
 
 
@@ -120,10 +119,10 @@ def test_planned_mails_do_not_share_their_context(state, cases):
     assert len(second.context["changes"]) == 1
 
 
-def test_a_reactivated_person_is_told_their_access_is_back_even_after_opting_out(state, cases):
+def test_a_reactivated_person_is_told_their_access_is_back_even_after_opting_out(state, cases, opt_out):
     payload, _ = cases["person.reactivated"]
     payload = {**payload, "person_id": "P4", "email": "p4@example.dk", "language": "da", "name": "Person P4"}
-    state = set_non_essential(state, "P4", False)
+    state = opt_out(state, "P4")
     state = apply_registration_event(state, "person.reactivated", payload, occurred_at="2025-03-10T09:00:00+00:00")
     [mail] = plan("person.reactivated", payload, state)
     assert (mail.person_id, mail.language, mail.essential) == ("P4", "da", True)

@@ -16,14 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-EVIDENCE, ACTION_PLAN = "evidence", "action_plan"
+from shared.vocabulary import ACTION_PLAN, APPROVED, REJECTED
+
+EVIDENCE = "evidence"
 
 EVIDENCE_DEADLINE_SOON = "clarification.deadline_soon"
 PLAN_DEADLINE_SOON = "action_plan.clarification_deadline_soon"
 
 # What ends a question: the answer (resubmission), a decision, or the item being withdrawn.
 EVIDENCE_CLOSERS = frozenset({"evidence.submitted", "evidence.withdrawn", "evidence.clarification_answered"})
-EVIDENCE_DECISIONS = ("approved", "rejected")
+EVIDENCE_DECISIONS = (APPROVED, REJECTED)
 # An action plan is answered by resubmitting it and decided by approving it (or by a new question,
 # which opens the clarification again with its own deadline).
 PLAN_CLOSERS = frozenset({"action_plan.submitted", "action_plan.approved"})
@@ -97,14 +99,13 @@ class Reminder:
 def reminder_for(record: Mapping[str, Any], planned_on: str) -> Reminder:
     """Return the reminder of an open clarification record, planned on a (Copenhagen) day."""
     deadline = record["deadline"]
-    if record.get("kind") == ACTION_PLAN:
+    if record["kind"] == ACTION_PLAN:
         payload = {key: record.get(key) for key in ("plan_id", "library_id", "library_name", "version", "message",
                                                     "deadline", "submitted_by")}
         payload["planned_on"] = planned_on
         # The request's revision tells two questions about the same plan apart, even with one deadline.
         event_id = f"{PLAN_DEADLINE_SOON}:{record['plan_id']}:{record.get('revision')}:{deadline}"
         return Reminder(PLAN_DEADLINE_SOON, payload, event_id)
-    # Records written before `kind` existed are evidence items.
     payload = {key: record.get(key) for key in ("library_id", "library_name", "title", "message", "deadline",
                                                 "submitted_by")}
     payload["item_id"] = record["_id"]

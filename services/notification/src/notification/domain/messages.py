@@ -30,6 +30,17 @@ from notification.domain.localtime import local_day
 from notification.domain.preferences import make_unsubscribe_token
 from notification.domain.recipients import DEFAULT_LANGUAGE, language_of
 from notification.domain.routing import TEMPLATES, PlannedMail
+from shared.vocabulary import (
+    ACTIVITY,
+    ADMINISTRATOR,
+    ASSESSOR,
+    COMMUNICATION,
+    COORDINATOR,
+    MEMBER,
+    OPERATIONS_MEASURE,
+    SHARED_CASE,
+    STAFF_TRAINING,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -54,29 +65,31 @@ PORTAL_PATHS = {
     "model": "/model",
 }
 
-# Danish and English labels for the vocabulary codes that appear in mail.
-LABELS = {
+# How mail names the vocabulary's kinds and roles (shared.vocabulary's keys): in the forms the
+# sentences need ("Vi har modtaget aktiviteten ...", "... as staff member"), not the portal's
+# headings; a unit test keeps every key of the vocabulary covered.
+LABELS: dict[str, dict[str, str]] = {
     "da": {
-        "activity": "aktiviteten",
-        "communication": "formidlingen",
-        "operations_measure": "driftstiltaget",
-        "staff_training": "personaleuddannelsen",
-        "shared_case": "vidensdelingen",
-        "coordinator": "koordinator",
-        "staff": "medarbejder",
-        "assessor": "assessor",
-        "administrator": "administrator",
+        ACTIVITY: "aktiviteten",
+        COMMUNICATION: "formidlingen",
+        OPERATIONS_MEASURE: "driftstiltaget",
+        STAFF_TRAINING: "personaleuddannelsen",
+        SHARED_CASE: "vidensdelingen",
+        COORDINATOR: "koordinator",
+        MEMBER: "medarbejder",
+        ASSESSOR: "assessor",
+        ADMINISTRATOR: "administrator",
     },
     "en": {
-        "activity": "activity",
-        "communication": "communication",
-        "operations_measure": "operations measure",
-        "staff_training": "staff training",
-        "shared_case": "shared case",
-        "coordinator": "coordinator",
-        "staff": "staff member",
-        "assessor": "assessor",
-        "administrator": "administrator",
+        ACTIVITY: "activity",
+        COMMUNICATION: "communication",
+        OPERATIONS_MEASURE: "operations measure",
+        STAFF_TRAINING: "staff training",
+        SHARED_CASE: "shared case",
+        COORDINATOR: "coordinator",
+        MEMBER: "staff member",
+        ASSESSOR: "assessor",
+        ADMINISTRATOR: "administrator",
     },
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from notification.domain.errors import InvalidUnsubscribeToken
-from notification.domain.recipients import State, default_prefs, is_erased
+from notification.domain.recipients import default_prefs
 
 # The salt separates these tokens from anything else signed with the same secret.
 UNSUBSCRIBE_SALT = "notification.unsubscribe.v1"
@@ -25,18 +25,6 @@ def wants_mail(prefs: Mapping[str, Any] | None, *, essential: bool) -> bool:
     if essential:
         return True
     return bool((prefs or default_prefs()).get("non_essential", True))
-
-
-def set_non_essential(state: Mapping[str, Any], person_id: str, wanted: bool) -> State:
-    """Return the state with a person's non-essential mail turned on or off (no-op if unknown)."""
-    people = dict(state.get("people", {}))
-    person = people.get(person_id)
-    new: State = {**state, "people": people}
-    if person is None or is_erased(state, person_id):
-        return new
-    prefs = {**(person.get("prefs") or default_prefs()), "non_essential": bool(wanted)}
-    people[person_id] = {**person, "prefs": prefs}
-    return new
 
 
 def make_unsubscribe_token(secret: str | bytes, person_id: str) -> str:
@@ -50,6 +38,7 @@ def read_unsubscribe_token(secret: str | bytes, token: str) -> str:
         data = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidUnsubscribeToken("the unsubscribe link is not valid") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("p"), str) or not data["p"]:
+    person_id = data.get("p") if isinstance(data, dict) else None
+    if not isinstance(person_id, str) or not person_id:
         raise InvalidUnsubscribeToken("the unsubscribe link is not valid")
-    return data["p"]
+    return person_id

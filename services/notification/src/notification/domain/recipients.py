@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.vocabulary import COORDINATOR
+
 State = dict[str, Any]
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
-COORDINATOR = "coordinator"
-ASSESSOR = "assessor"
 
 # Library statuses as this service sees them.
 REGISTERED, ACTIVE, WITHDRAWN = "registered", "active", "withdrawn"
@@ -95,7 +95,7 @@ def is_erased(state: Mapping[str, Any], person_id: str | None) -> bool:
 def library_name(state: Mapping[str, Any], library_id: str | None) -> str:
     """Return a library's name as the projection knows it, or an empty string."""
     library = state.get("libraries", {}).get(library_id or "")
-    return (library or {}).get("name", "")
+    return str((library or {}).get("name", ""))
 
 
 def library_status(state: Mapping[str, Any], library_id: str | None) -> str | None:

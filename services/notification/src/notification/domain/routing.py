@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from notification.domain.clarifications import EVIDENCE_DECISIONS
 from notification.domain.preferences import wants_mail
 from notification.domain.recipients import Scope, library_name
 from notification.domain.selectors import (
@@ -28,6 +29,7 @@ from notification.domain.selectors import (
     Recipient,
     Selector,
 )
+from notification.domain.tokens import one_time_link
 
 Payload = Mapping[str, Any]
 StateView = Mapping[str, Any]
@@ -50,7 +52,7 @@ ALWAYS = Condition("always", lambda payload: True)
 # and the deadline); mailing it from evidence.reviewed as well would send it twice.
 DECIDED = Condition(
     "decision is approved or rejected",
-    lambda payload: payload.get("decision") in ("approved", "rejected"),
+    lambda payload: payload.get("decision") in EVIDENCE_DECISIONS,
 )
 CHECKIN_DAYS = Condition("days_before is 60 or 14", lambda payload: payload.get("days_before") in (60, 14))
 HAS_ITEMS = Condition("items is not empty", lambda payload: bool(payload.get("items")))
@@ -113,8 +115,7 @@ def _registered(payload: Payload, state: StateView) -> dict[str, Any]:
         "library_name": payload.get("name") or "",
         "municipality": payload.get("municipality"),
         "isil": payload.get("isil"),
-        "token": payload.get("confirmation_token"),
-        "expires_at": payload.get("token_expires_at"),
+        **one_time_link("library.registered", payload),
         "registration": True,
     }
 
@@ -124,8 +125,7 @@ def _email_confirmation(payload: Payload, state: StateView) -> dict[str, Any]:
         **_library(payload, state),
         "municipality": None,
         "isil": None,
-        "token": payload.get("confirmation_token") or payload.get("token"),
-        "expires_at": payload.get("token_expires_at") or payload.get("expires_at"),
+        **one_time_link("person.email_confirmation_requested", payload),
         "registration": False,
     }
 
@@ -137,23 +137,17 @@ def _activated(payload: Payload, state: StateView) -> dict[str, Any]:
     }
 
 
-def _token(payload: Payload, *names: str) -> dict[str, Any]:
-    """Return the one-time token and its expiry, whatever the producer called them."""
-    token = next((payload[n] for n in names if payload.get(n)), None)
-    return {"token": token, "expires_at": payload.get("token_expires_at") or payload.get("expires_at")}
-
-
 def _invited(payload: Payload, state: StateView) -> dict[str, Any]:
     return {
         **_library(payload, state),
-        **_token(payload, "invitation_token", "token"),
+        **one_time_link("person.invited", payload),
         "role": payload.get("role"),
-        "invited_by_name": payload.get("inviter_name") or payload.get("invited_by_name"),
+        "invited_by_name": payload.get("inviter_name"),
     }
 
 
 def _password_reset(payload: Payload, state: StateView) -> dict[str, Any]:
-    return {"library_id": None, "library_name": "", **_token(payload, "reset_token", "token")}
+    return {"library_id": None, "library_name": "", **one_time_link("person.password_reset_requested", payload)}
 
 
 def _reactivated(payload: Payload, state: StateView) -> dict[str, Any]:

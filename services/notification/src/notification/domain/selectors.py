@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notification.domain.recipients import (
-    ASSESSOR,
-    COORDINATOR,
     WITHDRAWN,
     Scope,
     active_people,
@@ -23,6 +21,7 @@ from notification.domain.recipients import (
     language_of,
     library_status,
 )
+from shared.vocabulary import ASSESSOR, COORDINATOR
 
 Payload = Mapping[str, Any]
 StateView = Mapping[str, Any]
