@@ -66,6 +66,26 @@ class Settings:
     # be: a deactivated person loses access, and a role change applies, within this time
     # (sessions and bearer tokens are signed, not stored). 0 turns the re-check off.
     access_recheck: float = 60.0
+    # -- the event bus (issue 11): archive, outbox parking, producer identity, seals, metrics ----
+    # Length of <prefix>.archive, where events of types nobody consumes go (oldest dropped first).
+    archive_max_length: int = 100_000
+    # An event still unroutable is retried after outbox_backoff s, doubling up to outbox_backoff_cap,
+    # and parked (listed by `chora-bus outbox`) after outbox_max_attempts tries.
+    outbox_max_attempts: int = 10
+    outbox_backoff: float = 2.0
+    outbox_backoff_cap: float = 120.0
+    # The broker user of service S is amqp_user_prefix + S; consumers dead-letter an event whose
+    # AMQP user_id is not its producer's user. amqp_shared_user is the one account `make run` and the
+    # tests give every service: a consumer connected as that user itself accepts its messages as
+    # any producer's (the deployment has no per-service identities); one connected as its own
+    # user does not. Empty: no shared account is accepted anywhere.
+    amqp_user_prefix: str = ""
+    amqp_shared_user: str = "guest"
+    # Fernet key sealing one-time tokens in event payloads; give it to registration and notification
+    # only. Unset: a key derived from secret_key (development).
+    event_seal_key: str = ""
+    # Port of a consumer process's Prometheus endpoint (0: none); gunicorn APIs serve /metrics.
+    metrics_port: int = 0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +139,14 @@ class Settings:
             login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
             trusted_proxies=int(get("TRUSTED_PROXIES", "0")),
             access_recheck=float(get("ACCESS_RECHECK", str(cls.access_recheck))),
+            archive_max_length=int(get("ARCHIVE_MAX_LENGTH", str(cls.archive_max_length))),
+            outbox_max_attempts=int(get("OUTBOX_MAX_ATTEMPTS", str(cls.outbox_max_attempts))),
+            outbox_backoff=float(get("OUTBOX_BACKOFF", str(cls.outbox_backoff))),
+            outbox_backoff_cap=float(get("OUTBOX_BACKOFF_CAP", str(cls.outbox_backoff_cap))),
+            amqp_user_prefix=get("AMQP_USER_PREFIX"),
+            amqp_shared_user=get("AMQP_SHARED_USER", cls.amqp_shared_user),
+            event_seal_key=get("EVENT_SEAL_KEY"),
+            metrics_port=int(get("METRICS_PORT", "0")),
         )
 
     def with_changes(self, **changes) -> Settings:

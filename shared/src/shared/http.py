@@ -1,12 +1,13 @@
 """HTTP plumbing for every service: a Flask app with flask-smorest, errors as RFC 9457
-problem+json (Danish first, with the field), request and correlation ids, health, readiness
-and Prometheus metrics."""
+problem+json (Danish first, with the field), request and correlation ids, health, readiness,
+Prometheus metrics and an OpenTelemetry server span per request (continuing the caller's W3C
+traceparent); the correlation id is the trace id."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -14,10 +15,11 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
+from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException
 
-from shared import context, identity, metrics
+from shared import context, identity, metrics, tracing
 from shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -157,8 +159,10 @@ def create_service_app(
     runtime_ready: Callable[[], dict[str, str]] | None = None,
     mapped_errors: Mapping[type[Exception], int] | None = None,
     api_prefix: str = "",
+    metrics_collectors: Sequence[object] = (),
 ) -> tuple[Flask, ProblemApi]:
     """Build the Flask app and Api every service shares; the caller registers blueprints."""
+    tracing.configure(settings.service)
     app = Flask(settings.service)
     app.config.update(
         API_TITLE=title,
@@ -173,9 +177,11 @@ def create_service_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app)
+    # First, so the request's span is current when the ids below are bound.
+    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     _install_request_context(app, settings)
     _install_errors(app, mapped_errors or {})
-    app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {})))
+    app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {}), metrics.registry(metrics_collectors)))
     return app, api
 
 
@@ -184,7 +190,8 @@ def _install_request_context(app: Flask, settings: Settings) -> None:
     def bind_ids() -> None:
         g.started = time.perf_counter()
         rid = request.headers.get("X-Request-ID") or context.new_id()
-        cid = request.headers.get("X-Correlation-ID") or rid
+        # The trace id (the caller's, from its traceparent, or this request's new one).
+        cid = tracing.current_trace_id() or request.headers.get("X-Correlation-ID") or rid
         g.id_tokens = (context.request_id.set(rid), context.correlation_id.set(cid))
 
     @app.after_request
@@ -242,7 +249,7 @@ def _extras(exc: Exception) -> dict[str, Any]:
     return extra
 
 
-def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
+def _health_blueprint(ready: Callable[[], dict[str, str]], registry) -> Blueprint:
     bp = Blueprint("health", __name__)
 
     @bp.get("/healthz")
@@ -257,7 +264,7 @@ def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics_view():
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     return bp
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from pymongo import IndexModel
 
-from shared import jsonlog
+from shared import jsonlog, metrics, tracing
 from shared.config import Settings
 from shared.events import Event
 from shared.http import create_service_app
@@ -55,7 +55,8 @@ class ServiceDefinition:
             self.on_start(store, settings)
         runtime.start_relay()
         app, api = create_service_app(
-            settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors
+            settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors,
+            metrics_collectors=[runtime.outbox_metrics()],
         )
         for bp in (self.blueprints(store, settings) if self.blueprints else []):
             api.register_blueprint(bp)
@@ -70,11 +71,15 @@ class ServiceDefinition:
         return dispatch
 
     def start_consumer(self, settings: Settings | None = None, runtime: Runtime | None = None, *, in_thread=True) -> Runtime:
-        """Connect and consume this service's queue (with its own relay for the events it emits)."""
+        """Connect and consume this service's queue (with its own relay for the events it emits);
+        serve its metrics on settings.metrics_port when set."""
         settings = settings or Settings.from_env(self.name)
         jsonlog.configure(self.name, settings.log_level)
+        tracing.configure(self.name)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
+        if settings.metrics_port:
+            metrics.serve(settings.metrics_port, metrics.registry([runtime.outbox_metrics()]))
         runtime.start_relay()
         if self.event_handlers:  # a service that consumes nothing runs only its relay here
             batch = self.batch_handler

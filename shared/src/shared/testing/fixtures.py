@@ -2,7 +2,8 @@
 
 Uses for real: a SecantusDB daemon (one per test session, a fresh database per test), the
 RabbitMQ at CHORA_TEST_AMQP_URL (default 127.0.0.1:5672) with an exchange and queues named
-uniquely per test, an aiosmtpd SMTP server per test, and a pika observer of the exchange.
+uniquely per test, an aiosmtpd SMTP server per test, and a pika observer of the exchange bound
+to the routing keys a test names (`@pytest.mark.wire("library.registered", ...)` or `wire.watch`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ import uuid
 import pytest
 
 from shared.config import Settings
+from shared.events.sealing import Sealer
 from shared.runtime import broker_reachable
 from shared.testing.servers import Secantus, SmtpSink
 from shared.testing.wire import WireObserver, delete_prefixed, run_queues
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)
+TEST_SEAL_KEY = "dGVzdC1vbmx5LWV2ZW50LXNlYWwta2V5LTMyLWJ5dGU="  # a Fernet key for tests only
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "wire(*routing_keys): what the test's wire observer binds")
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +64,7 @@ def settings_for(secantus, amqp_url, run_prefix):
             "CHORA_RELAY_POLL_INTERVAL": "0.5",
             "CHORA_RELAY_GRACE": "1",
             "CHORA_SECRET_KEY": "test-secret",
+            "CHORA_EVENT_SEAL_KEY": TEST_SEAL_KEY,
         })
         return base.with_changes(**changes) if changes else base
 
@@ -73,7 +81,8 @@ def smtp():
 
 
 @pytest.fixture
-def wire(amqp_url, run_prefix):
-    observer = WireObserver(amqp_url, f"{run_prefix}.events").start()
+def wire(request, amqp_url, run_prefix):
+    keys = [key for mark in request.node.iter_markers("wire") for key in mark.args]
+    observer = WireObserver(amqp_url, f"{run_prefix}.events", keys, sealer=Sealer(TEST_SEAL_KEY)).start()
     yield observer
     observer.stop()
