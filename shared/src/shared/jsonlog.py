@@ -52,5 +52,5 @@ def configure(service: str, level: str = "INFO") -> None:
     handler._chora = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("pymongo", "amqp", "kombu", "werkzeug"):
+    for noisy in ("pymongo", "amqp", "kombu", "pika", "werkzeug"):
         logging.getLogger(noisy).setLevel("WARNING")

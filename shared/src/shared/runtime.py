@@ -36,12 +36,8 @@ class Runtime:
     on_stop: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        declared = set(subscriptions(self.service))
-        if set(self.handled_types) != declared:
-            raise ValueError(
-                f"{self.service} handles {sorted(set(self.handled_types) - declared)} that the catalogue does not "
-                f"route to it, and not {sorted(declared - set(self.handled_types))} that it does: declare "
-                f"consumers=(...) in shared/events/ and the handlers together")
+        if self.handled_types:  # none: a runtime that only produces (a tool, a test's upstream)
+            check_subscriptions(self.service, self.handled_types)
 
     @property
     def service(self) -> str:
@@ -117,6 +113,16 @@ class Runtime:
             checks["mongodb"] = f"error: {exc.__class__.__name__}"
         checks["broker"] = broker_reachable(self.settings.amqp_url)
         return checks
+
+
+def check_subscriptions(service: str, handled: tuple[str, ...] | list[str]) -> None:
+    """Refuse handlers that differ from what the catalogue routes to the service."""
+    declared = set(subscriptions(service))
+    if set(handled) != declared:
+        raise ValueError(
+            f"{service} handles {sorted(set(handled) - declared)} that the catalogue does not route to it, "
+            f"and not {sorted(declared - set(handled))} that it does: declare consumers=(...) in "
+            f"shared/events/ and the handlers together")
 
 
 def broker_reachable(url: str, timeout: float = 1.0) -> str:

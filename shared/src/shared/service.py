@@ -18,7 +18,7 @@ from shared.config import Settings
 from shared.events import Event
 from shared.http import create_service_app
 from shared.mongo import ServiceStore
-from shared.runtime import Runtime
+from shared.runtime import Runtime, check_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class ServiceDefinition:
     on_consumer_start: Callable[[ServiceStore, Settings], Callable[[], None] | None] | None = None
 
     def runtime(self, settings: Settings) -> Runtime:
+        check_subscriptions(self.name, tuple(self.event_handlers))
         return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))
 
     def create_app(self, settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:

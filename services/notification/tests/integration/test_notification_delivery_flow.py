@@ -19,8 +19,9 @@ from notification_testkit import (
 from notification import store as repo
 from notification.bootstrap import SERVICE
 from shared.events import new_event
+from shared.runtime import Runtime
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire("mail.failed")]
 
 
 def text_of(message) -> str:
@@ -36,7 +37,7 @@ def test_a_registered_library_on_the_bus_mails_its_coordinator_a_confirmation_li
     consumer = SERVICE.start_consumer(harness.settings, harness.runtime)
     consumer.consumer.ready.wait(10)
     registration = settings_for("registration")
-    producer = SERVICE.runtime(registration)
+    producer = Runtime(registration)
     try:
         producer.open_store().emit_now("library.registered", registered(token="abc123"))
         producer.start_relay()
