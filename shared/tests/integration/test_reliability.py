@@ -188,7 +188,8 @@ def test_an_unroutable_event_backs_off_is_parked_listed_and_replayed_and_never_b
         parked = wait_until(lambda: store.db.outbox_parked.find_one(), timeout=20)
         assert parked is not None and [e["type"] for e in parked["events"]] == ["test.misrouted"]
         assert parked["attempts"] == 3 and "unroutable after 3 attempts" in parked["parked_reason"]
-        assert store.db.outbox.count_documents({}) == 0  # the archived one went at once, the other is parked
+        # The archived one went at once; the other is parked (written before its outbox copy is removed).
+        assert wait_until(lambda: store.db.outbox.count_documents({}) == 0)
         tried = metrics.EVENTS_UNROUTABLE.labels("source", "test.misrouted")._value.get()
         time.sleep(1.5)  # several sweeps (poll 0.5 s): none rereads the parked document
         assert metrics.EVENTS_UNROUTABLE.labels("source", "test.misrouted")._value.get() == tried
@@ -265,3 +266,51 @@ def test_publishers_and_consumers_recover_from_dropped_connections_without_losin
         [k for k in keys if pipeline.effect(k) == 0]
     )
     assert all(pipeline.effect(k) == 1 for k in keys)
+
+
+def broker_connections(user_name_prefix=None):
+    out = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "user"], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def test_a_consumer_idle_past_two_heartbeats_dead_letters_without_reconnecting(settings_for, amqp_url):
+    from shared.runtime import Runtime
+
+    # 4 s: the broker beats every 2 s, so kombu's consume loop (1 s drains) still sends its own beats.
+    settings = settings_for("sink", heartbeat=4)
+    runtime = Runtime(settings, handled_types=("test.pinged",))
+    runtime.open_store()
+    consumer = runtime.start_consumer(lambda evt: None)
+    try:
+        assert consumer.ready.wait(10)
+        exchange = f"{settings.amqp_prefix}.events"
+        publish_raw(amqp_url, exchange, "test.pinged", b"{first poison", "first")
+        assert wait_until(lambda: len(dead_letters(settings)) == 1)
+        out, live = consumer.out, consumer._live
+        assert out is not None and out.connected
+        consumer._next_depths = float("inf")  # no queue-depth readings on it meanwhile: it is idle
+        time.sleep(13)  # idle past two heartbeat intervals and more (an unserviced connection is dropped by then)
+        publish_raw(amqp_url, exchange, "test.pinged", b"{second poison", "second")
+        assert wait_until(lambda: len(dead_letters(settings)) == 2)
+        assert consumer.out is out and out.connected  # the same publishing connection, never dropped
+        assert consumer._live is live and consumer.ready.is_set()  # and the consumer never reconnected
+    finally:
+        runtime.stop()
+
+
+def test_a_replayed_dead_letter_keeps_its_headers_and_is_listed_under_its_type_when_it_fails_again(
+        pipeline, settings_for):
+    settings = settings_for("sink")
+    pipeline.fail.add("stubborn")
+    pipeline.producer.start_relay()
+    pipeline.emit("stubborn")
+    [letter] = wait_until(lambda: dead_letters(settings), timeout=30)
+    assert letter.routing_key == "test.pinged"
+    tool = BusTool(settings.amqp_url, settings.amqp_prefix, settings.retry_delays)
+    assert tool.replay("sink", letter.message_id) == 1  # the fault is still there
+    again = wait_until(lambda: (lambda ls: ls if ls and ls[0].failed_at != letter.failed_at else None)(
+        dead_letters(settings)), timeout=30)
+    assert len(again) == 1 and again[0].message_id == letter.message_id
+    assert again[0].routing_key == "test.pinged"  # not the queue's name
+    assert pipeline.calls.count("stubborn") == 2 * (1 + len(settings.retry_delays))

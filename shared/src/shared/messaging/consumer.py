@@ -280,6 +280,8 @@ class ServiceConsumer(ConsumerMixin):
             self._dead_letter(message, headers, f"handler failed after {retries} retries: {exc!r}", evt.type, "handler")
             return
         metrics.EVENTS_CONSUMED.labels(self.service, evt.type, "retried").inc()
+        # Kept from the first try on: after a retry queue the message arrives under the queue's name.
+        headers.setdefault(H_ORIGINAL_KEY, message.delivery_info.get("routing_key"))
         headers[H_RETRIES] = retries + 1
         headers[H_REASON] = repr(exc)[:500]
         if self._memory:
