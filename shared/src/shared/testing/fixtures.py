@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.events.sealing import Sealer
 from shared.runtime import broker_reachable
 from shared.testing.servers import Secantus, SmtpSink
+from shared.testing.users import BrokerUsers
 from shared.testing.wire import WireObserver, delete_prefixed, run_queues
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -86,3 +87,11 @@ def wire(request, amqp_url, run_prefix):
     observer = WireObserver(amqp_url, f"{run_prefix}.events", keys, sealer=Sealer(TEST_SEAL_KEY)).start()
     yield observer
     observer.stop()
+
+
+@pytest.fixture
+def broker_users(amqp_url, run_prefix):
+    """Per-service RabbitMQ accounts for this run (rabbitmqctl), removed afterwards."""
+    users = BrokerUsers(amqp_url, run_prefix)
+    yield users
+    users.remove()
