@@ -178,7 +178,9 @@ def create_service_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app)
     # First, so the request's span is current when the ids below are bound.
-    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
+                                     request_hook=lambda span, _environ: span.set_attribute("chora.service",
+                                                                                            settings.service))
     _install_request_context(app, settings)
     _install_errors(app, mapped_errors or {})
     app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {}), metrics.registry(metrics_collectors)))

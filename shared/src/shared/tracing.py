@@ -76,5 +76,5 @@ def span(service: str, name: str, *, kind: SpanKind = SpanKind.INTERNAL, parent:
     """A span of `service`, current for the block, child of `parent` (a carried context) when given."""
     span_links = [Link(trace.get_current_span(c).get_span_context()) for c in links or ()]
     with tracer(service).start_as_current_span(name, context=parent, kind=kind, links=span_links,
-                                               attributes=dict(attributes or {})) as current:
+                                               attributes={"chora.service": service, **(attributes or {})}) as current:
         yield current

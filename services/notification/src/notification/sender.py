@@ -33,6 +33,7 @@ from notification.domain.localtime import local_day
 from notification.domain.messages import build_message, message_id_for, render_planned
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
+from shared import tracing
 from shared.config import Settings
 from shared.mongo import ServiceStore
 
@@ -133,7 +134,10 @@ class MailSender:
             return
         try:
             message = self._build(mail)
-            self.transport(self.settings, message, timeout=self.config.smtp_timeout)
+            with tracing.span("notification", "smtp send", kind=tracing.SpanKind.CLIENT,
+                              parent=tracing.context_from(mail.get("trace")),
+                              attributes={"mail.template": mail.get("template", ""), "mail.id": mail["_id"]}):
+                self.transport(self.settings, message, timeout=self.config.smtp_timeout)
         except _BuildError as exc:
             self._fail(mail, f"cannot build the mail: {exc.__cause__!r}")
         except Exception as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from notification.domain.recipients import Scope, State, default_prefs, empty_state
+from shared import tracing
 from shared.context import new_id
 
 LIBRARIES, PEOPLE, ERASED, PREFERENCES = "libraries", "people", "erased", "preferences"
@@ -155,6 +156,7 @@ def insert_mails(db, session, planned: list[dict[str, Any]], *, event_id: str, e
             "sent_at": None,
             "last_error": None,
             "resends": 0,
+            "trace": tracing.carrier(),  # the SMTP send joins the trace of the event that planned it
         })
     if docs:
         db[MAILS].insert_many(docs, session=session)
