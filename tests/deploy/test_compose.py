@@ -24,6 +24,7 @@ K8S_DIR = ROOT / "deploy" / "k8s"
 CONSUMING = ("registration", "evidence", "scoring", "notification")
 GATEWAY = "gateway"
 INFRASTRUCTURE = ("rabbitmq", "mongodb")
+JOBS = ("rabbitmq-users",)  # one-shot containers: they run to completion, no healthcheck or restart
 
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 
@@ -112,6 +113,8 @@ def compose_problems(compose: dict, root: Path = ROOT) -> list[str]:
 
     named_volumes = set((compose.get("volumes") or {}).keys())
     for name, container in containers.items():
+        if name in JOBS:
+            continue
         if not container.get("healthcheck") or not container["healthcheck"].get("test"):
             problems.append(f"{name}: no healthcheck")
         if container.get("restart") not in ("unless-stopped", "always"):
@@ -145,7 +148,8 @@ def compose_problems(compose: dict, root: Path = ROOT) -> list[str]:
                 problems.append(f"{name}: dockerfile must be services/{service}/Dockerfile, got {dockerfile!r}")
 
             env = env_of(container)
-            for key in ("CHORA_AMQP_URL", "CHORA_SECRET_KEY"):
+            # The gateway publishes and consumes nothing: it holds no broker account.
+            for key in ("CHORA_SECRET_KEY",) if service == GATEWAY else ("CHORA_AMQP_URL", "CHORA_SECRET_KEY"):
                 if not env.get(key):
                     problems.append(f"{name}: no {key}")
             secret_keys[name] = env.get("CHORA_SECRET_KEY")
@@ -288,7 +292,7 @@ def test_the_secret_key_is_the_same_for_the_gateway_and_every_service(compose):
     keys = {
         name: env_of(container).get("CHORA_SECRET_KEY")
         for name, container in compose["services"].items()
-        if name not in (*INFRASTRUCTURE, "mailpit")
+        if name not in (*INFRASTRUCTURE, *JOBS, "mailpit")
     }
     assert len(keys) == 9
     assert len(set(keys.values())) == 1 and None not in keys.values()

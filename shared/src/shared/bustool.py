@@ -7,6 +7,7 @@ replay of one or all dead letters, purge with confirmation, and a service's park
     chora-bus purge chora.notification.dead        (asks you to type the name; --yes skips)
     chora-bus outbox registration                  (events pending and parked, with the reasons)
     chora-bus outbox-replay registration --all     (or --id EVENT_ID: parked events back to the relay)
+    chora-bus broker-users --admin-url http://rabbitmq:15672   (each service's account and permissions)
 
 A replayed message keeps every header (the original routing key, who published it) and is
 published with this tool's broker user as `user_id`: run it with the service's own account (its
@@ -22,13 +23,16 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pika
+import requests
 from pika.exceptions import ChannelClosedByBroker
 
 from shared.config import Settings
 from shared.events import consuming_services
 from shared.events.sealing import redacted
+from shared.messaging.permissions import SERVICES, service_permissions, user_name
 from shared.messaging.relay import replay_parked
 from shared.messaging.topology import H_ORIGINAL_KEY, H_QUEUE, H_REASON, H_REPLAYED, H_RETRIES
 from shared.mongo import OUTBOX, PARKED, connect
@@ -189,6 +193,31 @@ def outbox_entries(db) -> list[OutboxEntry]:
     return rows
 
 
+def apply_broker_users(admin_url: str, admin: tuple[str, str], prefix: str, passwords: dict[str, str], *,
+                       user_prefix: str = "", vhost: str = "/") -> list[str]:
+    """Create or update each service's broker account with the catalogue's permissions, through the
+    RabbitMQ management API (idempotent); return the accounts."""
+    base, v = admin_url.rstrip("/"), quote(vhost, safe="")
+    done = []
+    with requests.Session() as http:
+        http.auth = admin
+        for service, password in passwords.items():
+            name = user_name(user_prefix, service)
+            u = quote(name, safe="")
+            perms = service_permissions(prefix, service)
+            for path, body in (
+                (f"/api/users/{u}", {"password": password, "tags": ""}),
+                (f"/api/permissions/{v}/{u}", {"configure": perms.configure, "write": perms.write, "read": perms.read}),
+                (f"/api/topic-permissions/{v}/{u}",
+                 {"exchange": f"{prefix}.events", "write": perms.topic_write, "read": perms.topic_read}),
+            ):
+                answer = http.put(base + path, json=body, timeout=10)
+                if answer.status_code not in (200, 201, 204):
+                    raise RuntimeError(f"{path}: {answer.status_code} {answer.text[:200]}")
+            done.append(name)
+    return done
+
+
 def _service_db(args):
     env = dict(os.environ)
     if args.mongo_url:
@@ -229,6 +258,10 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
             chosen = cmd.add_mutually_exclusive_group(required=True)
             chosen.add_argument("--id", dest="event_id")
             chosen.add_argument("--all", action="store_true")
+    users = sub.add_parser("broker-users", help="create each service's broker account (management API)")
+    users.add_argument("--admin-url", default=os.environ.get("CHORA_BROKER_ADMIN_URL", "http://rabbitmq:15672"))
+    users.add_argument("--vhost", default="/")
+    users.add_argument("--user-prefix", default=os.environ.get("CHORA_AMQP_USER_PREFIX", ""))
     args = parser.parse_args(argv)
 
     tool = BusTool(args.amqp_url, args.prefix, tuple(int(d) for d in args.retry_delays.split(",")))
@@ -254,6 +287,14 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
                 print("not purged", file=out)
                 return 1
         print(f"purged {tool.purge(args.queue)}", file=out)
+    elif args.command == "broker-users":
+        # The administrator's account from CHORA_BROKER_ADMIN_USER/PASSWORD, each service's password
+        # from CHORA_BROKER_PASSWORD_<SERVICE>.
+        admin = (os.environ["CHORA_BROKER_ADMIN_USER"], os.environ["CHORA_BROKER_ADMIN_PASSWORD"])
+        passwords = {s: os.environ[f"CHORA_BROKER_PASSWORD_{s.upper()}"] for s in SERVICES}
+        for name in apply_broker_users(args.admin_url, admin, args.prefix, passwords, user_prefix=args.user_prefix,
+                                       vhost=args.vhost):
+            print(f"account {name}: permissions set", file=out)
     elif args.command == "outbox":
         client, db = _service_db(args)
         try:
