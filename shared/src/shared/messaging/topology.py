@@ -95,7 +95,7 @@ class Topology:
     def quorum(self) -> bool:
         return self.queue_type == "quorum"
 
-    def _args(self, dead_letter_to: str | None = None, **extra) -> dict:
+    def _args(self, dead_letter_to: str | None = None, **extra: object) -> dict:
         args: dict = {"x-queue-type": self.queue_type, **extra}
         if dead_letter_to is not None:
             args["x-dead-letter-exchange"] = ""
@@ -144,7 +144,7 @@ class Topology:
             self.archive_name,
             bindings=[binding(self.exchange, routing_key=t) for t in types],
             durable=True,
-            queue_arguments=self._args(**{"x-max-length": self.archive_max_length, "x-overflow": "drop-head"}),
+            queue_arguments=self._args(None, **{"x-max-length": self.archive_max_length, "x-overflow": "drop-head"}),
         )
 
     def own_queues(self) -> Iterable[Queue]:

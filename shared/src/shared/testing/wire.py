@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterable
+from typing import Any
 
 import pika
 
@@ -32,7 +33,7 @@ class WireObserver:
         self.routing_keys: set[str] = set(routing_keys)
         self.sealer = sealer
         self._conn: pika.BlockingConnection | None = None
-        self._channel = None
+        self._channel: Any = None
         self._queue = ""
         self.messages: list[dict] = []
         self._cond = threading.Condition()
