@@ -14,7 +14,7 @@ from pymongo import IndexModel
 
 from shared import metrics
 from shared.config import Settings
-from shared.events import Event, subscriptions
+from shared.events import CATALOGUE, Event, subscriptions
 from shared.events.sealing import Sealer
 from shared.messaging.consumer import ServiceConsumer
 from shared.messaging.publisher import ConfirmingPublisher
@@ -49,8 +49,12 @@ class Runtime:
         return Topology(s.amqp_prefix, s.service, s.retry_delays, s.queue_type, s.archive_max_length)
 
     @functools.cached_property
-    def sealer(self) -> Sealer:
-        return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key)
+    def sealer(self) -> Sealer | None:
+        """The sealing key, for a service that seals tokens or opens them (registration, notification)."""
+        seals = any(spec.sealed and (spec.producer == self.service or
+                                     any(audience == self.service for _, audience in spec.sealed))
+                    for spec in CATALOGUE.values())
+        return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key) if seals else None
 
     def open_store(self) -> ServiceStore:
         """Connect to MongoDB (after fork) and ensure the indexes."""
