@@ -15,7 +15,8 @@ import tempfile
 
 # Before prometheus_client is imported: it picks its value class (files or memory) at import, and
 # the workers forked from this master inherit what the master imported.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_OWN_FOLDER = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_FOLDER:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="chora-metrics-")
 
 from prometheus_client import multiprocess  # noqa: E402
@@ -43,3 +44,9 @@ def on_starting(server):
 def child_exit(server, worker):
     """Drop the live gauges of a worker that exited (its counters stay in the sum)."""
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this master made for itself."""
+    if _OWN_FOLDER:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
