@@ -122,7 +122,54 @@ def register(base: str, box, n: int = 1) -> list[tuple[float, str, str]]:
     return results
 
 
-def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[tuple[str, str]]:
+def outbox_sizes(mongo_url: str, prefix: str) -> dict[str, int]:
+    """Events pending or parked in each service's outbox."""
+    from pymongo import MongoClient
+
+    client = MongoClient(mongo_url)
+    try:
+        sizes = {}
+        for service in ("registration", "evidence", "scoring", "notification"):
+            db = client[f"{prefix}_{service}"]
+            sizes[service] = sum(len(d["events"]) for c in ("outbox", "outbox_parked") for d in db[c].find({}, {"events.id": 1}))
+        return sizes
+    finally:
+        client.close()
+
+
+def mixed_run(base: str, box, seconds: float, mongo_url: str, prefix: str) -> tuple[int, int, dict[str, int], float]:
+    """A mixed load through the gateway for `seconds`: libraries register and confirm (registration,
+    person and score events, mails), and each logs and submits evidence (evidence, score and mail
+    events; score.changed has no consumer, so it is archived). Then at rest: (libraries, items,
+    events left in each outbox, seconds the outboxes took to empty)."""
+    stop_at = time.monotonic() + seconds
+    libraries = items = 0
+    while time.monotonic() < stop_at:
+        _, email, token = register(base, box, 1)[0]
+        requests.post(f"{base}/api/v1/email-confirmations", json={"token": token}, timeout=30).raise_for_status()
+        auth = {"Authorization": "Bearer " + requests.post(f"{base}/api/v1/auth/token", timeout=30, json={
+            "email": email, "password": "et-godt-kodeord-123"}).json()["access_token"]}
+        library_id = requests.get(f"{base}/api/v1/me", headers=auth, timeout=30).json()["library_id"]
+        libraries += 1
+        for k in range(3):
+            created = requests.post(f"{base}/api/v1/libraries/{library_id}/evidence", headers=auth, timeout=30, json={
+                "kind": "communication", "title": f"Udstilling {k}", "dimension": "formidling", "sdgs": [4, 13],
+                "date": time.strftime("%Y-%m-%d"), "description": "Bench"})
+            created.raise_for_status()
+            requests.post(f"{base}/api/v1/evidence/{created.json()['id']}/submit", json={}, headers=auth,
+                          timeout=30).raise_for_status()
+            items += 1
+    rested = time.monotonic()
+    deadline = rested + 120
+    sizes = outbox_sizes(mongo_url, prefix)
+    while any(sizes.values()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        sizes = outbox_sizes(mongo_url, prefix)
+    return libraries, items, sizes, time.monotonic() - rested
+
+
+def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float,
+            mixed_seconds: float = 60.0, only_mixed: bool = False) -> list[tuple[str, str]]:
     embedded = _load_platform_module()
     sink = SmtpSink().start()
     prefix = f"bench{uuid.uuid4().hex[:8]}"
@@ -144,6 +191,16 @@ def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[
         wait_for_port(gateway_port, timeout=60)
         for service in embedded.BACKEND_SERVICES:
             wait_for_port(int(platform.env[f"CHORA_{service.upper()}_PORT"]), timeout=60)
+
+        def mixed() -> None:
+            libraries, items, sizes, drained = mixed_run(base, sink.box, mixed_seconds, db.url, prefix)
+            results.append((f"outbox after a {mixed_seconds / 60:.1f}-minute mixed run, at rest (events, all services)",
+                            f"{sum(sizes.values())}  ({libraries} libraries registered and confirmed, {items} items "
+                            f"submitted; empty {drained:.1f} s after the load stopped; {sizes})"))
+
+        if only_mixed:
+            mixed()
+            return results
 
         # Resident memory of every service process at rest.
         time.sleep(3)
@@ -179,6 +236,8 @@ def run_all(db, amqp_url: str, *, raw_publish: float, raw_store: float) -> list[
         bare_rps, bare_p95 = bare_flask_rate(8, 4)
         results.append(("bare Flask 'ok' on gunicorn (1 worker, 8 threads)", f"{bare_rps:,.0f} req/s  p95 {bare_p95 * 1000:.0f} ms"))
         results.append(("authenticated dashboard through the gateway", f"{dash_rps:,.0f} req/s  p95 {dash_p95 * 1000:.0f} ms  ratio {dash_rps / bare_rps:.2f}x bare (library {me.get('library_id')})"))
+        if mixed_seconds:
+            mixed()
     except Exception as exc:  # report what was measured and why the rest was not
         results.append(("(platform flows stopped)", repr(exc)[:300]))
     finally:

@@ -104,19 +104,24 @@ def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = _settings(secantus_url, amqp_url, prefix)
     upstream_settings = settings.with_changes(service="evidence", mongo_db=f"{prefix}_evidence")
-    wire = WireObserver(amqp_url, f"{prefix}.events").start()
+    wire = WireObserver(amqp_url, f"{prefix}.events", ["score.changed"]).start()
     consumer = SERVICE.start_consumer(settings)
     upstream = Runtime(upstream_settings)
     upstream_store = upstream.open_store()
     upstream.start_relay()
+    # library.registered comes from registration: only its producer may emit it.
+    registration = Runtime(settings.with_changes(service="registration", mongo_db=f"{prefix}_registration"))
+    upstream_store.registration = registration.open_store()  # type: ignore[attr-defined]
+    registration.start_relay()
     try:
         assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
         yield upstream_store, wire
     finally:
+        registration.stop()
         upstream.stop()
         consumer.stop()
         wire.stop()
-        for db in (settings.mongo_db, upstream_settings.mongo_db):
+        for db in (settings.mongo_db, upstream_settings.mongo_db, f"{prefix}_registration"):
             try:
                 upstream_store.client.drop_database(db)
             except Exception:
@@ -131,7 +136,7 @@ def _of(lid: str):
 def _register(upstream_store, wire, lids: list[str]) -> None:
     """Register the libraries and wait for each one's first (zero) score."""
     for lid in lids:
-        upstream_store.transact(lambda tx, lid=lid: tx.emit("library.registered", {
+        upstream_store.registration.transact(lambda tx, lid=lid: tx.emit("library.registered", {
             "library_id": lid, "version": 1, "name": f"Bibliotek {lid}", "municipality": "Roskilde",
             "kind": "folkebibliotek", "isil": "DK-123456", "staff_count": 20, "status": "active",
             "open_branch_count": 1, "registered_at": datetime.now(UTC).isoformat(), "coordinator": None,

@@ -1,24 +1,41 @@
 """The operator's bus tool (pika): queue depths and consumers, dead letters with their reasons,
-replay of one or all dead letters, purge with confirmation.
+replay of one or all dead letters, purge with confirmation, and a service's parked outbox events.
 
     chora-bus queues
-    chora-bus dead notification
+    chora-bus dead notification [--bodies]         (sealed fields are shown as [sealed])
     chora-bus replay notification --all            (or --id MESSAGE_ID)
     chora-bus purge chora.notification.dead        (asks you to type the name; --yes skips)
+    chora-bus outbox registration                  (events pending and parked, with the reasons)
+    chora-bus outbox-replay registration --all     (or --id EVENT_ID: parked events back to the relay)
+    chora-bus broker-users --admin-url http://rabbitmq:15672   (each service's account and permissions)
+
+A replayed message keeps every header (the original routing key, who published it) and is
+published with this tool's broker user as `user_id`: run it with the service's own account (its
+CHORA_AMQP_URL, e.g. inside its container), whose republished messages the consumer trusts to
+name their producer; a replay under another account is dead-lettered again as not the producer's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pika
+import requests
 from pika.exceptions import ChannelClosedByBroker
 
-from shared.messaging.topology import H_QUEUE, H_REASON, H_RETRIES
+from shared.config import ServiceSettings
+from shared.events import consuming_services
+from shared.events.sealing import redacted
+from shared.messaging.permissions import SERVICES, service_permissions, user_name
+from shared.messaging.relay import replay_parked
+from shared.messaging.topology import H_ORIGINAL_KEY, H_QUEUE, H_REASON, H_REPLAYED, H_RETRIES
+from shared.mongo import OUTBOX, PARKED, connect
 
 CONSUMING_SERVICES = ("registration", "evidence", "scoring", "notification")
 
@@ -47,19 +64,19 @@ class BusTool:
         return [main, *(f"{main}.retry.{d}s" for d in self.retry_delays), f"{main}.dead"]
 
     def queues(self, services=CONSUMING_SERVICES) -> list[tuple[str, int, int]]:
-        """(name, messages, consumers) for every queue of the given services that exists."""
+        """(name, messages, consumers) for every queue of the given services, and the archive, that exists."""
         rows = []
         conn = self._connect()
         try:
-            for service in services:
-                for name in self.queue_names(service):
-                    ch = conn.channel()
-                    try:
-                        ok = ch.queue_declare(name, passive=True).method
-                        rows.append((name, ok.message_count, ok.consumer_count))
-                        ch.close()
-                    except ChannelClosedByBroker:
-                        continue  # not declared (yet): nothing to show
+            names = [name for service in services for name in self.queue_names(service)]
+            for name in [*names, f"{self.prefix}.archive"]:
+                ch = conn.channel()
+                try:
+                    ok = ch.queue_declare(name, passive=True).method
+                    rows.append((name, ok.message_count, ok.consumer_count))
+                    ch.close()
+                except ChannelClosedByBroker:
+                    continue  # not declared (yet): nothing to show
         finally:
             conn.close()
         return rows
@@ -84,7 +101,7 @@ class BusTool:
                     message_id=props.message_id,
                     reason=str(headers.get(H_REASON, "")),
                     queue=str(headers.get(H_QUEUE, f"{self.prefix}.{service}")),
-                    routing_key=headers.get("x-chora-original-routing-key"),
+                    routing_key=headers.get(H_ORIGINAL_KEY),
                     failed_at=headers.get("x-chora-failed-at"),
                     body=body,
                 )
@@ -110,8 +127,10 @@ class BusTool:
         replayed = []
 
         def republish(ch, letter: DeadLetter, props) -> None:
-            headers = {k: v for k, v in (props.headers or {}).items() if not k.startswith("x-chora-")}
-            headers["x-chora-replayed"] = True
+            # Every header stays (the original routing key, who published it, the trace context);
+            # only the retry count starts again.
+            headers = dict(props.headers or {})
+            headers[H_REPLAYED] = int(headers.get(H_REPLAYED) or 0) + 1
             headers[H_RETRIES] = 0
             ch.basic_publish(
                 exchange="",
@@ -119,9 +138,12 @@ class BusTool:
                 body=letter.body,
                 properties=pika.BasicProperties(
                     content_type=props.content_type or "application/json",
+                    content_encoding=props.content_encoding,
                     delivery_mode=2,
                     message_id=props.message_id,
                     correlation_id=props.correlation_id,
+                    type=props.type,
+                    user_id=self.params.credentials.username,
                     headers=headers,
                 ),
                 mandatory=True,
@@ -131,12 +153,81 @@ class BusTool:
         self._each_dead(service, lambda letter: message_id is None or letter.message_id == message_id, republish)
         return len(replayed)
 
+    @staticmethod
+    def shown_body(letter: DeadLetter) -> str:
+        """A dead letter's body for an operator's eyes: sealed fields redacted."""
+        try:
+            data = json.loads(letter.body)
+        except ValueError:
+            return letter.body[:500].decode("utf-8", "replace")
+        if isinstance(data, dict) and isinstance(data.get("payload"), dict):
+            data["payload"] = redacted(str(data.get("type")), data["payload"])
+        return json.dumps(data, ensure_ascii=False)
+
     def purge(self, queue: str) -> int:
         conn = self._connect()
         try:
             return conn.channel().queue_purge(queue).method.message_count
         finally:
             conn.close()
+
+
+@dataclass
+class OutboxEntry:
+    event_id: str
+    type: str
+    state: str  # pending or parked
+    attempts: int
+    reason: str | None
+    created_at: object
+
+
+def outbox_entries(db) -> list[OutboxEntry]:
+    """Every event waiting in a service's outbox and every parked one, oldest first."""
+    rows = []
+    for collection, state in ((OUTBOX, "pending"), (PARKED, "parked")):
+        for doc in db[collection].find({}).sort("created_at", 1):
+            for e in doc["events"]:
+                rows.append(OutboxEntry(e["id"], e["type"], state, int(doc.get("attempts", 0)),
+                                        doc.get("parked_reason") or doc.get("last_error"), doc["created_at"]))
+    return rows
+
+
+def apply_broker_users(admin_url: str, admin: tuple[str, str], prefix: str, passwords: dict[str, str], *,
+                       user_prefix: str = "", vhost: str = "/") -> list[str]:
+    """Create or update each service's broker account with the catalogue's permissions, through the
+    RabbitMQ management API (idempotent); return the accounts."""
+    base, v = admin_url.rstrip("/"), quote(vhost, safe="")
+    done = []
+    with requests.Session() as http:
+        http.auth = admin
+        for service, password in passwords.items():
+            name = user_name(user_prefix, service)
+            u = quote(name, safe="")
+            perms = service_permissions(prefix, service)
+            for path, body in (
+                (f"/api/users/{u}", {"password": password, "tags": ""}),
+                (f"/api/permissions/{v}/{u}", {"configure": perms.configure, "write": perms.write, "read": perms.read}),
+                (f"/api/topic-permissions/{v}/{u}",
+                 {"exchange": f"{prefix}.events", "write": perms.topic_write, "read": perms.topic_read}),
+            ):
+                answer = http.put(base + path, json=body, timeout=10)
+                if answer.status_code not in (200, 201, 204):
+                    raise RuntimeError(f"{path}: {answer.status_code} {answer.text[:200]}")
+            done.append(name)
+    return done
+
+
+def _service_db(args):
+    env = dict(os.environ)
+    if args.mongo_url:
+        env[f"CHORA_{args.service.upper()}_MONGO_URL"] = args.mongo_url
+    if args.mongo_db:
+        env[f"CHORA_{args.service.upper()}_MONGO_DB"] = args.mongo_db
+    # The tool needs only where the service's database is; it holds no key, so no secret is asked for.
+    settings = ServiceSettings.from_env({**env, "CHORA_EMBEDDED": "1"}, service=args.service)
+    client = connect(settings.mongo_url, app_name="chora-bus")
+    return client, client[settings.mongo_db]
 
 
 def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
@@ -149,6 +240,7 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
     queues.add_argument("--service", action="append", help="only these services (repeatable)")
     dead = sub.add_parser("dead", help="list a service's dead letters with their reasons")
     dead.add_argument("service")
+    dead.add_argument("--bodies", action="store_true", help="also print each body (sealed fields redacted)")
     replay = sub.add_parser("replay", help="replay dead letters to their queue")
     replay.add_argument("service")
     which = replay.add_mutually_exclusive_group(required=True)
@@ -157,17 +249,33 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
     purge = sub.add_parser("purge", help="empty a queue (asks for confirmation)")
     purge.add_argument("queue")
     purge.add_argument("--yes", action="store_true")
+    for name, text in (("outbox", "list a service's pending and parked outbox events"),
+                       ("outbox-replay", "give a service's parked outbox events back to its relay")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("service")
+        cmd.add_argument("--mongo-url", help="default: CHORA_<SERVICE>_MONGO_URL or CHORA_MONGO_URL")
+        cmd.add_argument("--mongo-db", help="default: the service's database")
+        if name == "outbox-replay":
+            chosen = cmd.add_mutually_exclusive_group(required=True)
+            chosen.add_argument("--id", dest="event_id")
+            chosen.add_argument("--all", action="store_true")
+    users = sub.add_parser("broker-users", help="create each service's broker account (management API)")
+    users.add_argument("--admin-url", default=os.environ.get("CHORA_BROKER_ADMIN_URL", "http://rabbitmq:15672"))
+    users.add_argument("--vhost", default="/")
+    users.add_argument("--user-prefix", default=os.environ.get("CHORA_AMQP_USER_PREFIX", ""))
     args = parser.parse_args(argv)
 
     tool = BusTool(args.amqp_url, args.prefix, tuple(int(d) for d in args.retry_delays.split(",")))
     if args.command == "queues":
         print(f"{'queue':50} {'messages':>9} {'consumers':>9}", file=out)
-        for name, messages, consumers in tool.queues(tuple(args.service or CONSUMING_SERVICES)):
+        for name, messages, consumers in tool.queues(tuple(args.service or consuming_services() or CONSUMING_SERVICES)):
             print(f"{name:50} {messages:>9} {consumers:>9}", file=out)
     elif args.command == "dead":
         letters = tool.dead_letters(args.service)
         for letter in letters:
             print(f"{letter.message_id}\t{letter.routing_key}\t{letter.failed_at}\t{letter.reason}", file=out)
+            if args.bodies:
+                print(f"  {tool.shown_body(letter)}", file=out)
         print(f"{len(letters)} dead letter(s)", file=out)
     elif args.command == "replay":
         count = tool.replay(args.service, None if args.all else args.message_id)
@@ -180,6 +288,32 @@ def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
                 print("not purged", file=out)
                 return 1
         print(f"purged {tool.purge(args.queue)}", file=out)
+    elif args.command == "broker-users":
+        # The administrator's account from CHORA_BROKER_ADMIN_USER/PASSWORD, each service's password
+        # from CHORA_BROKER_PASSWORD_<SERVICE>.
+        admin = (os.environ["CHORA_BROKER_ADMIN_USER"], os.environ["CHORA_BROKER_ADMIN_PASSWORD"])
+        passwords = {s: os.environ[f"CHORA_BROKER_PASSWORD_{s.upper()}"] for s in SERVICES}
+        for name in apply_broker_users(args.admin_url, admin, args.prefix, passwords, user_prefix=args.user_prefix,
+                                       vhost=args.vhost):
+            print(f"account {name}: permissions set", file=out)
+    elif args.command == "outbox":
+        client, db = _service_db(args)
+        try:
+            entries = outbox_entries(db)
+        finally:
+            client.close()
+        for e in entries:
+            print(f"{e.event_id}\t{e.type}\t{e.state}\t{e.attempts} attempt(s)\t{e.reason or ''}", file=out)
+        parked = sum(e.state == "parked" for e in entries)
+        print(f"{len(entries) - parked} pending, {parked} parked", file=out)
+    elif args.command == "outbox-replay":
+        client, db = _service_db(args)
+        try:
+            count = replay_parked(db, None if args.all else [args.event_id])
+        finally:
+            client.close()
+        print(f"gave back {count} parked outbox document(s)", file=out)
+        return 0 if count or args.all else 1
     return 0
 
 

@@ -88,6 +88,26 @@ class ServiceSettings:
     prefetch: int = 20
     heartbeat: int = 30
     log_level: str = "INFO"
+    # -- the event bus (issue 11): archive, outbox parking, producer identity, seals, metrics ----
+    # Length of <prefix>.archive, where events of types nobody consumes go (oldest dropped first).
+    archive_max_length: int = 100_000
+    # An event still unroutable is retried after outbox_backoff s, doubling up to outbox_backoff_cap,
+    # and parked (listed by `chora-bus outbox`) after outbox_max_attempts tries.
+    outbox_max_attempts: int = 10
+    outbox_backoff: float = 2.0
+    outbox_backoff_cap: float = 120.0
+    # The broker user of service S is amqp_user_prefix + S; consumers dead-letter an event whose
+    # AMQP user_id is not its producer's user. amqp_shared_user is the one account `make run` and the
+    # tests give every service: a consumer connected as that user itself accepts its messages as
+    # any producer's (the deployment has no per-service identities); one connected as its own
+    # user does not. Empty: no shared account is accepted anywhere.
+    amqp_user_prefix: str = ""
+    amqp_shared_user: str = "guest"
+    # Fernet key sealing one-time tokens in event payloads; give it to registration and notification
+    # only. Unset: a key derived from secret_key (development).
+    event_seal_key: str = ""
+    # Port of a consumer process's Prometheus endpoint (0: none); gunicorn APIs serve /metrics.
+    metrics_port: int = 0
 
     # Fields a subclass reads from the environment in its own way (none here).
     _not_from_env: ClassVar[frozenset[str]] = frozenset()

@@ -1,10 +1,13 @@
-"""Request and correlation ids carried across HTTP calls, log lines and events."""
+"""Request and correlation ids carried across HTTP calls, log lines and events. The correlation
+id is the trace id (shared.tracing) wherever a trace is active."""
 
 from __future__ import annotations
 
 import contextvars
 import uuid
 from contextlib import contextmanager
+
+from opentelemetry import trace
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
@@ -21,6 +24,9 @@ def current_correlation_id() -> str:
     A new id is not stored: work outside a request or a message (a scheduler run, start-up)
     must not leave its id on the thread for unrelated work that follows; bind one with
     `bound()` to correlate several events."""
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        return trace.format_trace_id(span.trace_id)
     return correlation_id.get() or new_id()
 
 

@@ -1,12 +1,13 @@
 """HTTP plumbing for every service: a Flask app with flask-smorest, errors as RFC 9457
-problem+json (Danish first, with the field), request and correlation ids, health, readiness
-and Prometheus metrics."""
+problem+json (Danish first, with the field), request and correlation ids, health, readiness,
+Prometheus metrics and an OpenTelemetry server span per request (continuing the caller's W3C
+traceparent); the correlation id is the trace id."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -14,11 +15,12 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
+from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.database import Database
 from werkzeug.exceptions import HTTPException
 
-from shared import context, idempotency, identity, metrics, validation
+from shared import context, idempotency, identity, metrics, tracing, validation
 from shared.config import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -148,11 +150,13 @@ def create_service_app(
     mapped_errors: Mapping[type[Exception], int] | None = None,
     api_prefix: str = "",
     idempotency_db: Database | None = None,
+    metrics_collectors: Sequence[object] = (),
 ) -> tuple[Flask, ProblemApi]:
     """Build the Flask app and Api every service shares; the caller registers blueprints.
 
     With idempotency_db (the service's database), state-changing requests honour an
     Idempotency-Key header (shared.idempotency)."""
+    tracing.configure(settings.service)
     app = Flask(settings.service)
     app.config.update(
         API_TITLE=title,
@@ -168,11 +172,15 @@ def create_service_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app)
     app.extensions["chora_settings"] = settings
+    # First, so the request's span is current when the ids below are bound.
+    FlaskInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
+                                     request_hook=lambda span, _environ: span.set_attribute("chora.service",
+                                                                                            settings.service))
     _install_request_context(app, settings)
     _install_errors(app, {idempotency.IdempotencyConflict: 409, **(mapped_errors or {})})
     if idempotency_db is not None:
         _install_idempotency(app, settings, idempotency_db)
-    app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {})))
+    app.register_blueprint(_health_blueprint(runtime_ready or (lambda: {}), metrics.registry(metrics_collectors)))
     return app, api
 
 
@@ -181,7 +189,8 @@ def _install_request_context(app: Flask, settings: ServiceSettings) -> None:
     def bind_ids() -> None:
         g.started = time.perf_counter()
         rid = request.headers.get("X-Request-ID") or context.new_id()
-        cid = request.headers.get("X-Correlation-ID") or rid
+        # The trace id (the caller's, from its traceparent, or this request's new one).
+        cid = tracing.current_trace_id() or request.headers.get("X-Correlation-ID") or rid
         g.id_tokens = (context.request_id.set(rid), context.correlation_id.set(cid))
 
     @app.before_request
@@ -315,7 +324,7 @@ def _extras(exc: Exception) -> dict[str, Any]:
     return extra
 
 
-def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
+def _health_blueprint(ready: Callable[[], dict[str, str]], registry) -> Blueprint:
     bp = Blueprint("health", __name__)
 
     @bp.get("/healthz")
@@ -330,7 +339,7 @@ def _health_blueprint(ready: Callable[[], dict[str, str]]) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics_view():
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     return bp
 

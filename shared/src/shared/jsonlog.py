@@ -1,4 +1,5 @@
-"""JSON log lines that carry the service name and the correlation and request ids."""
+"""JSON log lines that carry the service name and the correlation and request ids; the
+correlation id is the trace id of the active span, so a log line leads to its trace."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 from shared import context
 
@@ -27,6 +30,10 @@ class JsonFormatter(logging.Formatter):
             "correlation_id": context.correlation_id.get(),
             "request_id": context.request_id.get(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            line["correlation_id"] = line["trace_id"] = trace.format_trace_id(span.trace_id)
+            line["span_id"] = trace.format_span_id(span.span_id)
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):
                 line[key] = value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
@@ -45,5 +52,5 @@ def configure(service: str, level: str = "INFO") -> None:
     handler._chora = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("pymongo", "amqp", "kombu", "werkzeug"):
+    for noisy in ("pymongo", "amqp", "kombu", "pika", "werkzeug"):
         logging.getLogger(noisy).setLevel("WARNING")

@@ -14,8 +14,9 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from shared import idempotency
-from shared.events import Event, new_event
+from shared import idempotency, tracing
+from shared.events import CATALOGUE, Event, EventError, new_event
+from shared.events.sealing import Sealer, sealed_fields
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,6 +24,7 @@ T = TypeVar("T")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 OUTBOX = "outbox"
+PARKED = "outbox_parked"  # outbox documents the relay gave up on (unroutable), kept for an operator
 INBOX = "inbox"
 
 
@@ -47,11 +49,21 @@ class Tx:
     session: ClientSession
     producer: str
     events: list[Event] = field(default_factory=list)
+    sealer: Sealer | None = None
+    traces: dict[str, dict[str, str]] = field(default_factory=dict)  # event id -> trace context
 
     def emit(self, type_: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> Event:
-        """Record an event to be published once this transaction commits."""
+        """Record an event to be published once this transaction commits (its secrets sealed)."""
+        spec = CATALOGUE.get(type_)
+        if spec is not None and spec.producer != self.producer:
+            raise EventError(f"{self.producer} may not emit {type_}: its producer is {spec.producer}")
         evt = new_event(type_, payload, producer=self.producer, correlation_id=correlation_id)
+        if sealed_fields(type_):
+            if self.sealer is None:
+                raise EventError(f"{type_} carries sealed fields and this store has no sealing key")
+            evt = self.sealer.seal_event(evt)
         self.events.append(evt)
+        self.traces[evt.id] = tracing.carrier()
         return evt
 
 
@@ -60,13 +72,14 @@ class Tx:
 EVENTS_PER_OUTBOX_DOCUMENT = 100
 
 
-def outbox_documents(events: list[Event], at: datetime) -> list[dict[str, Any]]:
+def outbox_documents(events: list[Event], at: datetime,
+                     traces: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """The outbox documents holding a transaction's events, in order."""
     step = EVENTS_PER_OUTBOX_DOCUMENT
-    return [outbox_document(events[i:i + step], at) for i in range(0, len(events), step)]
+    return [outbox_document(events[i:i + step], at, traces) for i in range(0, len(events), step)]
 
 
-def outbox_document(events: list[Event], at: datetime) -> dict[str, Any]:
+def outbox_document(events: list[Event], at: datetime, traces: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
     return {
         "_id": events[0].id,
         "created_at": at,
@@ -82,6 +95,8 @@ def outbox_document(events: list[Event], at: datetime) -> dict[str, Any]:
                 # The wire body as one string: the relay publishes it as it is, and the store
                 # reads one string far faster than a nested document.
                 "body": e.to_json().decode(),
+                # W3C trace context of the work that emitted it: the relay's publish joins that trace.
+                "trace": (traces or {}).get(e.id) or None,
             }
             for e in events
         ],
@@ -91,10 +106,11 @@ def outbox_document(events: list[Event], at: datetime) -> dict[str, Any]:
 class ServiceStore:
     """A service's database with the outbox and inbox collections and its unit of work."""
 
-    def __init__(self, client: MongoClient, db_name: str, producer: str):
+    def __init__(self, client: MongoClient, db_name: str, producer: str, sealer: Sealer | None = None):
         self.client = client
         self.db: Database = client[db_name]
         self.producer = producer
+        self.sealer = sealer
         self._on_commit: list[Callable[[list[dict[str, Any]]], None]] = []
 
     def on_commit(self, callback: Callable[[list[dict[str, Any]]], None]) -> None:
@@ -109,6 +125,7 @@ class ServiceStore:
             # filtered during that ordered scan.
             IndexModel([("created_at", ASCENDING)]),
         ])
+        self.db[PARKED].create_indexes([IndexModel([("parked_at", ASCENDING)])])
         self.db[INBOX].create_indexes([IndexModel([("processed_at", ASCENDING)])])
         self.db[idempotency.COLLECTION].create_indexes(idempotency.INDEXES)
         for collection, indexes in (extra or {}).items():
@@ -127,7 +144,7 @@ class ServiceStore:
         holder: dict[str, Any] = {}
 
         def callback(session: ClientSession) -> T:
-            tx = Tx(self.db, session, self.producer)
+            tx = Tx(self.db, session, self.producer, sealer=self.sealer)
             if single is not None and self.db[INBOX].find_one({"_id": _inbox_id(*single)}, session=session):
                 raise AlreadyProcessed(single[1])
             result = fn(tx)
@@ -137,14 +154,14 @@ class ServiceStore:
                     [{"_id": _inbox_id(c, e), "consumer": c, "event_id": e, "processed_at": at} for c, e in marks],
                     session=session,
                 )
-            docs = holder["docs"] = outbox_documents(tx.events, at)
+            docs = holder["docs"] = outbox_documents(tx.events, at, tx.traces)
             if docs:
                 self.db[OUTBOX].insert_many(docs, session=session)
             # A request's Idempotency-Key is kept in the commit of the change it asked for.
             holder["claim"] = idempotency.write_claim(self.db, session, at)
             return result
 
-        with self.client.start_session() as session:
+        with tracing.span(self.producer, f"{self.producer} transaction"), self.client.start_session() as session:
             try:
                 result = session.with_transaction(callback)
             except DuplicateKeyError as exc:
@@ -183,5 +200,5 @@ def is_duplicate_key(exc: Exception) -> bool:
 
 
 __all__ = [
-    "AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "outbox_document", "outbox_documents",
+    "PARKED", "AlreadyProcessed", "ServiceStore", "Tx", "connect", "now", "is_duplicate_key", "outbox_document", "outbox_documents",
 ]

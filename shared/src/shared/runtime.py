@@ -3,6 +3,7 @@ consumer. Built by each service's bootstrap from its settings; connects only whe
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 from collections.abc import Callable, Iterable
@@ -11,13 +12,15 @@ from urllib.parse import urlparse
 
 from pymongo import IndexModel
 
+from shared import metrics
 from shared.config import ServiceSettings
-from shared.events import Event
+from shared.events import CATALOGUE, Event, subscriptions
+from shared.events.sealing import Sealer
 from shared.messaging.consumer import ServiceConsumer
 from shared.messaging.publisher import ConfirmingPublisher
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import Topology
-from shared.mongo import ServiceStore, connect
+from shared.mongo import ServiceStore, connect, now
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,10 @@ class Runtime:
     consumer: ServiceConsumer | None = None
     on_stop: list[Callable[[], None]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if self.handled_types:  # none: a runtime that only produces (a tool, a test's upstream)
+            check_subscriptions(self.service, self.handled_types)
+
     @property
     def service(self) -> str:
         return self.settings.service
@@ -39,15 +46,27 @@ class Runtime:
     @property
     def topology(self) -> Topology:
         s = self.settings
-        return Topology(s.amqp_prefix, s.service, tuple(self.handled_types), s.retry_delays, s.queue_type)
+        return Topology(s.amqp_prefix, s.service, s.retry_delays, s.queue_type, s.archive_max_length)
+
+    @functools.cached_property
+    def sealer(self) -> Sealer | None:
+        """The sealing key, for a service that seals tokens or opens them (registration, notification)."""
+        seals = any(spec.sealed and (spec.producer == self.service or
+                                     any(audience == self.service for _, audience in spec.sealed))
+                    for spec in CATALOGUE.values())
+        return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key) if seals else None
 
     def open_store(self) -> ServiceStore:
         """Connect to MongoDB (after fork) and ensure the indexes."""
         if self.store is None:
             client = connect(self.settings.mongo_url, app_name=self.service)
-            self.store = ServiceStore(client, self.settings.mongo_db, producer=self.service)
+            self.store = ServiceStore(client, self.settings.mongo_db, producer=self.service, sealer=self.sealer)
             self.store.ensure_indexes(self.indexes)
         return self.store
+
+    def outbox_metrics(self) -> metrics.OutboxCollector:
+        """Scrape-time figures of this service's outbox."""
+        return metrics.OutboxCollector(self.service, self.open_store().db, now)
 
     def start_relay(self) -> OutboxRelay:
         store = self.open_store()
@@ -57,7 +76,8 @@ class Runtime:
                 s.amqp_url, self.topology, confirm_timeout=s.confirm_timeout, heartbeat=s.heartbeat
             )
             self.relay = OutboxRelay(store.db, publisher, service=self.service, poll_interval=s.relay_poll_interval,
-                                     grace_seconds=s.relay_grace)
+                                     grace_seconds=s.relay_grace, unroutable_backoff=s.outbox_backoff,
+                                     unroutable_backoff_cap=s.outbox_backoff_cap, max_attempts=s.outbox_max_attempts)
             store.on_commit(self.relay.wake)
             self.relay.start()
             self.relay.wake()
@@ -67,7 +87,8 @@ class Runtime:
                        handle_batch: Callable[[list[Event]], None] | None = None) -> ServiceConsumer:
         s = self.settings
         self.consumer = ServiceConsumer(s.amqp_url, self.topology, handle, prefetch=s.prefetch, heartbeat=s.heartbeat,
-                                        handle_batch=handle_batch)
+                                        handle_batch=handle_batch, sealer=self.sealer,
+                                        user_prefix=s.amqp_user_prefix, shared_user=s.amqp_shared_user)
         if in_thread:
             self.consumer.run_in_thread()
         return self.consumer
@@ -96,6 +117,16 @@ class Runtime:
             checks["mongodb"] = f"error: {exc.__class__.__name__}"
         checks["broker"] = broker_reachable(self.settings.amqp_url)
         return checks
+
+
+def check_subscriptions(service: str, handled: tuple[str, ...] | list[str]) -> None:
+    """Refuse handlers that differ from what the catalogue routes to the service."""
+    declared = set(subscriptions(service))
+    if set(handled) != declared:
+        raise ValueError(
+            f"{service} handles {sorted(set(handled) - declared)} that the catalogue does not route to it, "
+            f"and not {sorted(declared - set(handled))} that it does: declare consumers=(...) in "
+            f"shared/events/ and the handlers together")
 
 
 def broker_reachable(url: str, timeout: float = 1.0) -> str:

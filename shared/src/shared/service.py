@@ -13,12 +13,12 @@ from typing import Any
 from flask import Flask
 from pymongo import IndexModel
 
-from shared import jsonlog
+from shared import jsonlog, metrics, tracing
 from shared.config import ServiceSettings
 from shared.events import Event
 from shared.http import create_service_app
 from shared.mongo import ServiceStore
-from shared.runtime import Runtime
+from shared.runtime import Runtime, check_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ class ServiceDefinition:
         service.stop()
 
     def runtime(self, settings: ServiceSettings) -> Runtime:
+        check_subscriptions(self.name, tuple(self.event_handlers))
         return Runtime(settings, handled_types=tuple(self.event_handlers), indexes=dict(self.indexes))
 
     def create_app(self, settings: ServiceSettings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -84,6 +85,7 @@ class ServiceDefinition:
         app, api = create_service_app(
             settings, title=self.title, runtime_ready=runtime.check_ready, mapped_errors=self.mapped_errors,
             idempotency_db=store.db,
+            metrics_collectors=[runtime.outbox_metrics()],
         )
         for bp in (self.blueprints(store, settings) if self.blueprints else []):
             api.register_blueprint(bp)
@@ -101,8 +103,11 @@ class ServiceDefinition:
         """Connect and consume this service's queue (with its own relay for the events it emits)."""
         settings = settings or self.settings_class.from_env()
         jsonlog.configure(self.name, settings.log_level)
+        tracing.configure(self.name)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
+        if settings.metrics_port:
+            metrics.serve(settings.metrics_port, metrics.registry([runtime.outbox_metrics()]))
         runtime.start_relay()
         if self.event_handlers:  # a service that consumes nothing runs only its relay here
             batch = self.batch_handler

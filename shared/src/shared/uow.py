@@ -17,8 +17,8 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from shared.events import Event, new_event
-from shared.mongo import AlreadyProcessed, ServiceStore
+from shared.events import CATALOGUE, Event, EventError, new_event
+from shared.mongo import AlreadyProcessed, ServiceStore, Tx
 
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
@@ -37,9 +37,17 @@ class Work(Generic[R]):
     repos: R
     producer: str
     events: list[Event] = field(default_factory=list)
+    # The transaction's own emit (shared.mongo.Tx.emit: seals secrets, keeps the trace context);
+    # None for the in-memory unit of work.
+    tx: Tx | None = None
 
     def emit(self, type_: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> Event:
         """Record an event, validated against the catalogue, to be published once the work commits."""
+        if self.tx is not None:
+            return self.tx.emit(type_, payload, correlation_id=correlation_id)
+        spec = CATALOGUE.get(type_)
+        if spec is not None and spec.producer != self.producer:
+            raise EventError(f"{self.producer} may not emit {type_}: its producer is {spec.producer}")
         evt = new_event(type_, payload, producer=self.producer, correlation_id=correlation_id)
         self.events.append(evt)
         return evt
@@ -72,8 +80,8 @@ class MongoUnitOfWork(Generic[R]):
         return self._reader
 
     def run(self, fn: Callable[[Work[R]], T], *, inbox: InboxMark | list[InboxMark] | None = None) -> T:
-        def in_transaction(tx: Any) -> T:
-            work = Work(self._repositories(tx.db, tx.session), tx.producer, tx.events)
+        def in_transaction(tx: Tx) -> T:
+            work = Work(self._repositories(tx.db, tx.session), tx.producer, tx.events, tx)
             return fn(work)
 
         return self.store.transact(in_transaction, inbox=inbox)

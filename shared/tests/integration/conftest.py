@@ -1,7 +1,9 @@
 """Backbone integration tests: real RabbitMQ (per-test exchange and queues), real SecantusDB
 (a fresh database per test), pika for observing and injecting messages on the wire.
 
-A test-only event type is declared here so these tests need no service."""
+Test-only event types are declared here so these tests need no service: `source` produces them,
+`sink` consumes test.pinged, nobody consumes test.orphaned (it goes to the archive), and
+test.misrouted is for `ghost`, a consumer whose queue a test deletes (a misconfiguration)."""
 
 import threading
 import time
@@ -14,15 +16,21 @@ from shared.events.base import CATALOGUE, Payload, event
 from shared.runtime import Runtime
 
 if "test.pinged" not in CATALOGUE:
-    @event("test.pinged", version=1)
+    @event("test.pinged", version=1, producer="source", consumers=("sink",))
     class Pinged(Payload):
         """A test event: bumps a counter named key."""
 
         key = fields.Str(required=True)
 
-    @event("test.orphaned", version=1)
+    @event("test.orphaned", version=1, producer="source")
     class Orphaned(Payload):
-        """A test event no queue is bound to."""
+        """A test event no service consumes."""
+
+        key = fields.Str(required=True)
+
+    @event("test.misrouted", version=1, producer="source", consumers=("ghost",))
+    class Misrouted(Payload):
+        """A test event for a consumer whose queue has gone."""
 
         key = fields.Str(required=True)
 

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_events_flow_and_failed_handlers_are_retried_on_the_in_memory_transport(settings_for, run_prefix):
-    sink_settings = settings_for("memsink", amqp_url="memory://")
-    source_settings = settings_for("memsource", amqp_url="memory://")
+    sink_settings = settings_for("sink", amqp_url="memory://")
+    source_settings = settings_for("source", amqp_url="memory://")
     calls: list[str] = []
     consumer_rt = Runtime(sink_settings, handled_types=("test.pinged",))
     store = consumer_rt.open_store()

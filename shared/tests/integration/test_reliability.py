@@ -141,39 +141,79 @@ def test_malformed_messages_are_dead_lettered_at_once_and_the_next_good_one_is_p
     assert pipeline.calls == ["good"]  # neither malformed message reached the handler
 
 
-def test_an_event_type_nobody_is_bound_to_stays_pending_and_does_not_block_others(pipeline):
+def queue_depth(amqp_url, name):
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        return conn.channel().queue_declare(name, passive=True).method.message_count
+    finally:
+        conn.close()
+
+
+def test_an_event_type_nobody_consumes_is_archived_and_leaves_the_outbox_at_once(pipeline, settings_for, amqp_url):
     from shared import metrics
 
+    settings = settings_for("source")
     pipeline.producer.start_relay()
-    orphan = pipeline.emit("lonely", type_="test.orphaned")
     before = metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get()
-    pipeline.emit("after-orphan")
-    assert pipeline.wait_effect("after-orphan") == 1
-    outbox = pipeline.producer.store.db.outbox
-    doc = wait_until(lambda: outbox.find_one({"events.type": "test.orphaned", "last_error": {"$ne": None}}))
-    assert "unroutable" in doc["last_error"]  # still in the outbox: pending, not lost
-    assert metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get() >= before + 1
-    assert wait_until(lambda: outbox.count_documents({"events.type": "test.pinged"}) == 0)  # the others were sent
-    del orphan
-
-
-def test_a_transaction_s_events_share_one_outbox_document_and_only_the_unconfirmed_stay(pipeline):
-    pipeline.producer.start_relay()
-    store = pipeline.producer.open_store()
 
     def three(tx):
         tx.emit("test.pinged", {"key": "first"})
         tx.emit("test.orphaned", {"key": "nobody"})
         tx.emit("test.pinged", {"key": "third"})
 
+    store = pipeline.producer.open_store()
     store.transact(three)
     assert pipeline.wait_effect("first") == 1 and pipeline.wait_effect("third") == 1
-    outbox = store.db.outbox
-    doc = wait_until(lambda: outbox.find_one({"last_error": {"$ne": None}}))
-    # The two confirmed events left the document; the unroutable one stays, pending, with the reason.
-    assert [e["type"] for e in doc["events"]] == ["test.orphaned"]
-    assert "unroutable" in doc["last_error"] and doc["not_before"] > doc["created_at"]
-    assert outbox.count_documents({}) == 1
+    assert wait_until(lambda: store.db.outbox.count_documents({}) == 0)  # confirmed, all three
+    assert wait_until(lambda: queue_depth(amqp_url, f"{settings.amqp_prefix}.archive") == 1)
+    assert metrics.EVENTS_UNROUTABLE.labels("source", "test.orphaned")._value.get() == before
+
+
+def test_an_unroutable_event_backs_off_is_parked_listed_and_replayed_and_never_blocks_others(settings_for, amqp_url):
+    import io
+
+    from shared import metrics
+    from shared.bustool import main as bus
+    from shared.runtime import Runtime
+
+    settings = settings_for("source", outbox_max_attempts=3, outbox_backoff=0.2, outbox_backoff_cap=0.4)
+    producer = Runtime(settings)
+    store = producer.open_store()
+    producer.start_relay().publisher._ensure()  # connected: the topology (ghost's queue too) is declared
+    ghost = f"{settings.amqp_prefix}.ghost"
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        conn.channel().queue_delete(ghost)  # an operator's mistake: the consumer's queue is gone
+        store.transact(lambda tx: (tx.emit("test.misrouted", {"key": "lost"}), tx.emit("test.orphaned", {"key": "x"})))
+        parked = wait_until(lambda: store.db.outbox_parked.find_one(), timeout=20)
+        assert parked is not None and [e["type"] for e in parked["events"]] == ["test.misrouted"]
+        assert parked["attempts"] == 3 and "unroutable after 3 attempts" in parked["parked_reason"]
+        # The archived one went at once; the other is parked (written before its outbox copy is removed).
+        assert wait_until(lambda: store.db.outbox.count_documents({}) == 0)
+        tried = metrics.EVENTS_UNROUTABLE.labels("source", "test.misrouted")._value.get()
+        time.sleep(1.5)  # several sweeps (poll 0.5 s): none rereads the parked document
+        assert metrics.EVENTS_UNROUTABLE.labels("source", "test.misrouted")._value.get() == tried
+
+        def run(*argv):
+            out = io.StringIO()
+            code = bus(["--amqp-url", amqp_url, "--prefix", settings.amqp_prefix, *argv,
+                        "--mongo-url", settings.mongo_url, "--mongo-db", settings.mongo_db], out=out)
+            return code, out.getvalue()
+
+        code, listed = run("outbox", "source")
+        assert code == 0 and "test.misrouted\tparked\t3 attempt(s)" in listed and "0 pending, 1 parked" in listed
+
+        conn.channel().queue_declare(ghost, durable=True, arguments={"x-queue-type": "classic"})
+        conn.channel().queue_bind(ghost, f"{settings.amqp_prefix}.events", "test.misrouted")  # repaired
+        code, replayed = run("outbox-replay", "source", "--all")
+        assert code == 0 and "gave back 1" in replayed
+        producer.relay.wake()
+        assert wait_until(lambda: queue_depth(amqp_url, ghost) == 1)
+        assert wait_until(lambda: store.db.outbox.count_documents({}) == 0)
+        assert store.db.outbox_parked.count_documents({}) == 0
+    finally:
+        conn.close()
+        producer.stop()
 
 
 def test_the_sweep_leaves_alone_what_the_live_path_holds_so_a_late_event_is_published_once(pipeline):
@@ -203,15 +243,32 @@ def _rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
-@pytest.mark.parametrize("disruption", ["close_all_connections", "stop_and_start"])
+def _close_connections_of(*connections):
+    """Close these kombu connections from the broker's side (not every connection on the shared broker)."""
+    ports = set()
+    for conn in connections:
+        sock = getattr(getattr(conn, "connection", None), "sock", None)
+        if sock is not None:
+            ports.add(str(sock.getsockname()[1]))
+    listing = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "peer_port"], capture_output=True,
+                             text=True, timeout=120, check=True).stdout
+    for line in listing.splitlines():
+        pid, _, port = line.rpartition("\t")
+        if port.strip() in ports:
+            _rabbitmqctl("close_connection", pid.strip(), "test: dropped connection")
+    return ports
+
+
+@pytest.mark.parametrize("disruption", ["close_connections", "stop_and_start"])
 def test_publishers_and_consumers_recover_from_dropped_connections_without_losing_events(pipeline, disruption):
     pipeline.producer.start_relay()
     keys = [f"stream-{i}" for i in range(60)]
     for key in keys[:20]:
         pipeline.emit(key)
     assert pipeline.wait_effect(keys[19]) == 1
-    if disruption == "close_all_connections":
-        _rabbitmqctl("close_all_connections", "test: dropped connection")
+    if disruption == "close_connections":
+        consumer = pipeline.consumer.consumer
+        assert len(_close_connections_of(pipeline.producer.relay.publisher._conn, consumer._live, consumer.out)) >= 2
     else:
         _rabbitmqctl("stop_app")
     for key in keys[20:40]:
@@ -226,3 +283,51 @@ def test_publishers_and_consumers_recover_from_dropped_connections_without_losin
         [k for k in keys if pipeline.effect(k) == 0]
     )
     assert all(pipeline.effect(k) == 1 for k in keys)
+
+
+def broker_connections(user_name_prefix=None):
+    out = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "user"], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def test_a_consumer_idle_past_two_heartbeats_dead_letters_without_reconnecting(settings_for, amqp_url):
+    from shared.runtime import Runtime
+
+    # 4 s: the broker beats every 2 s, so kombu's consume loop (1 s drains) still sends its own beats.
+    settings = settings_for("sink", heartbeat=4)
+    runtime = Runtime(settings, handled_types=("test.pinged",))
+    runtime.open_store()
+    consumer = runtime.start_consumer(lambda evt: None)
+    try:
+        assert consumer.ready.wait(10)
+        exchange = f"{settings.amqp_prefix}.events"
+        publish_raw(amqp_url, exchange, "test.pinged", b"{first poison", "first")
+        assert wait_until(lambda: len(dead_letters(settings)) == 1)
+        out, live = consumer.out, consumer._live
+        assert out is not None and out.connected
+        consumer._next_depths = float("inf")  # no queue-depth readings on it meanwhile: it is idle
+        time.sleep(13)  # idle past two heartbeat intervals and more (an unserviced connection is dropped by then)
+        publish_raw(amqp_url, exchange, "test.pinged", b"{second poison", "second")
+        assert wait_until(lambda: len(dead_letters(settings)) == 2)
+        assert consumer.out is out and out.connected  # the same publishing connection, never dropped
+        assert consumer._live is live and consumer.ready.is_set()  # and the consumer never reconnected
+    finally:
+        runtime.stop()
+
+
+def test_a_replayed_dead_letter_keeps_its_headers_and_is_listed_under_its_type_when_it_fails_again(
+        pipeline, settings_for):
+    settings = settings_for("sink")
+    pipeline.fail.add("stubborn")
+    pipeline.producer.start_relay()
+    pipeline.emit("stubborn")
+    [letter] = wait_until(lambda: dead_letters(settings), timeout=30)
+    assert letter.routing_key == "test.pinged"
+    tool = BusTool(settings.amqp_url, settings.amqp_prefix, settings.retry_delays)
+    assert tool.replay("sink", letter.message_id) == 1  # the fault is still there
+    again = wait_until(lambda: (lambda ls: ls if ls and ls[0].failed_at != letter.failed_at else None)(
+        dead_letters(settings)), timeout=30)
+    assert len(again) == 1 and again[0].message_id == letter.message_id
+    assert again[0].routing_key == "test.pinged"  # not the queue's name
+    assert pipeline.calls.count("stubborn") == 2 * (1 + len(settings.retry_delays))

@@ -16,10 +16,16 @@ from shared.service import ServiceDefinition
 
 pytestmark = pytest.mark.integration
 
-if "test.echoed" not in CATALOGUE:
-    @event("test.echoed", version=1)
+if "test.requested" not in CATALOGUE:
+    @event("test.requested", version=1, producer="echo", consumers=("echo",))
+    class Requested(Payload):
+        """A test event: a ping was posted."""
+
+        key = fields.Str(required=True)
+
+    @event("test.echoed", version=1, producer="echo")
     class Echoed(Payload):
-        """A test event answering test.pinged."""
+        """A test event answering test.requested (nobody consumes it)."""
 
         key = fields.Str(required=True)
 
@@ -49,7 +55,7 @@ def blueprints(store, settings):
                 raise RuntimeError("secret internals")
             if body["key"] == "forbidden":
                 raise Problem(403, "Ingen adgang.", detail_en="No access.")
-            store.transact(lambda tx: tx.emit("test.pinged", {"key": body["key"]}))
+            store.transact(lambda tx: tx.emit("test.requested", {"key": body["key"]}))
             return {"key": body["key"]}
 
     return [bp]
@@ -62,7 +68,7 @@ def echo(store, evt, settings):
 def definition(name):
     return ServiceDefinition(
         name=name, title="Test service", mapped_errors={Refused: 409}, blueprints=blueprints,
-        event_handlers={"test.pinged": echo},
+        event_handlers={"test.requested": echo},
     )
 
 
@@ -124,21 +130,31 @@ def test_openapi_document_is_served(service):
     assert "/pings" in doc["paths"] and doc["info"]["title"] == "Test service"
 
 
-def test_the_correlation_id_of_a_request_follows_its_events_across_services(service, wire):
-    answer = service.post("/pings", json={"key": "corr"}, headers={"X-Correlation-ID": "corr-123"})
-    assert answer.headers["X-Correlation-ID"] == "corr-123"
-    pinged = wire.wait_for("test.pinged", lambda e: e["payload"]["key"] == "corr")[0]
+@pytest.mark.wire("test.requested", "test.echoed")
+def test_the_trace_of_a_request_is_the_correlation_id_of_its_events_across_services(service, wire):
+    trace_id = "ab" * 16
+    answer = service.post("/pings", json={"key": "corr"}, headers={"traceparent": f"00-{trace_id}-{'cd' * 8}-01"})
+    assert answer.headers["X-Correlation-ID"] == trace_id
+    requested = wire.wait_for("test.requested", lambda e: e["payload"]["key"] == "corr")[0]
     echoed = wire.wait_for("test.echoed", lambda e: e["payload"]["key"] == "corr")[0]
-    assert pinged["correlation_id"] == "corr-123" and echoed["correlation_id"] == "corr-123"
-    assert echoed["causation_id"] == pinged["id"]  # caused by the event it answers
-    assert pinged["_delivery_mode"] == 2  # persistent
+    assert requested["correlation_id"] == trace_id and echoed["correlation_id"] == trace_id
+    assert echoed["causation_id"] == requested["id"]  # caused by the event it answers
+    # The trace context travels in the AMQP headers, hop after hop.
+    assert requested["_headers"]["traceparent"].split("-")[1] == trace_id
+    assert echoed["_headers"]["traceparent"].split("-")[1] == trace_id
+    assert requested["_delivery_mode"] == 2  # persistent
 
 
-def test_log_lines_are_json_with_the_correlation_id():
-    from shared import context
+def test_log_lines_are_json_with_the_trace_id_as_correlation_id():
+    from shared import context, tracing
 
     formatter = jsonlog.JsonFormatter("echo")
+    record = logging.makeLogRecord({"msg": "hello %s", "args": ("x",), "levelname": "INFO"})
     with context.bound(correlation="c-9", request="r-1"):
-        line = json.loads(formatter.format(logging.makeLogRecord({"msg": "hello %s", "args": ("x",), "levelname": "INFO"})))
+        line = json.loads(formatter.format(record))
     assert line["msg"] == "hello x" and line["correlation_id"] == "c-9" and line["request_id"] == "r-1"
     assert line["service"] == "echo"
+    tracing.configure("echo")
+    with tracing.span("echo", "work") as span:
+        line = json.loads(formatter.format(record))
+    assert line["correlation_id"] == line["trace_id"] == format(span.get_span_context().trace_id, "032x")

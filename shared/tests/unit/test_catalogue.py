@@ -59,6 +59,45 @@ def test_catalogue_declares_the_event_types_of_every_producer():
     assert {"library", "person", "evidence", "score", "certificate", "mail"} <= producers
 
 
+def test_every_event_type_names_its_producer_and_its_consumers_among_the_services():
+    services = {"registration", "evidence", "scoring", "notification"}
+    real = {name: spec for name, spec in CATALOGUE.items() if not name.startswith("test.")}
+    for name, spec in real.items():
+        assert spec.producer in services, name
+        assert set(spec.consumers) <= services and spec.producer not in spec.consumers, name
+    assert real["evidence.submitted"].producer == "evidence"
+    assert real["evidence.submitted"].consumers == ("notification", "scoring")
+    assert real["score.changed"].consumers == ()  # a fact nobody consumes yet: archived
+
+
+def test_tokens_are_the_sealed_fields_and_only_notification_may_open_them():
+    sealed = {name: spec.sealed for name, spec in CATALOGUE.items() if spec.sealed}
+    assert sealed == {
+        "library.registered": (("confirmation_token", "notification"),),
+        "person.email_confirmation_requested": (("confirmation_token", "notification"),),
+        "person.invited": (("invitation_token", "notification"),),
+        "person.password_reset_requested": (("reset_token", "notification"),),
+    }
+
+
+def test_a_sealed_field_is_encrypted_for_its_audience_and_opened_by_it_alone():
+    from cryptography.fernet import Fernet
+
+    from shared.events.sealing import Sealer, SealError, redacted
+
+    sealer = Sealer(Fernet.generate_key())
+    payload = {"invitation_token": "hemmelig-123", "email": "a@b.dk"}
+    sealed = sealer.seal("person.invited", payload)
+    assert sealed["email"] == "a@b.dk" and "hemmelig-123" not in sealed["invitation_token"]
+    assert sealed["invitation_token"].startswith("sealed:")
+    assert sealer.open("person.invited", sealed, "notification")["invitation_token"] == "hemmelig-123"
+    assert sealer.open("person.invited", sealed, "scoring") == sealed  # not its field: left sealed
+    with pytest.raises(SealError):
+        Sealer(Fernet.generate_key()).open("person.invited", sealed, "notification")
+    assert redacted("person.invited", sealed)["invitation_token"] == "[sealed]"
+    assert redacted("person.invited", payload)["invitation_token"] == "[sealed]"  # also one from before sealing
+
+
 @pytest.mark.parametrize("type_", sorted(CATALOGUE))
 def test_every_event_type_round_trips_through_the_wire(type_):
     payload = sample_payload(CATALOGUE[type_].schema)

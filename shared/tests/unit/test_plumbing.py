@@ -6,6 +6,7 @@ import pytest
 
 from shared import identity, keys
 from shared.config import ConfigError, ServiceSettings
+from shared.events import CATALOGUE, consuming_services
 from shared.messaging.topology import Topology
 
 pytestmark = pytest.mark.unit
@@ -38,15 +39,50 @@ def test_settings_report_every_malformed_variable_at_once():
 
 
 def test_topology_names_queues_per_service_with_retry_and_dead_letter_queues():
-    topo = Topology("chora", "notification", ("library.registered",), (1, 10, 60), "quorum")
+    topo = Topology("chora", "notification", (1, 10, 60), "classic")
     main = topo.main_queue()
     assert main.name == "chora.notification"
-    assert [b.routing_key for b in main.bindings] == ["library.registered"]
-    assert main.queue_arguments["x-queue-type"] == "quorum"
+    assert main.queue_arguments == {"x-queue-type": "classic"}  # classic queues stay as they were
     retry = {q.name: q.queue_arguments for q in topo.retry_queues()}
     assert retry["chora.notification.retry.10s"]["x-message-ttl"] == 10_000
     assert retry["chora.notification.retry.10s"]["x-dead-letter-routing-key"] == "chora.notification"
+    assert "x-dead-letter-strategy" not in retry["chora.notification.retry.10s"]
     assert topo.dead_letter_queue().name == "chora.notification.dead"
+
+
+def test_a_consumer_queue_is_bound_to_exactly_the_types_the_catalogue_routes_to_it():
+    for service in consuming_services():
+        queue = Topology("chora", service).main_queue()
+        keys = sorted(b.routing_key for b in queue.bindings)
+        assert keys == sorted(t for t, spec in CATALOGUE.items() if service in spec.consumers)
+    assert "person.invited" in [b.routing_key for b in Topology("chora", "notification").main_queue().bindings]
+    assert "person.invited" not in [b.routing_key for b in Topology("chora", "scoring").main_queue().bindings]
+
+
+def test_a_producer_declares_its_consumers_queues_and_archives_the_types_nobody_consumes():
+    topo = Topology("chora", "registration")
+    declared = {q.name: q for q in topo.queues_to_declare()}
+    # Registration consumes nothing: no queue of its own, but those of everyone who reads its events.
+    assert set(declared) == {"chora.evidence", "chora.notification", "chora.scoring", "chora.archive"}
+    archive = declared["chora.archive"]
+    assert sorted(b.routing_key for b in archive.bindings) == ["branch.added", "branch.changed"]
+    assert archive.queue_arguments["x-max-length"] == 100_000
+    assert archive.queue_arguments["x-overflow"] == "drop-head"
+    scoring = Topology("chora", "scoring")
+    assert {"score.changed", "certificate.revoked"} <= {b.routing_key for b in scoring.archive_queue(
+        [t for t in scoring.produced_types if not CATALOGUE[t].consumers]).bindings}
+
+
+def test_quorum_queues_dead_letter_at_least_once_with_reject_publish():
+    topo = Topology("chora", "scoring", (1, 10, 60), "quorum")
+    main = topo.main_queue().queue_arguments
+    assert main["x-queue-type"] == "quorum"
+    assert main["x-dead-letter-strategy"] == "at-least-once" and main["x-overflow"] == "reject-publish"
+    assert main["x-dead-letter-routing-key"] == "chora.scoring.dead"
+    for queue in topo.retry_queues():
+        assert queue.queue_arguments["x-dead-letter-strategy"] == "at-least-once"
+        assert queue.queue_arguments["x-overflow"] == "reject-publish"
+    assert topo.archive_queue().queue_arguments["x-overflow"] == "drop-head"  # the archive drops its oldest
 
 
 def test_signed_identity_is_verified_and_a_forged_one_refused():
@@ -100,7 +136,7 @@ def test_a_transaction_s_events_go_into_outbox_documents_of_at_most_a_hundred_in
     from shared.events import new_event
     from shared.mongo import EVENTS_PER_OUTBOX_DOCUMENT, outbox_documents
 
-    events = [new_event("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"}, producer="p")
+    events = [new_event("mail.failed", {"mail_id": str(i), "template": "t", "reason": "r"}, producer="notification")
               for i in range(2 * EVENTS_PER_OUTBOX_DOCUMENT + 50)]
     docs = outbox_documents(events, datetime.now(UTC))
     assert [len(d["events"]) for d in docs] == [100, 100, 50]

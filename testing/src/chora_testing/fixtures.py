@@ -2,7 +2,8 @@
 
 Uses for real: a SecantusDB daemon (one per test session, a fresh database per test), the
 RabbitMQ at CHORA_TEST_AMQP_URL (default 127.0.0.1:5672) with an exchange and queues named
-uniquely per test, an aiosmtpd SMTP server per test, and a pika observer of the exchange.
+uniquely per test, an aiosmtpd SMTP server per test, and a pika observer of the exchange bound
+to the routing keys a test names (`@pytest.mark.wire("library.registered", ...)` or `wire.watch`).
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ import pytest
 from chora_testing.identity import SigningClient
 from chora_testing.servers import Secantus, SmtpSink
 from chora_testing.settings import settings_of
+from chora_testing.users import BrokerUsers
 from chora_testing.wire import WireObserver, delete_prefixed, run_queues
 from shared.config import ServiceSettings
+from shared.events.sealing import Sealer
 from shared.runtime import broker_reachable
-
-
-def pytest_configure(config):
-    """Every Flask test client signs the identities tests name with chora_testing.identity.as_caller."""
-    flask.Flask.test_client_class = SigningClient
-
 
 TEST_AMQP_URL = os.environ.get("CHORA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 TEST_DELAYS = (1, 2)
+TEST_SEAL_KEY = "dGVzdC1vbmx5LWV2ZW50LXNlYWwta2V5LTMyLWJ5dGU="  # a Fernet key for tests only
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "wire(*routing_keys): what the test's wire observer binds")
+    # Every Flask test client signs the identities tests name with chora_testing.identity.as_caller.
+    flask.Flask.test_client_class = SigningClient
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +70,7 @@ def settings_for(secantus, amqp_url, run_prefix):
             "CHORA_RELAY_POLL_INTERVAL": "0.5",
             "CHORA_RELAY_GRACE": "1",
             "CHORA_SECRET_KEY": "test-secret",
+            "CHORA_EVENT_SEAL_KEY": TEST_SEAL_KEY,
         })
         return base.with_changes(**changes) if changes else base
 
@@ -82,7 +87,16 @@ def smtp():
 
 
 @pytest.fixture
-def wire(amqp_url, run_prefix):
-    observer = WireObserver(amqp_url, f"{run_prefix}.events").start()
+def wire(request, amqp_url, run_prefix):
+    keys = [key for mark in request.node.iter_markers("wire") for key in mark.args]
+    observer = WireObserver(amqp_url, f"{run_prefix}.events", keys, sealer=Sealer(TEST_SEAL_KEY)).start()
     yield observer
     observer.stop()
+
+
+@pytest.fixture
+def broker_users(amqp_url, run_prefix):
+    """Per-service RabbitMQ accounts for this run (rabbitmqctl), removed afterwards."""
+    users = BrokerUsers(amqp_url, run_prefix)
+    yield users
+    users.remove()

@@ -5,7 +5,9 @@ import pytest
 
 from conftest import ACTIVITY, CARL
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "action_plan.approved", "action_plan.clarification_requested", "action_plan.submitted", "case.shared",
+)]
 
 GOALS = [
     {"dimension": "formidling", "title": "Fire SDG-udstillinger om året", "sdgs": [4], "targets": ["4.7"]},

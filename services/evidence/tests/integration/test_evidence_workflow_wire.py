@@ -5,7 +5,10 @@ import pytest
 
 from conftest import ACTIVITY, BO
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "evidence.clarification_answered", "evidence.clarification_requested", "evidence.reviewed", "evidence.revised",
+    "evidence.submitted", "evidence.withdrawn",
+)]
 
 
 def _of(item_id):

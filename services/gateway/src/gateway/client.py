@@ -33,7 +33,7 @@ import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
-from shared import context, identity
+from shared import context, identity, tracing
 from shared.identity import Identity
 
 log = logging.getLogger(__name__)
@@ -189,12 +189,19 @@ class ServiceClient:
             "X-Request-ID": rid,
             "X-Correlation-ID": context.correlation_id.get() or rid,
             "Accept": "application/json",
+            **tracing.carrier(),  # W3C traceparent: the service's span joins this request's trace
         }
 
-    def call(self, service: str, method: str, path: str, who: Identity | None = None, *,
-             json: Any = None, params: Mapping[str, Any] | None = None, files: Any = None,
-             data: Any = None, stream: bool = False) -> ServiceResponse:
-        """Make one call; raise ServiceUnavailable when the service is down or too slow."""
+    def call(self, service: str, method: str, path: str, who: Identity | None = None, **kwargs: Any) -> ServiceResponse:
+        """Make one call (a client span of the request's trace); raise ServiceUnavailable when the
+        service is down or too slow."""
+        with tracing.span("gateway", f"{method} {service}", kind=tracing.SpanKind.CLIENT,
+                          attributes={"http.request.method": method, "server.address": service, "url.path": path}):
+            return self._call(service, method, path, who, **kwargs)
+
+    def _call(self, service: str, method: str, path: str, who: Identity | None = None, *,
+              json: Any = None, params: Mapping[str, Any] | None = None, files: Any = None,
+              data: Any = None, stream: bool = False) -> ServiceResponse:
         pool = self.pools.get(service)
         if pool is None:
             raise KeyError(service)

@@ -104,13 +104,16 @@ def test_a_bad_bearer_token_gets_401_not_anonymous_access(app_and_fake):
     assert resp.status_code == 401 and resp.mimetype == "application/problem+json"
 
 
-def test_every_forwarded_call_carries_a_signed_identity_and_the_request_ids(app_and_fake):
+def test_every_forwarded_call_carries_a_signed_identity_the_request_id_and_the_trace(app_and_fake):
     app, fake = app_and_fake
-    app.test_client().get(f"/api/v1/libraries/{OWN}/progress", headers={**bearer("member"), "X-Request-ID": "r-1",
-                                                                        "X-Correlation-ID": "c-1"})
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    app.test_client().get(f"/api/v1/libraries/{OWN}/progress", headers={
+        **bearer("member"), "X-Request-ID": "r-1", "traceparent": f"00-{trace_id}-b7ad6b7169203331-01"})
     headers = fake.calls[-1].headers
     assert fake.calls[-1].signed_identity().role == "member"
-    assert headers["X-Request-ID"] == "r-1" and headers["X-Correlation-ID"] == "c-1"
+    # The correlation id is the trace id, and the trace context goes on to the service (W3C traceparent).
+    assert headers["X-Request-ID"] == "r-1" and headers["X-Correlation-ID"] == trace_id
+    assert headers["traceparent"].split("-")[1] == trace_id
 
 
 def test_an_anonymous_call_carries_the_signed_role_anonymous(app_and_fake):

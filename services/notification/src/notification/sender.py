@@ -34,7 +34,7 @@ from notification.domain.messages import build_message, message_id_for, render_p
 from notification.domain.preferences import wants_mail
 from notification.domain.routing import PlannedMail
 from notification.store import Repositories
-from shared import keys
+from shared import keys, tracing
 from shared.uow import UnitOfWork, Work
 from shared.vocabulary import MAIL_CANCELLED, MAIL_FAILED, MAIL_SUPPRESSED
 
@@ -149,7 +149,10 @@ class MailSender:
             return
         try:
             message = self._build(mail)
-            self.transport(s, message, timeout=s.smtp_timeout)
+            with tracing.span("notification", "smtp send", kind=tracing.SpanKind.CLIENT,
+                              parent=tracing.context_from(mail.get("trace")),
+                              attributes={"mail.template": mail.get("template", ""), "mail.id": mail["_id"]}):
+                self.transport(s, message, timeout=s.smtp_timeout)
         except _BuildError as exc:
             self._fail(mail, f"cannot build the mail: {exc.__cause__!r}")
         except Exception as exc:

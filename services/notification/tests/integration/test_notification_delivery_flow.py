@@ -22,7 +22,7 @@ from notification.bootstrap import bootstrap
 from shared.events import new_event
 from shared.runtime import Runtime
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire("mail.failed")]
 
 
 def text_of(message) -> str:

@@ -43,6 +43,7 @@ def api(make_api) -> Api:
 @pytest.fixture
 def active_library(api, wire):
     """A registered and confirmed library: (library_id, coordinator person_id)."""
+    wire.watch("library.registered")
     isil = f"DK-{uuid.uuid4().int % 1_000_000:06d}"
     resp = api.register(isil=isil, email=f"koord-{isil.lower()}@bib.example")
     assert resp.status_code == 201, resp.json

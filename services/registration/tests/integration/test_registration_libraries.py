@@ -6,7 +6,10 @@ import pytest
 
 from registration.domain import seed_id
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "branch.added", "branch.changed", "cohort.created", "cohort.updated", "enrolment.started",
+    "enrolment.withdrawn", "library.registered", "library.updated", "library.withdrawn",
+)]
 
 OPEN_PROGRAMME = "det-aabne-program"
 PILOT = "udviklingsprojektet-2021-2023"

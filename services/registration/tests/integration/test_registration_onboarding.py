@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from registration_http import registration_body
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "library.activated", "library.registered", "person.email_confirmation_requested", "person.joined",
+)]
 
 
 def test_registration_publishes_the_token_and_confirming_it_activates_library_and_coordinator(api, wire):

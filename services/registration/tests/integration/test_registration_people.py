@@ -8,7 +8,10 @@ import pytest
 
 from registration.bootstrap import SERVICE
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "library.registered", "person.deactivated", "person.erased", "person.invited", "person.joined",
+    "person.password_reset_requested", "person.profile_changed", "person.role_changed",
+)]
 
 PASSWORD = "grøn omstilling på biblioteket"
 

@@ -5,7 +5,9 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "library.registered", "person.deactivated", "person.invited", "person.reactivated",
+)]
 
 PASSWORD = "grøn omstilling på biblioteket"
 

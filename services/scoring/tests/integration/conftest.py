@@ -7,7 +7,27 @@ from __future__ import annotations
 import pytest
 
 from scoring.bootstrap import SERVICE
+from shared.events import CATALOGUE
 from shared.runtime import Runtime
+
+
+class Upstream:
+    """The services scoring consumes from (registration, evidence): each event is emitted through
+    the outbox and relay of its producer's runtime, as only its producer may emit it."""
+
+    def __init__(self, settings_for):
+        self.runtimes = {name: Runtime(settings_for(name)) for name in ("registration", "evidence")}
+        for runtime in self.runtimes.values():
+            runtime.open_store()
+            runtime.start_relay()
+
+    def emit(self, type_, payload):
+        store = self.runtimes[CATALOGUE[type_].producer].open_store()
+        return store.transact(lambda tx: tx.emit(type_, payload))
+
+    def stop(self):
+        for runtime in self.runtimes.values():
+            runtime.stop()
 
 
 @pytest.fixture
@@ -32,9 +52,7 @@ def consumer(scoring_settings):
 
 @pytest.fixture
 def upstream(settings_for):
-    """Another service's runtime: events stored in its outbox reach the wire through its relay."""
-    runtime = Runtime(settings_for("upstream"))
-    runtime.open_store()
-    runtime.start_relay()
-    yield runtime
-    runtime.stop()
+    """The producers' runtimes: events stored in their outboxes reach the wire through their relays."""
+    upstream = Upstream(settings_for)
+    yield upstream
+    upstream.stop()

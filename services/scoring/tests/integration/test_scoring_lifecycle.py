@@ -23,7 +23,9 @@ from scoring.domain import MODEL_V1, Projection
 from scoring.handlers.core import evaluate_items
 from shared.events import new_event
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "certificate.checkin_due", "certificate.lapsed", "certificate.revoked", "model.published", "score.changed",
+)]
 
 
 def deliver(app, settings, type_, payload):

@@ -18,15 +18,17 @@ from scoring_it_events import (
 
 from shared.events import new_event
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.wire(
+    "certificate.awarded", "library.ready_for_review", "score.changed",
+)]
 
 
 def for_library(library_id):
     return lambda e: e["payload"].get("library_id") == library_id
 
 
-def emit(runtime, type_, payload):
-    return runtime.open_store().transact(lambda tx: tx.emit(type_, payload))
+def emit(upstream, type_, payload):
+    return upstream.emit(type_, payload)
 
 
 def test_a_registered_library_is_scored_at_zero_and_evidence_moves_its_score(consumer, upstream, wire, app,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +13,11 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from shared import context
-from shared.events.base import CATALOGUE, EventType, Payload, event
-from shared.events.fastpath import Decline, compile_schema
+from shared.events.base import CATALOGUE, EventType, Payload, consuming_services, event, produced_by, subscriptions
 
 __all__ = [
-    "CATALOGUE", "Event", "EventType", "EventError", "Payload", "event", "new_event", "decode", "from_dict",
+    "CATALOGUE", "Event", "EventType", "EventError", "Payload", "consuming_services", "event", "new_event", "decode",
+    "from_dict", "produced_by", "subscriptions",
 ]
 
 
@@ -51,7 +50,7 @@ _ENVELOPE = EnvelopeSchema()
 def _load_catalogue() -> None:
     """Import every module of this package: each declares its producer's event types."""
     for info in pkgutil.iter_modules(__path__):
-        if info.name not in ("base", "fastpath"):
+        if info.name not in ("base", "sealing"):
             importlib.import_module(f"{__name__}.{info.name}")
 
 
@@ -99,25 +98,9 @@ def _schema(type_: str) -> Schema:
     return schema
 
 
-_FAST: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]] | None] = {}
-
-
-def _fast(type_: str) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
-    if type_ not in _FAST:
-        _FAST[type_] = compile_schema(_schema(type_))
-    return _FAST[type_]
-
-
 def _normalise(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload validated and normalised by its schema (dump of load); the compiled fast path
-    answers for the plain shapes and marshmallow for the rest and for every error."""
+    """The payload validated and normalised by its schema (dump of load)."""
     schema = _schema(type_)
-    fast = _fast(type_)
-    if fast is not None:
-        try:
-            return fast(payload)
-        except Decline:
-            pass
     try:
         return schema.dump(schema.load(payload))
     except ValidationError as exc:

@@ -105,14 +105,14 @@ class _EvidencePayload(_Header):
     actor = fields.Nested(ActorRef, required=True)
 
 
-@event("evidence.submitted", version=1)
+@event("evidence.submitted", version=1, producer="evidence", consumers=("notification", "scoring"))
 class EvidenceSubmitted(_EvidencePayload):
     """Evidence was submitted (or resubmitted) for review."""
 
     resubmission = fields.Bool(load_default=False)
 
 
-@event("evidence.revised", version=1)
+@event("evidence.revised", version=1, producer="evidence", consumers=("scoring",))
 class EvidenceRevised(_EvidencePayload):
     """Previously submitted evidence was edited; it is back in draft (or still awaiting clarification)."""
 
@@ -120,7 +120,7 @@ class EvidenceRevised(_EvidencePayload):
     previous_status = fields.Str(validate=validate.OneOf(STATUSES))
 
 
-@event("evidence.withdrawn", version=1)
+@event("evidence.withdrawn", version=1, producer="evidence", consumers=("notification", "scoring"))
 class EvidenceWithdrawn(_EvidencePayload):
     """The library withdrew evidence before a decision."""
 
@@ -128,7 +128,7 @@ class EvidenceWithdrawn(_EvidencePayload):
     previous_status = fields.Str(validate=validate.OneOf(STATUSES))
 
 
-@event("evidence.reviewed", version=1)
+@event("evidence.reviewed", version=1, producer="evidence", consumers=("notification", "scoring"))
 class EvidenceReviewed(_EvidencePayload):
     """An assessor approved or rejected evidence, or asked for clarification."""
 
@@ -138,7 +138,7 @@ class EvidenceReviewed(_EvidencePayload):
     reviewer = fields.Nested(ActorRef, required=True)
 
 
-@event("evidence.clarification_requested", version=1)
+@event("evidence.clarification_requested", version=1, producer="evidence", consumers=("notification", "scoring"))
 class EvidenceClarificationRequested(_EvidencePayload):
     """An assessor asked the library a question about evidence, with a deadline."""
 
@@ -147,7 +147,7 @@ class EvidenceClarificationRequested(_EvidencePayload):
     submitter = fields.Nested(Person, allow_none=True, load_default=None)
 
 
-@event("evidence.clarification_answered", version=1)
+@event("evidence.clarification_answered", version=1, producer="evidence", consumers=("notification", "scoring"))
 class EvidenceClarificationAnswered(_EvidencePayload):
     """The library answered a question and resubmitted the evidence."""
 
@@ -194,21 +194,21 @@ class _PlanPayload(_Header):
     actor = fields.Nested(ActorRef, required=True)
 
 
-@event("action_plan.submitted", version=1)
+@event("action_plan.submitted", version=1, producer="evidence", consumers=("notification", "scoring"))
 class ActionPlanSubmitted(_PlanPayload):
     """A library submitted (or, answering a question, resubmitted) its action plan."""
 
     message = fields.Str(allow_none=True, load_default=None)
 
 
-@event("action_plan.approved", version=1)
+@event("action_plan.approved", version=1, producer="evidence", consumers=("notification", "scoring"))
 class ActionPlanApproved(_PlanPayload):
     """An assessor approved an action plan version."""
 
     comment = fields.Str(allow_none=True, load_default=None)
 
 
-@event("action_plan.clarification_requested", version=1)
+@event("action_plan.clarification_requested", version=1, producer="evidence", consumers=("notification", "scoring"))
 class ActionPlanClarificationRequested(_PlanPayload):
     """An assessor asked the library a question about its action plan, with a deadline."""
 
@@ -217,7 +217,7 @@ class ActionPlanClarificationRequested(_PlanPayload):
     submitter = fields.Nested(Person, allow_none=True, load_default=None)
 
 
-@event("case.shared", version=1)
+@event("case.shared", version=1, producer="evidence", consumers=("scoring",))
 class CaseShared(Payload):
     """A library shared one of its activities with other libraries as a public case."""
 

@@ -5,7 +5,7 @@ from marshmallow import fields
 from shared.events.base import Payload, event
 
 
-@event("mail.failed", version=1)
+@event("mail.failed", version=1, producer="notification", consumers=())
 class MailFailed(Payload):
     """A mail could not be delivered and will not be retried."""
 

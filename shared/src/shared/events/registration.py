@@ -6,14 +6,16 @@ municipality and (from enrolment and cohort events) the cohort. Library, person 
 aggregate's `version`, increasing with every change, for consumers' order guards.
 
 Tokens travel in person.invited, library.registered, person.password_reset_requested and
-person.email_confirmation_requested only: consumers must not log or store them beyond the mail.
+person.email_confirmation_requested only, sealed (encrypted) for notification alone: the
+registration service hands them in clear to Tx.emit, which seals them; notification's consumer
+opens them. Notification must not log or store them beyond the mail.
 """
 
 from datetime import UTC
 
 from marshmallow import fields, validate
 
-from shared.events.base import Payload, event
+from shared.events.base import Payload, Sealed, event
 
 KINDS = ("folkebibliotek", "uddannelsesbibliotek")
 LANGUAGES = ("da", "en")
@@ -73,17 +75,17 @@ class PersonEvent(Payload):
 # -- libraries and branches ------------------------------------------------------------------------
 
 
-@event("library.registered", version=1)
+@event("library.registered", version=1, producer="registration", consumers=("evidence", "notification", "scoring"))
 class LibraryRegistered(LibrarySnapshot):
     """A library registered itself (pending email confirmation), or was seeded (coordinator None)."""
 
     registered_at = _when(required=True)
     coordinator = fields.Nested(PersonContact, required=True, allow_none=True)
-    confirmation_token = fields.Str(required=True, allow_none=True)
+    confirmation_token = Sealed(audience="notification", required=True, allow_none=True)
     token_expires_at = _when(required=True, allow_none=True)
 
 
-@event("library.activated", version=1)
+@event("library.activated", version=1, producer="registration", consumers=("notification", "scoring"))
 class LibraryActivated(LibrarySnapshot):
     """A library became active: its coordinator confirmed the email address (or it was seeded)."""
 
@@ -91,14 +93,14 @@ class LibraryActivated(LibrarySnapshot):
     coordinator = fields.Nested(PersonContact, required=True, allow_none=True)
 
 
-@event("library.updated", version=1)
+@event("library.updated", version=1, producer="registration", consumers=("evidence", "notification", "scoring"))
 class LibraryUpdated(LibrarySnapshot):
     """A library's details changed; changed_fields names them."""
 
     changed_fields = fields.List(fields.Str(), required=True)
 
 
-@event("library.withdrawn", version=1)
+@event("library.withdrawn", version=1, producer="registration", consumers=("notification", "scoring"))
 class LibraryWithdrawn(LibrarySnapshot):
     """A library left the programme; its active enrolment ends with it."""
 
@@ -116,12 +118,12 @@ class BranchEvent(Payload):
     open_branch_count = fields.Int(required=True)
 
 
-@event("branch.added", version=1)
+@event("branch.added", version=1, producer="registration", consumers=())
 class BranchAdded(BranchEvent):
     """A library added a branch (filial)."""
 
 
-@event("branch.changed", version=1)
+@event("branch.changed", version=1, producer="registration", consumers=())
 class BranchChanged(BranchEvent):
     """A branch was renamed or closed."""
 
@@ -132,19 +134,19 @@ class BranchChanged(BranchEvent):
 # -- people ----------------------------------------------------------------------------------------
 
 
-@event("person.invited", version=1)
+@event("person.invited", version=1, producer="registration", consumers=("notification",))
 class PersonInvited(PersonEvent):
     """Someone was invited to a library or to the programme staff; resend=True for a new link."""
 
     library_name = fields.Str(required=True, allow_none=True)
     invited_by = fields.Str(required=True, allow_none=True)
     inviter_name = fields.Str(required=True, allow_none=True)
-    invitation_token = fields.Str(required=True)
+    invitation_token = Sealed(audience="notification", required=True)
     token_expires_at = _when(required=True)
     resend = fields.Bool(load_default=False)
 
 
-@event("person.joined", version=1)
+@event("person.joined", version=1, producer="registration", consumers=("notification",))
 class PersonJoined(PersonEvent):
     """A person became active: accepted an invitation or confirmed a registration."""
 
@@ -152,7 +154,7 @@ class PersonJoined(PersonEvent):
     joined_at = _when(required=True)
 
 
-@event("person.role_changed", version=1)
+@event("person.role_changed", version=1, producer="registration", consumers=("notification",))
 class PersonRoleChanged(PersonEvent):
     """A person's role changed (coordinator <-> member, assessor <-> administrator)."""
 
@@ -163,7 +165,7 @@ class PersonRoleChanged(PersonEvent):
     changed_by = fields.Str(load_default=None, allow_none=True)
 
 
-@event("person.profile_changed", version=1)
+@event("person.profile_changed", version=1, producer="registration", consumers=("notification",))
 class PersonProfileChanged(PersonEvent):
     """A person changed their name or language preference."""
 
@@ -171,7 +173,7 @@ class PersonProfileChanged(PersonEvent):
     changed_fields = fields.List(fields.Str(), required=True)
 
 
-@event("person.deactivated", version=1)
+@event("person.deactivated", version=1, producer="registration", consumers=("notification",))
 class PersonDeactivated(Payload):
     """A person can no longer sign in (deactivated, or their invitation was revoked)."""
 
@@ -184,7 +186,7 @@ class PersonDeactivated(Payload):
     reason = fields.Str(required=True, validate=validate.OneOf(("deactivated", "invitation_revoked")))
 
 
-@event("person.reactivated", version=1)
+@event("person.reactivated", version=1, producer="registration", consumers=("notification",))
 class PersonReactivated(PersonEvent):
     """A deactivated person who had joined may sign in again (never an erased person).
 
@@ -197,7 +199,7 @@ class PersonReactivated(PersonEvent):
     reactivated_by = fields.Str(load_default=None, allow_none=True)
 
 
-@event("person.erased", version=1)
+@event("person.erased", version=1, producer="registration", consumers=("evidence", "notification"))
 class PersonErased(Payload):
     """A person was erased (GDPR): consumers delete what they hold about this person id."""
 
@@ -205,27 +207,27 @@ class PersonErased(Payload):
     library_id = fields.Str(required=True, allow_none=True)
 
 
-@event("person.password_reset_requested", version=1)
+@event("person.password_reset_requested", version=1, producer="registration", consumers=("notification",))
 class PersonPasswordResetRequested(PersonEvent):
     """An active person asked for a password reset link (valid 1 hour)."""
 
-    reset_token = fields.Str(required=True)
+    reset_token = Sealed(audience="notification", required=True)
     token_expires_at = _when(required=True)
 
 
-@event("person.email_confirmation_requested", version=1)
+@event("person.email_confirmation_requested", version=1, producer="registration", consumers=("notification",))
 class PersonEmailConfirmationRequested(PersonEvent):
     """A pending coordinator asked for a new confirmation link (the previous one stops working)."""
 
     library_name = fields.Str(required=True, allow_none=True)
-    confirmation_token = fields.Str(required=True)
+    confirmation_token = Sealed(audience="notification", required=True)
     token_expires_at = _when(required=True)
 
 
 # -- enrolments ------------------------------------------------------------------------------------
 
 
-@event("enrolment.started", version=1)
+@event("enrolment.started", version=1, producer="registration", consumers=("scoring",))
 class EnrolmentStarted(Payload):
     """A library was enrolled in a cohort (forløb)."""
 
@@ -241,7 +243,7 @@ class EnrolmentStarted(Payload):
     started_at = _when(required=True)
 
 
-@event("enrolment.withdrawn", version=1)
+@event("enrolment.withdrawn", version=1, producer="registration", consumers=("scoring",))
 class EnrolmentWithdrawn(Payload):
     """A library's enrolment ended: withdrawn, moved to another cohort, or the library withdrew."""
 
@@ -269,11 +271,11 @@ class CohortSnapshot(Payload):
     changed = fields.List(fields.Str(validate=validate.OneOf(("name", "state"))), load_default=list)
 
 
-@event("cohort.created", version=1)
+@event("cohort.created", version=1, producer="registration", consumers=("scoring",))
 class CohortCreated(CohortSnapshot):
     """An administrator created a cohort (forløb), or the service created a shipped one at start-up."""
 
 
-@event("cohort.updated", version=1)
+@event("cohort.updated", version=1, producer="registration", consumers=("scoring",))
 class CohortUpdated(CohortSnapshot):
     """A cohort was renamed, opened for enrolment or closed; `changed` names what changed."""

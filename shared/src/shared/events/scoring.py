@@ -47,7 +47,7 @@ class _ModelChange(Schema):
 _SDG = fields.Int(validate=validate.Range(1, 17))
 
 
-@event("score.changed", version=1)
+@event("score.changed", version=1, producer="scoring", consumers=())
 class ScoreChanged(Payload):
     """A library's score changed."""
 
@@ -63,7 +63,7 @@ class ScoreChanged(Payload):
     status = fields.Str(required=True, validate=validate.OneOf(_STATUSES))
 
 
-@event("library.ready_for_review", version=1)
+@event("library.ready_for_review", version=1, producer="scoring", consumers=("notification",))
 class LibraryReadyForReview(Payload):
     """Every requirement of a library is met provisionally: an assessor can review it."""
 
@@ -73,7 +73,7 @@ class LibraryReadyForReview(Payload):
     overall = fields.Float(required=True, validate=validate.Range(0, 1))
 
 
-@event("certificate.awarded", version=1)
+@event("certificate.awarded", version=1, producer="scoring", consumers=("notification",))
 class CertificateAwarded(Payload):
     """An assessor awarded a library its certificate (valid 3 years)."""
 
@@ -84,7 +84,7 @@ class CertificateAwarded(Payload):
     awarded_by = fields.Str(required=True)
 
 
-@event("certificate.checkin_due", version=1)
+@event("certificate.checkin_due", version=1, producer="scoring", consumers=("notification",))
 class CertificateCheckinDue(Payload):
     """An annual check-in (or, in year 3, the renewal) is coming up: a reminder."""
 
@@ -94,7 +94,7 @@ class CertificateCheckinDue(Payload):
     days_before = fields.Int(required=True, validate=validate.Range(min=0))
 
 
-@event("certificate.checked_in", version=1)
+@event("certificate.checked_in", version=1, producer="scoring", consumers=())
 class CertificateCheckedIn(Payload):
     """A library completed its annual check-in; the certificate stays valid."""
 
@@ -105,7 +105,7 @@ class CertificateCheckedIn(Payload):
     checked_in_by = fields.Str(required=True)
 
 
-@event("certificate.lapsed", version=1)
+@event("certificate.lapsed", version=1, producer="scoring", consumers=("notification",))
 class CertificateLapsed(Payload):
     """A check-in or renewal is overdue past the grace period; the certificate is no longer valid."""
 
@@ -115,7 +115,7 @@ class CertificateLapsed(Payload):
     due_on = fields.Date(required=True)
 
 
-@event("certificate.renewed", version=1)
+@event("certificate.renewed", version=1, producer="scoring", consumers=())
 class CertificateRenewed(Payload):
     """A certificate was renewed for 3 years with an updated action plan."""
 
@@ -126,7 +126,7 @@ class CertificateRenewed(Payload):
     renewed_by = fields.Str(required=True)
 
 
-@event("certificate.revoked", version=1)
+@event("certificate.revoked", version=1, producer="scoring", consumers=())
 class CertificateRevoked(Payload):
     """An assessor revoked a certificate."""
 
@@ -137,7 +137,7 @@ class CertificateRevoked(Payload):
     reason = fields.Str(required=True)
 
 
-@event("model.published", version=1)
+@event("model.published", version=1, producer="scoring", consumers=("notification",))
 class ModelPublished(Payload):
     """A new version of the certification model was published; `changes` say what changed."""
 

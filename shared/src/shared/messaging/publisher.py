@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kombu import Connection, Producer
 
+from shared import tracing
 from shared.messaging.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ class ConfirmingPublisher:
     A batch is published back to back and the confirms are awaited together; the broker
     answers `basic.return` before `basic.ack` for an unroutable mandatory message, so each
     message is classified as confirmed, unroutable (returned) or failed (nacked / timed out).
+
+    Every message carries the AMQP `user_id` of the connection (RabbitMQ refuses one that is not
+    the connection's user, so consumers can tell who published it) and the W3C trace context of
+    a publish span, child of the context the outbox event was written in.
     """
 
     def __init__(self, url: str, topology: Topology, *, confirm_timeout: float = 5.0, heartbeat: int = 30):
@@ -45,6 +50,7 @@ class ConfirmingPublisher:
         self._acked: set[int] = set()
         self._nacked: set[int] = set()
         self._returned: dict[str, str] = {}
+        self._user: str | None = None
 
     # -- connection -------------------------------------------------------------------------
     def _ensure(self) -> None:
@@ -60,6 +66,7 @@ class ConfirmingPublisher:
             channel.events["basic_nack"].add(self._on_nack)
             channel.events["basic_return"].add(self._on_return)
         self._conn, self._channel = conn, channel
+        self._user = None if self._memory else conn.userid
         self._producer = Producer(channel, exchange=self.topology.exchange, auto_declare=False)
         self._tag = 0
         self._acked.clear()
@@ -99,7 +106,7 @@ class ConfirmingPublisher:
     # -- publishing -------------------------------------------------------------------------
     def publish_batch(self, envelopes: list[dict], bodies: list[bytes]) -> BatchResult:
         """Publish message bodies, described by envelopes (dicts with id, type, correlation_id,
-        producer); wait for all confirms."""
+        producer and the trace context they were emitted in); wait for all confirms."""
         result = BatchResult()
         if not envelopes:
             return result
@@ -108,20 +115,26 @@ class ConfirmingPublisher:
             assert self._producer is not None
             self._returned.clear()
             tags: dict[int, str] = {}
+            service = self.topology.service
             for env, body in zip(envelopes, bodies, strict=True):
-                self._producer.publish(
-                    body,
-                    content_type="application/json",
-                    content_encoding="utf-8",
-                    routing_key=env["type"],
-                    mandatory=True,
-                    delivery_mode=2,
-                    message_id=env["id"],
-                    correlation_id=env.get("correlation_id"),
-                    type=env["type"],
-                    headers={"x-chora-producer": env.get("producer", "")},
-                    retry=False,
-                )
+                with tracing.span(service, f"publish {env['type']}", kind=tracing.SpanKind.PRODUCER,
+                                  parent=tracing.context_from(env.get("trace")),
+                                  attributes={"messaging.system": "rabbitmq", "messaging.message.id": env["id"],
+                                              "messaging.destination.name": self.topology.exchange_name}):
+                    self._producer.publish(
+                        body,
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        routing_key=env["type"],
+                        mandatory=True,
+                        delivery_mode=2,
+                        message_id=env["id"],
+                        correlation_id=env.get("correlation_id"),
+                        type=env["type"],
+                        **({"user_id": self._user} if self._user else {}),
+                        headers={"x-chora-producer": env.get("producer", ""), **tracing.carrier()},
+                        retry=False,
+                    )
                 if not self._memory:
                     self._tag += 1
                     tags[self._tag] = env["id"]

@@ -9,6 +9,14 @@ safety net: under a short lease (one sweeper per outbox; a dead sweeper's lease 
 the outbox in commit order for events older than a grace period, which only a crashed process,
 a failed publish or an unroutable type leaves there. Everything is at-least-once: an event
 published but not yet removed may be published again, and consumers' inboxes absorb the repeat.
+
+Nothing is kept pending without bound: the topology routes every declared type somewhere (a
+consumer's queue or the archive), so an event the broker returns as unroutable means a
+misconfiguration. It is tried again after a growing back-off (outbox_backoff doubling up to
+outbox_backoff_cap) and after outbox_max_attempts tries its document is parked: moved to the
+`outbox_parked` collection with the reason, counted, listed by `chora-bus outbox SERVICE` and put
+back by `chora-bus outbox-replay SERVICE`. The sweep reads only `outbox`, so it never rereads a
+parked document, however many there are.
 """
 
 from __future__ import annotations
@@ -23,13 +31,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DeleteOne, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DeleteOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared import metrics
 from shared.messaging.publisher import ConfirmingPublisher
-from shared.mongo import EPOCH, OUTBOX, now
+from shared.mongo import EPOCH, OUTBOX, PARKED, now
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +54,14 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         batch_size: int = 500,
         lease_seconds: float = 15.0,
-        unroutable_backoff: float = 15.0,
+        unroutable_backoff: float = 2.0,
+        unroutable_backoff_cap: float = 120.0,
+        max_attempts: int = 10,
         grace_seconds: float = 5.0,
         max_fresh: int = 10_000,
     ):
         self.outbox = db[OUTBOX]
+        self.parked = db[PARKED]
         self.locks = db[LOCKS]
         self.publisher = publisher
         self.service = service
@@ -58,7 +69,9 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.lease = timedelta(seconds=lease_seconds)
-        self.unroutable_backoff = timedelta(seconds=unroutable_backoff)
+        self.unroutable_backoff = unroutable_backoff
+        self.unroutable_backoff_cap = unroutable_backoff_cap
+        self.max_attempts = max_attempts
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -204,9 +217,9 @@ class OutboxRelay:
         more may follow."""
         at = now()
         cutoff = at - min_age if min_age else None
-        # An ordered index scan (a range on created_at); the few documents backing off because
-        # nobody is bound to an event's type are skipped here rather than in the query, which
-        # would make the store sort the whole outbox.
+        # An ordered index scan (a range on created_at); the few documents backing off (unroutable,
+        # at most outbox_max_attempts tries before they are parked elsewhere) are skipped here
+        # rather than in the query, which would make the store sort the whole outbox.
         docs: list[dict] = []
         events = 0
         cursor = (self.outbox.find({"created_at": {"$gte": position}})
@@ -231,42 +244,60 @@ class OutboxRelay:
         follow, broker reachable)."""
         docs, more = self._due(position, done, min_age)
         if not docs:
-            metrics.OUTBOX_PENDING.labels(self.service).set(0)
             return 0, position, False, True
         published, ok = self._publish(docs, marks)
         done.update(d["_id"] for d in docs)
         return published, docs[-1]["created_at"], more, ok
 
+    def backoff(self, attempts: int) -> timedelta:
+        """How long an event unroutable `attempts` times waits before the next try."""
+        return timedelta(seconds=min(self.unroutable_backoff_cap, self.unroutable_backoff * 2 ** max(0, attempts - 1)))
+
     def _publish(self, docs: list[dict], marks: list[Future] | None = None) -> tuple[int, bool]:
         """Publish the events of outbox documents with confirms; remove the documents whose events
         the broker all confirmed and keep the rest of the others (in the marker thread), back off
-        what nobody is bound to, and report (events published, broker reachable)."""
+        or park what could not be routed, and report (events published, broker reachable)."""
         events = [e for d in docs for e in d["events"]]
         result = self.publisher.publish_batch(
-            [{"id": e["id"], "type": e["type"], "correlation_id": e.get("correlation_id"), "producer": e.get("producer")}
-             for e in events],
+            [{"id": e["id"], "type": e["type"], "correlation_id": e.get("correlation_id"),
+              "producer": e.get("producer"), "trace": e.get("trace")} for e in events],
             [e["body"].encode() for e in events],
         )
         at = now()
         confirmed = set(result.confirmed)
         types = {e["id"]: e["type"] for e in events}
         for event_id in result.unroutable:
-            # Nobody is bound to this type: keep it pending (nothing is lost), back off, report.
-            log.error("event unroutable; kept in outbox", extra={"event_id": event_id, "type": types[event_id]})
+            log.warning("event unroutable; kept in outbox", extra={"event_id": event_id, "type": types[event_id]})
             metrics.EVENTS_UNROUTABLE.labels(self.service, types[event_id]).inc()
         ops: list = []
+        parked: list[dict] = []
         for doc in docs:
             left = [e for e in doc["events"] if e["id"] not in confirmed]
+            for e in doc["events"]:
+                if e["id"] in confirmed:
+                    metrics.RELAY_LAG.labels(self.service).observe(max(0.0, (at - _aware(doc["created_at"])).total_seconds()))
             if not left:
                 ops.append(DeleteOne({"_id": doc["_id"]}))
                 continue
             reasons = [result.unroutable.get(e["id"]) or result.failed.get(e["id"]) for e in left]
-            update: dict[str, Any] = {"events": left, "last_error": next((r for r in reasons if r), None)}
+            reason = next((r for r in reasons if r), None)
+            update: dict[str, Any] = {"events": left, "last_error": reason}
             if any(e["id"] in result.unroutable for e in left):
-                update["not_before"] = at + self.unroutable_backoff
-            ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": update, "$inc": {"attempts": 1}}))
+                attempts = int(doc.get("attempts", 0)) + 1
+                if attempts >= self.max_attempts:
+                    parked.append({**doc, **update, "attempts": attempts, "parked_at": at,
+                                   "parked_reason": f"unroutable after {attempts} attempts: {reason}"})
+                    ops.append(DeleteOne({"_id": doc["_id"]}))
+                    for e in left:
+                        log.error("event parked: still unroutable", extra={
+                            "event_id": e["id"], "type": e["type"], "attempts": attempts})
+                        metrics.EVENTS_PARKED.labels(self.service, e["type"]).inc()
+                    continue
+                update["attempts"] = attempts
+                update["not_before"] = at + self.backoff(attempts)
+            ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": update}))
         if ops:
-            mark = self._marker.submit(self.outbox.bulk_write, ops, ordered=False)
+            mark = self._marker.submit(self._mark, parked, ops)
             if marks is not None:
                 marks.append(mark)
         counts: dict[str, int] = {}
@@ -279,3 +310,28 @@ class OutboxRelay:
             self._stop.wait(0.5)  # the broker is away: do not spin
             return len(result.confirmed), False
         return len(events), True
+
+    def _mark(self, parked: list[dict], ops: list) -> None:
+        """Write the outcome of a publish: park first (a crash in between leaves a document in both
+        places, published again at worst), then update and remove the outbox documents."""
+        if parked:
+            self.parked.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in parked], ordered=False)
+        self.outbox.bulk_write(ops, ordered=False)
+
+
+def _aware(at):
+    """Datetimes from a store without tz_aware come back naive: they are UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=now().tzinfo)
+
+
+def replay_parked(db: Database, event_ids: list[str] | None = None) -> int:
+    """Put parked outbox documents (all, or those holding one of event_ids) back for the relay; return how many."""
+    query: dict[str, Any] = {} if event_ids is None else {"events.id": {"$in": event_ids}}
+    moved = 0
+    for doc in db[PARKED].find(query):
+        doc = {k: v for k, v in doc.items() if k not in ("parked_at", "parked_reason")}
+        doc.update(attempts=0, not_before=EPOCH, last_error=None)
+        db[OUTBOX].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        db[PARKED].delete_one({"_id": doc["_id"]})
+        moved += 1
+    return moved

@@ -10,6 +10,7 @@ from pymongo.errors import PyMongoError
 from notification.domain.errors import AlreadyPlanned
 from notification.domain.tokens import TOKEN, TOKEN_REDACTED, carries_token
 from notification.store.base import MAILS, Doc, Repository, duplicate_fields
+from shared import tracing
 from shared.context import new_id
 from shared.vocabulary import MAIL_CANCELLED, MAIL_PENDING, MAIL_SENDING, MAIL_SENT
 
@@ -25,6 +26,7 @@ class MailRepository(Repository):
             "library_id": mail["context"].get("library_id") or library_ids.get(mail["person_id"]),
             "status": MAIL_PENDING, "attempts": 0, "next_attempt_at": at, "attempt_started_at": None,
             "created_at": at, "sent_at": None, "last_error": None, "resends": 0,
+            "trace": tracing.carrier(),  # the SMTP send joins the trace of the event that planned it
         } for mail in planned]
         if docs:
             try:

@@ -1,0 +1,104 @@
+"""Sealed payload fields: one-time tokens encrypted (Fernet) by the producer for the one service
+the catalogue names, so no token travels, nor waits in a queue or a dead letter, in clear.
+
+Registration seals on emit (the store's Tx.emit does it for every `Sealed` field); the consumer of
+the audience service opens them on receipt, so its handlers see the token; every other consumer,
+`chora-bus` and a wire observer see only `sealed:<ciphertext>`. The key (CHORA_EVENT_SEAL_KEY) is
+held by registration and notification only. A value without the `sealed:` mark (an event written
+before sealing existed) is passed on as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import logging
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from shared import keys
+from shared.events.base import CATALOGUE
+
+log = logging.getLogger(__name__)
+
+MARK = "sealed:"
+REDACTED = "[sealed]"
+
+
+class SealError(Exception):
+    """A sealed field that cannot be sealed or opened (no key, or the wrong key)."""
+
+
+def derived_key(secret: str) -> bytes:
+    """A Fernet key derived from another secret for this one purpose (development fallback)."""
+    return base64.urlsafe_b64encode(keys.derive(secret, keys.EVENT_SEAL))
+
+
+class Sealer:
+    """Seals and opens the `Sealed` fields of event payloads with one Fernet key."""
+
+    def __init__(self, key: str | bytes):
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def from_key_or_secret(cls, key: str, secret: str) -> Sealer:
+        """The sealer for CHORA_EVENT_SEAL_KEY, or (unset) one derived from the signing secret."""
+        if key:
+            return cls(key)
+        log.warning("CHORA_EVENT_SEAL_KEY is not set: tokens are sealed with a key derived from "
+                    "CHORA_SECRET_KEY, which every service holds; set it for registration and notification only")
+        return cls(derived_key(secret))
+
+    def seal(self, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with its sealed fields encrypted."""
+        fields = sealed_fields(type_)
+        if not fields:
+            return payload
+        out = dict(payload)
+        for name in fields:
+            value = out.get(name)
+            if isinstance(value, str) and not value.startswith(MARK):
+                out[name] = MARK + self._fernet.encrypt(value.encode()).decode()
+        return out
+
+    def open(self, type_: str, payload: dict[str, Any], service: str) -> dict[str, Any]:
+        """The payload with the fields sealed for `service` in clear; SealError if one cannot be opened."""
+        names = [name for name, audience in sealed_audiences(type_) if audience == service]
+        if not names:
+            return payload
+        out = dict(payload)
+        for name in names:
+            value = out.get(name)
+            if isinstance(value, str) and value.startswith(MARK):
+                try:
+                    out[name] = self._fernet.decrypt(value[len(MARK):].encode()).decode()
+                except InvalidToken:
+                    raise SealError(f"{type_}.{name} was sealed with another key") from None
+        return out
+
+    def seal_event(self, evt):
+        """The event with its payload sealed."""
+        return dataclasses.replace(evt, payload=self.seal(evt.type, evt.payload)) if sealed_fields(evt.type) else evt
+
+    def open_event(self, evt, service: str):
+        """The event with the fields sealed for `service` opened."""
+        return dataclasses.replace(evt, payload=self.open(evt.type, evt.payload, service)) \
+            if sealed_fields(evt.type) else evt
+
+
+def sealed_audiences(type_: str) -> tuple[tuple[str, str], ...]:
+    spec = CATALOGUE.get(type_)
+    return spec.sealed if spec is not None else ()
+
+
+def sealed_fields(type_: str) -> tuple[str, ...]:
+    return tuple(name for name, _ in sealed_audiences(type_))
+
+
+def redacted(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with every sealed field (sealed or, from before sealing, in clear) shown as [sealed]."""
+    names = sealed_fields(type_)
+    if not names or not isinstance(payload, dict):
+        return payload
+    return {k: (REDACTED if k in names and v is not None else v) for k, v in payload.items()}
