@@ -45,7 +45,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
+	$(BIN)/mypy shared/src services/registration/src/registration $(wildcard $(foreach s,$(filter-out registration,$(SERVICES)),services/$(s)/src/$(s)/domain*))
 
 clean:
 	rm -rf $(VENV) .run

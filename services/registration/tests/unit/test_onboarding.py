@@ -18,6 +18,7 @@ from registration.domain import (
     validate_registration,
     withdraw_library,
 )
+from registration.domain.errors import Conflict
 
 pytestmark = pytest.mark.unit
 
@@ -74,7 +75,7 @@ def test_registration_records_library_registered_with_what_mail_and_scoring_need
 def test_registration_refuses_an_isil_already_registered():
     with pytest.raises(IsilInUse) as err:
         register_library(FORM, "h", NOW, isil_taken_by="lib-1", people_with_email=[])
-    assert err.value.kind == "conflict" and err.value.field == "isil"
+    assert isinstance(err.value, Conflict) and err.value.field == "isil"
 
 
 def test_registration_refuses_an_email_already_in_use():
