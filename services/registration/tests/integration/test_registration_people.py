@@ -231,3 +231,26 @@ def test_concurrent_migrations_create_one_administrator(make_api, settings):
         t.join(30)
     assert sorted(results) == [False, False, False, True]
     assert api.db.people.count_documents({"email": "first@chora.example"}) == 1
+
+
+def test_answers_say_what_the_caller_may_do_and_the_offered_action_works(api, wire, active_library):
+    library_id, coordinator = active_library
+    boss = api.as_person(coordinator)
+    member_id, token = invite(api, wire, boss, "handling@bib.example")
+    api.call("POST", "/invitations/accept", {"token": token, "password": PASSWORD})
+
+    team = {p["person_id"]: p["actions"] for p in api.call("GET", f"/libraries/{library_id}/people", who=boss).json["items"]}
+    assert team[member_id] == ["change_role", "make_coordinator", "deactivate"]
+    assert team[coordinator] == ["edit_profile", "export"]  # the only coordinator stays one
+    assert api.call("GET", f"/people/{member_id}", who=api.headers("administrator")).json["actions"][-1] == "erase"
+    assert api.call("GET", f"/people/{coordinator}", who=api.as_person(member_id)).json["actions"] == []
+
+    assert api.call("PATCH", f"/people/{member_id}", {"active": False}, who=boss).json["actions"] == ["reactivate"]
+    mine = api.call("GET", f"/libraries/{library_id}", who=boss).json
+    assert mine["actions"] == ["edit", "withdraw", "add_branch", "invite"]
+    cohorts = api.call("GET", "/cohorts", who=api.headers("administrator")).json["items"]
+    assert {c["cohort_id"]: c["actions"] for c in cohorts}["det-aabne-program"] == ["rename", "close"]
+
+    spec = api.client.get("/openapi.json").json["components"]["schemas"]
+    assert "make_coordinator" in spec["PersonOut"]["properties"]["actions"]["items"]["enum"]
+    assert "actions" in spec["PersonOut"]["required"] and "actions" in spec["LibraryOut"]["required"]
