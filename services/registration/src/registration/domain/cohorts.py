@@ -200,10 +200,6 @@ class Move:
     withdrawn: Enrolment
     started: Enrolment
 
-    @property
-    def facts(self) -> list[Fact]:
-        return [*self.withdrawn.events, *self.started.events]
-
 
 def move_enrolment(
     library: Library,

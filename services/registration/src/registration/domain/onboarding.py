@@ -203,13 +203,6 @@ def seed_id(kind: str, key: str) -> str:
     return uuid.uuid5(SEED_NAMESPACE, f"{kind}:{key}").hex
 
 
-@dataclass(frozen=True)
-class Seed:
-    cohorts: list[Cohort]
-    libraries: list[Library]
-    enrolments: list[Enrolment]
-
-
 def shipped_cohorts(now: datetime) -> list[Cohort]:
     """Build the cohorts the programme ships with (stable ids), each recording cohort.created."""
     return [
@@ -245,13 +238,6 @@ def pilot_library(entry: SeedLibrary, cohort: Cohort, now: datetime) -> tuple[Li
         library, cohort, now, enrolment_id=seed_id("enrolment", f"{values['isil']}:{entry.cohort_id}")
     )
     return library, enrolment
-
-
-def seed_pilot(now: datetime) -> Seed:
-    """Build the shipped cohorts and the active pilot libraries with their enrolments (stable ids)."""
-    cohorts = {c.cohort_id: c for c in shipped_cohorts(now)}
-    built = [pilot_library(entry, cohorts[entry.cohort_id], now) for entry in pilot_seed().libraries]
-    return Seed(list(cohorts.values()), [lib for lib, _ in built], [enrolment for _, enrolment in built])
 
 
 def first_administrator(email: str, password_hash: str, now: datetime) -> Person:
