@@ -70,8 +70,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
-	$(BIN)/mypy services/notification/src/notification
+	$(BIN)/mypy shared/src services/registration/src/registration services/notification/src/notification $(wildcard services/evidence/src/evidence/domain* services/scoring/src/scoring/domain*)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

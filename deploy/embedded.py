@@ -118,13 +118,13 @@ class Platform:
     # -- services as processes (RabbitMQ) ---------------------------------------------------------
     def start_processes(self) -> None:
         env = {**os.environ, **self.env, "CHORA_WEB_WORKERS": "1"}
-        for service in BACKEND_SERVICES:  # start-up work once, before any process serves
+        for service in BACKEND_SERVICES:  # the start-up work first, once, as a rollout's job runs it
             subprocess.run([sys.executable, "-m", f"{service}.migrate"], env=env, cwd=ROOT, check=True)
         for service in (*BACKEND_SERVICES, "gateway"):
             port = self.env["CHORA_GATEWAY_PORT"] if service == "gateway" else self.env[f"CHORA_{service.upper()}_PORT"]
             self._spawn([sys.executable, "-m", "gunicorn", "--config", "python:shared.gunicorn_conf",
                          f"{service}.api:create_app()"], {**env, "CHORA_HTTP_PORT": port}, f"{service}-api")
-            if service != "gateway":
+            if service not in ("gateway", "registration"):  # registration consumes nothing
                 self._spawn([sys.executable, "-m", f"{service}.consumer"], env, f"{service}-consumer")
             if service != "gateway" and importlib.util.find_spec(f"{service}.scheduler") is not None:
                 self._spawn([sys.executable, "-m", f"{service}.scheduler"], env, f"{service}-scheduler")

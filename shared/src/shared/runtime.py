@@ -34,6 +34,7 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumer: ServiceConsumer | None = None
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    _indexed: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.handled_types:  # none: a runtime that only produces (a tool, a test's upstream)
@@ -56,20 +57,28 @@ class Runtime:
                     for spec in CATALOGUE.values())
         return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key) if seals else None
 
-    def open_store(self) -> ServiceStore:
-        """Connect to MongoDB (after fork) and ensure the indexes."""
+    def connect_store(self) -> ServiceStore:
+        """Connect to MongoDB (after fork) without touching indexes: what API workers and consumers
+        do (indexes, seeds and migrations are the migrate job's)."""
         if self.store is None:
             client = connect(self.settings.mongo_url, app_name=self.service)
             self.store = ServiceStore(client, self.settings.mongo_db, producer=self.service, sealer=self.sealer)
-            self.store.ensure_indexes(self.indexes)
         return self.store
+
+    def open_store(self) -> ServiceStore:
+        """Connect to MongoDB (after fork) and ensure the indexes (once per runtime)."""
+        store = self.connect_store()
+        if not self._indexed:
+            store.ensure_indexes(self.indexes)
+            self._indexed = True
+        return store
 
     def outbox_metrics(self) -> metrics.OutboxCollector:
         """Scrape-time figures of this service's outbox."""
-        return metrics.OutboxCollector(self.service, self.open_store().db, now)
+        return metrics.OutboxCollector(self.service, self.connect_store().db, now)
 
     def start_relay(self) -> OutboxRelay:
-        store = self.open_store()
+        store = self.connect_store()
         if self.relay is None:
             s = self.settings
             publisher = ConfirmingPublisher(
@@ -111,7 +120,7 @@ class Runtime:
         """Report on MongoDB and the broker; 'ok' or the error."""
         checks: dict[str, str] = {}
         try:
-            self.open_store().ping()
+            self.connect_store().ping()
             checks["mongodb"] = "ok"
         except Exception as exc:
             checks["mongodb"] = f"error: {exc.__class__.__name__}"

@@ -58,7 +58,7 @@ class ServiceDefinition:
 
     def bootstrap(self, settings: ServiceSettings | None = None) -> Service:
         """Build the service's moving parts from its settings (nothing is started yet)."""
-        settings = settings or self.settings_class.from_env()
+        settings = settings or self.settings_class.from_env(service=self.name)
         return Service(self, settings, self.runtime(settings))
 
     def migrate(self, settings: ServiceSettings | None = None) -> None:
@@ -75,7 +75,7 @@ class ServiceDefinition:
 
     def create_app(self, settings: ServiceSettings | None = None, runtime: Runtime | None = None) -> Flask:
         """Build the HTTP app; connects to MongoDB and starts this process's outbox relay."""
-        settings = settings or self.settings_class.from_env()
+        settings = settings or self.settings_class.from_env(service=self.name)
         jsonlog.configure(self.name, settings.log_level)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
@@ -101,7 +101,7 @@ class ServiceDefinition:
 
     def start_consumer(self, settings: ServiceSettings | None = None, runtime: Runtime | None = None, *, in_thread=True) -> Runtime:
         """Connect and consume this service's queue (with its own relay for the events it emits)."""
-        settings = settings or self.settings_class.from_env()
+        settings = settings or self.settings_class.from_env(service=self.name)
         jsonlog.configure(self.name, settings.log_level)
         tracing.configure(self.name)
         runtime = runtime or self.runtime(settings)

@@ -72,6 +72,37 @@ ROLE_LABELS: Final[Labels] = {
     ADMINISTRATOR: ("administrator", "administrator"),
 }
 
+# -- registration: people's accounts, libraries, cohorts, languages --------------------------------------
+# A person's account: invited (or pending, after self-registration) until they join, then active.
+PERSON_STATUSES: Final = ("invited", "pending", "active", "deactivated", "erased")
+PERSON_STATUS_LABELS: Final[Labels] = {
+    "invited": ("Inviteret", "Invited"),
+    "pending": ("Afventer bekræftelse", "Awaiting confirmation"),
+    "active": ("Aktiv", "Active"),
+    "deactivated": ("Deaktiveret", "Deactivated"),
+    "erased": ("Slettet", "Erased"),
+}
+LIBRARY_KINDS: Final = ("folkebibliotek", "uddannelsesbibliotek")
+LIBRARY_KIND_LABELS: Final[Labels] = {
+    "folkebibliotek": ("Folkebibliotek", "Public library"),
+    "uddannelsesbibliotek": ("Uddannelsesbibliotek", "Academic library"),
+}
+# A library's registration (not its certification status above): pending until its coordinator
+# confirms the email address.
+REGISTRATION_STATUSES: Final = ("pending", "active", "withdrawn")
+REGISTRATION_STATUS_LABELS: Final[Labels] = {
+    "pending": ("Afventer bekræftelse", "Awaiting confirmation"),
+    "active": ("Aktiv", "Active"),
+    "withdrawn": ("Udmeldt", "Withdrawn"),
+}
+COHORT_STATES: Final = ("planned", "open", "closed")
+COHORT_STATE_LABELS: Final[Labels] = {
+    "planned": ("Planlagt", "Planned"),
+    "open": ("Åben for tilmelding", "Open for enrolment"),
+    "closed": ("Lukket", "Closed"),
+}
+LANGUAGES: Final = ("da", "en")
+
 # -- a library's place in the programme (scoring's status) ---------------------------------------------
 NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW, CERTIFIED, CHECKIN_DUE, LAPSED, REVOKED = (
     "not_started", "in_progress", "ready_for_review", "certified", "checkin_due", "lapsed", "revoked")

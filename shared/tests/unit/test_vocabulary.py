@@ -13,6 +13,8 @@ pytestmark = pytest.mark.unit
     (v.EVIDENCE_STATUSES, v.EVIDENCE_STATUS_LABELS), (v.AGE_GROUPS, v.AGE_GROUP_LABELS),
     (v.ROLES, v.ROLE_LABELS), (v.LIBRARY_STATUSES, v.LIBRARY_STATUS_LABELS), (v.SDGS, v.SDG_LABELS),
     (v.MAIL_STATUSES, v.MAIL_STATUS_LABELS),
+    (v.PERSON_STATUSES, v.PERSON_STATUS_LABELS), (v.LIBRARY_KINDS, v.LIBRARY_KIND_LABELS),
+    (v.REGISTRATION_STATUSES, v.REGISTRATION_STATUS_LABELS), (v.COHORT_STATES, v.COHORT_STATE_LABELS),
 ])
 def test_every_key_has_a_danish_and_an_english_label(keys, labels):
     assert set(labels) == set(keys)

@@ -15,12 +15,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def gateway(settings_for):
-    from registration.bootstrap import SERVICE
+    from registration import api, migrate
 
     reg_port, closed_port = free_port(), free_port()  # nothing listens on closed_port
     urls = {"registration": f"http://127.0.0.1:{reg_port}", "scoring": f"http://127.0.0.1:{closed_port}",
             "evidence": f"http://127.0.0.1:{closed_port}", "notification": f"http://127.0.0.1:{closed_port}"}
-    reg_app = SERVICE.create_app(settings_for("registration"))
+    migrate.run(settings_for("registration"))
+    reg_app = api.create_app(settings_for("registration"))
     server = make_server("127.0.0.1", reg_port, reg_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

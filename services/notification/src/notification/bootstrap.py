@@ -23,7 +23,6 @@ from notification.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, utcnow
 from notification.sender import MailSender, Transport, smtp_send
 from notification.store import Repositories
 from shared.messagebus import MessageBus
-from shared.mongo import ServiceStore, connect
 from shared.runtime import Runtime
 from shared.uow import MongoUnitOfWork, UnitOfWork
 
@@ -86,9 +85,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     if uow is None:
         # The store is opened here rather than by runtime.open_store(), which would also create
         # indexes: that is migrate's work, never an API worker's or a consumer's.
-        runtime.store = ServiceStore(connect(settings.mongo_url, app_name=settings.service), settings.mongo_db,
-                                     producer=settings.service)
-        uow = MongoUnitOfWork(runtime.store, Repositories)
+        uow = MongoUnitOfWork(runtime.connect_store(), Repositories)
     sender = MailSender(uow, settings, clock, transport or smtp_send)
     bus = MessageBus(
         commands=COMMAND_HANDLERS,

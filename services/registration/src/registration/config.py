@@ -11,10 +11,10 @@ from shared.config import ServiceSettings
 @dataclass(frozen=True)
 class Settings(ServiceSettings):
     service: str = "registration"
-    # The first administrator, created at start-up when both are set.
+    # The first administrator, created by migrate when both are set.
     bootstrap_admin_email: str = ""
     bootstrap_admin_password: str = ""
-    # CHORA_SEED_DEMO=1 seeds the 20 pilot libraries and their enrolments.
+    # CHORA_SEED_DEMO=1: migrate seeds the 20 pilot libraries and their enrolments.
     seed_demo: bool = False
     # The sign-in throttle: failed attempts allowed per account and per client address within the
     # sliding window (seconds); a limit of 0 turns that counter off.

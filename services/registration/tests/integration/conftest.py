@@ -1,6 +1,7 @@
-"""Integration tests of the registration service: its Flask app (test client) on a real SecantusDB,
-its outbox relay publishing to the real RabbitMQ, and the pika `wire` observer asserting what
-reached the exchange. Identities are signed exactly as the gateway signs them."""
+"""Integration tests of the registration service: its Flask app (test client) on a real SecantusDB
+migrated by registration.migrate, its outbox relay publishing to the real RabbitMQ, and the pika
+`wire` observer asserting what reached the exchange. Identities are signed exactly as the gateway
+signs them; the handlers' clock is a settable one given to bootstrap."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import uuid
 import pytest
 from registration_http import Api, Clock
 
-from registration.bootstrap import SERVICE
+from registration import migrate
+from registration.api import create_app
+from registration.bootstrap import bootstrap
 
 
 @pytest.fixture
@@ -18,26 +21,31 @@ def settings(settings_for):
 
 
 @pytest.fixture
-def make_api(settings):
-    """Start an app (and its relay) on the test's settings; stopped at the end of the test."""
-    apps = []
+def clock() -> Clock:
+    return Clock()
 
-    def make(**changes) -> Api:
+
+@pytest.fixture
+def make_api(settings, clock):
+    """Migrate the test's database, then start an app (and its relay) on it; stopped at the end."""
+    services = []
+
+    def make(*, migrated: bool = True, **changes) -> Api:
         chosen = settings.with_changes(**changes) if changes else settings
-        app = SERVICE.create_app(chosen)
-        apps.append(app)
-        return Api(app, chosen)
+        if migrated:
+            migrate.run(chosen)
+        service = bootstrap(chosen, clock=clock)
+        services.append(service)
+        return Api(create_app(service=service), service)
 
     yield make
-    for app in apps:
-        app.extensions["chora_runtime"].stop()
+    for service in services:
+        service.stop()
 
 
 @pytest.fixture
 def api(make_api) -> Api:
-    made = make_api()
-    made.handlers.clock = Clock()
-    return made
+    return make_api()
 
 
 @pytest.fixture

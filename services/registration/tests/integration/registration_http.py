@@ -7,12 +7,12 @@ from typing import Any
 
 from chora_testing.identity import as_caller
 
-from registration.api import HANDLERS_KEY
+from registration.bootstrap import Service
 from shared.identity import Identity
 
 
 class Clock:
-    """A settable clock for the handlers (tokens expire against it)."""
+    """A settable clock for the handlers (tokens expire against it): now, or now + offset."""
 
     def __init__(self) -> None:
         self.offset = None
@@ -25,12 +25,11 @@ class Clock:
 class Api:
     """The service's test client with signed identities and a few registration shortcuts."""
 
-    def __init__(self, app, settings):
-        self.app, self.settings = app, settings
+    def __init__(self, app, service: Service):
+        self.app, self.service, self.settings = app, service, service.settings
         self.client = app.test_client()
-        self.store = app.extensions["chora_store"]
-        self.db = self.store.db
-        self.handlers = app.extensions[HANDLERS_KEY]
+        self.clock = service.clock
+        self.db = service.runtime.connect_store().db
 
     def headers(self, role: str = "anonymous", library_id: str | None = None, person_id: str | None = None,
                 **extra: str) -> dict[str, str]:

@@ -108,7 +108,7 @@ def test_cohorts_exist_from_the_start_and_only_administrators_create_them(api):
 
 def test_the_demo_seed_creates_the_20_pilot_libraries_once(make_api, wire):
     first = make_api(seed_demo=True)
-    make_api(seed_demo=True)  # a restart (or a second worker) seeds nothing more
+    make_api(seed_demo=True)  # migrate runs again at the next rollout and seeds nothing more
     assert first.db.libraries.count_documents({"origin": "seed", "status": "active"}) == 20
     assert first.db.enrolments.count_documents({"cohort_id": PILOT, "status": "active"}) == 20
     assert first.db.cohorts.count_documents({}) == 2
@@ -164,16 +164,10 @@ def test_only_administrators_change_cohorts_and_a_refused_change_publishes_nothi
     assert len(wire.of_type("cohort.updated")) == 1
 
 
-def test_the_shipped_cohorts_are_announced_once_and_an_older_stored_cohort_can_still_be_changed(make_api, wire):
-    first = make_api()
+def test_the_shipped_cohorts_are_announced_once(make_api, wire):
+    make_api()
     shipped = wire.wait_for("cohort.created", count=2)
     assert {e["payload"]["cohort_id"] for e in shipped} == {OPEN_PROGRAMME, PILOT}
-    restarted = make_api()  # a restart (or a second worker) announces nothing more
-    admin = restarted.headers("administrator")
-    # a cohort stored before cohorts carried a version
-    first.db.cohorts.insert_one({"_id": "gammel", "cohort_id": "gammel", "name": "Gammelt forløb", "start_year": 2022,
-                                 "end_year": None, "state": "planned"})
-    assert restarted.call("PATCH", "/cohorts/gammel", {"state": "open"}, who=admin).status_code == 200
-    (update,) = wire.wait_for("cohort.updated", lambda e: e["payload"]["cohort_id"] == "gammel")
-    assert update["payload"]["version"] == 1
+    make_api()  # migrate runs again at the next rollout and announces nothing more
+    time.sleep(0.5)
     assert len(wire.of_type("cohort.created")) == 2

@@ -135,7 +135,7 @@ def test_a_confirmation_link_works_once(api, wire):
 def test_an_expired_confirmation_link_is_refused_and_a_resent_one_works(api, wire):
     resp = api.register(isil="DK-777777", email="late@bib.example")
     old = wire.wait_for("library.registered")[0]["payload"]["confirmation_token"]
-    api.handlers.clock.offset = timedelta(hours=49)
+    api.clock.offset = timedelta(hours=49)
     expired = api.call("POST", "/email-confirmations", {"token": old})
     assert expired.status_code == 410 and expired.json["type"].endswith("/token_expired")
     assert api.db.people.find_one({"_id": resp.json["person_id"]})["status"] == "pending"

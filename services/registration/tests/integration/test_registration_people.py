@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from registration.bootstrap import SERVICE
+from registration.domain.commands import CreateFirstAdministrator
 
 pytestmark = [pytest.mark.integration, pytest.mark.wire(
     "library.registered", "person.deactivated", "person.erased", "person.invited", "person.joined",
@@ -90,7 +90,7 @@ def test_an_expired_or_revoked_invitation_cannot_be_accepted(api, wire, active_l
     refused = api.call("POST", "/invitations/accept", {"token": revoked_token, "password": PASSWORD})
     assert refused.status_code == 410
 
-    api.handlers.clock.offset = timedelta(days=8)
+    api.clock.offset = timedelta(days=8)
     expired = api.call("POST", "/invitations/accept", {"token": late_token, "password": PASSWORD})
     assert expired.status_code == 410 and expired.json["type"].endswith("/token_expired")
     assert api.db.people.find_one({"_id": late})["status"] == "invited"
@@ -192,16 +192,17 @@ def test_password_reset_always_answers_202_and_its_link_works_once(api, wire, ac
     assert len(wire.of_type("person.password_reset_requested")) == 1
 
 
-def test_the_bootstrap_administrator_is_created_once_across_restarts_and_concurrent_workers(make_api, wire, settings):
+def test_the_bootstrap_administrator_is_created_once_across_migrations_and_concurrent_runs(make_api, wire, settings):
     boot = dict(bootstrap_admin_email="Admin@Chora.example", bootstrap_admin_password="et langt admin kodeord")
     first = make_api(**boot)
-    second = make_api(**boot)  # a restart
+    second = make_api(**boot)  # migrate runs again at the next rollout
     results = []
     barrier = threading.Barrier(4)
 
     def worker():
         barrier.wait()
-        results.append(second.handlers.ensure_bootstrap_admin(boot["bootstrap_admin_email"], "andet kodeord her"))
+        results.append(second.service.bus.handle(
+            CreateFirstAdministrator(boot["bootstrap_admin_email"], "andet kodeord her")))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -217,14 +218,14 @@ def test_the_bootstrap_administrator_is_created_once_across_restarts_and_concurr
     assert signin.status_code == 200 and signin.json["role"] == "administrator" and signin.json["library_id"] is None
 
 
-def test_concurrent_first_starts_create_one_administrator(make_api, settings):
+def test_concurrent_migrations_create_one_administrator(make_api, settings):
     api = make_api()
     api.db.people.delete_many({})
     results, barrier = [], threading.Barrier(4)
 
     def worker():
         barrier.wait()
-        results.append(api.handlers.ensure_bootstrap_admin("first@chora.example", "et langt admin kodeord"))
+        results.append(api.service.bus.handle(CreateFirstAdministrator("first@chora.example", "et langt admin kodeord")))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -233,4 +234,26 @@ def test_concurrent_first_starts_create_one_administrator(make_api, settings):
         t.join(30)
     assert sorted(results) == [False, False, False, True]
     assert api.db.people.count_documents({"email": "first@chora.example"}) == 1
-    assert SERVICE.name == "registration"
+
+
+def test_answers_say_what_the_caller_may_do_and_the_offered_action_works(api, wire, active_library):
+    library_id, coordinator = active_library
+    boss = api.as_person(coordinator)
+    member_id, token = invite(api, wire, boss, "handling@bib.example")
+    api.call("POST", "/invitations/accept", {"token": token, "password": PASSWORD})
+
+    team = {p["person_id"]: p["actions"] for p in api.call("GET", f"/libraries/{library_id}/people", who=boss).json["items"]}
+    assert team[member_id] == ["change_role", "make_coordinator", "deactivate"]
+    assert team[coordinator] == ["edit_profile", "export"]  # the only coordinator stays one
+    assert api.call("GET", f"/people/{member_id}", who=api.headers("administrator")).json["actions"][-1] == "erase"
+    assert api.call("GET", f"/people/{coordinator}", who=api.as_person(member_id)).json["actions"] == []
+
+    assert api.call("PATCH", f"/people/{member_id}", {"active": False}, who=boss).json["actions"] == ["reactivate"]
+    mine = api.call("GET", f"/libraries/{library_id}", who=boss).json
+    assert mine["actions"] == ["edit", "withdraw", "add_branch", "invite"]
+    cohorts = api.call("GET", "/cohorts", who=api.headers("administrator")).json["items"]
+    assert {c["cohort_id"]: c["actions"] for c in cohorts}["det-aabne-program"] == ["rename", "close"]
+
+    spec = api.client.get("/openapi.json").json["components"]["schemas"]
+    assert "make_coordinator" in spec["PersonOut"]["properties"]["actions"]["items"]["enum"]
+    assert "actions" in spec["PersonOut"]["required"] and "actions" in spec["LibraryOut"]["required"]

@@ -4,6 +4,7 @@ instances (as two gunicorn workers or two replicas would be) share one count, on
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from registration_http import Clock
 
 from registration import store as repo
@@ -16,10 +17,8 @@ WRONG = "not the right password"
 
 @pytest.fixture
 def two(api, make_api):
-    """Two app instances on the same database, each with its own test client and handlers."""
-    other = make_api()
-    other.handlers.clock = api.handlers.clock
-    return api, other
+    """Two app instances on the same database (and clock), each with its own test client and service."""
+    return api, make_api()
 
 
 @pytest.fixture
@@ -74,8 +73,8 @@ def test_an_unknown_email_and_a_known_one_are_counted_and_refused_alike(two, ema
         second = verify(instance, email, WRONG, address="192.0.2.51", **{"X-Request-ID": "fixed"})
         assert first.status_code == second.status_code == 401
         assert first.get_data() == second.get_data()
-    counted = repo.recent_signin_attempts(a.db, ["account:" + unknown, "account:" + email],
-                                          a.handlers.now() - timedelta(minutes=15))
+    counted = a.service.uow.repos.signin_failures.counts(["account:" + unknown, "account:" + email],
+                                                         a.clock() - timedelta(minutes=15))
     assert list(counted.values()) == [5, 5], "the same work and the same count for both"
     throttled_unknown = verify(b, unknown, PASSWORD, address="192.0.2.52", **{"X-Request-ID": "fixed"})
     throttled_known = verify(b, email, PASSWORD, address="192.0.2.53", **{"X-Request-ID": "fixed"})
@@ -85,7 +84,7 @@ def test_an_unknown_email_and_a_known_one_are_counted_and_refused_alike(two, ema
 
 def test_refused_attempts_are_not_counted_and_the_window_slides(two, email):
     a, b = two
-    clock: Clock = a.handlers.clock
+    clock: Clock = a.clock
     for _ in range(5):
         verify(a, email, WRONG)
     for _ in range(5):
@@ -115,10 +114,7 @@ def test_failures_expire_by_themselves_through_a_ttl_index(api):
 
 
 def test_a_hash_made_with_older_argon2_parameters_is_replaced_at_the_next_sign_in(api, email):
-    from argon2 import PasswordHasher
-
-    from registration import passwords
-
+    passwords = api.service.hasher
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     api.db.people.update_one({"email": email}, {"$set": {"password_hash": weak}})
     assert passwords.needs_rehash(weak)

@@ -17,9 +17,11 @@ from registration.domain import (
     erase,
     invite_person,
     move_enrolment,
+    pilot_library,
+    pilot_seed,
     reactivate,
     resend_confirmation,
-    seed_pilot,
+    shipped_cohorts,
     withdraw_library,
 )
 from registration.domain import facts as fact_types
@@ -59,7 +61,8 @@ def every_kind_of_fact():
     enrolment = enrol(library, cohort_a, None, NOW)
     move = move_enrolment(library, enrolment, cohort_b, NOW + timedelta(minutes=1))
     withdraw_library(library, move.started, NOW)
-    seed = seed_pilot(NOW)
+    pilot = next(c for c in shipped_cohorts(NOW) if c.cohort_id == pilot_seed().libraries[0].cohort_id)
+    seeded, seeded_enrolment = pilot_library(pilot_seed().libraries[0], pilot, NOW)
     return collect_events(
         pending.library,
         pending.coordinator,
@@ -69,8 +72,8 @@ def every_kind_of_fact():
         staff.person,
         move.withdrawn,
         move.started,
-        seed.libraries[0],
-        seed.enrolments[0],
+        seeded,
+        seeded_enrolment,
         cohort_a,
         cohort_b,
     )

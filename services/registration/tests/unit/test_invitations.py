@@ -17,6 +17,7 @@ from registration.domain import (
     resend_invitation,
     revoke_invitation,
 )
+from registration.domain.errors import Conflict
 
 pytestmark = pytest.mark.unit
 
@@ -43,7 +44,7 @@ def test_duplicate_invitation_to_a_pending_address_is_a_conflict(library_and_coo
     first = invite(library, coordinator).person
     with pytest.raises(InvitationPending) as err:
         invite(library, coordinator, [first], email="OLE@ballerup.example")
-    assert err.value.kind == "conflict" and err.value.field == "email"
+    assert isinstance(err.value, Conflict) and err.value.field == "email"
 
 
 def test_inviting_someone_already_active_in_the_library_is_a_conflict(library_and_coordinator):

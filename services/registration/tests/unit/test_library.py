@@ -4,6 +4,7 @@ import pytest
 from registration_builders import NOW, registered
 
 from registration.domain import BranchNotFound, Conflict, IllegalTransition, InvalidInput, IsilInUse, RegistrationError
+from registration.domain.errors import NotFound
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +21,7 @@ def test_active_library_cannot_be_activated_again(library_and_coordinator):
         library.activate(LATER)
     assert err.value.state == "active"
     assert "active" in err.value.message_da and "active" in err.value.message_en
-    assert err.value.kind == "conflict"
+    assert isinstance(err.value, Conflict)
 
 
 def test_withdrawn_library_cannot_be_withdrawn_or_changed(library_and_coordinator):
@@ -118,7 +119,7 @@ def test_unknown_branch_is_not_found(library_and_coordinator):
     library, _ = library_and_coordinator
     with pytest.raises(BranchNotFound) as err:
         library.close_branch("nope", LATER)
-    assert err.value.kind == "not_found"
+    assert isinstance(err.value, NotFound)
 
 
 def test_two_open_branches_cannot_share_a_name(library_and_coordinator):

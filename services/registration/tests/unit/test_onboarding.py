@@ -12,12 +12,15 @@ from registration.domain import (
     TokenSuperseded,
     TokenUsed,
     confirm_email,
+    pilot_library,
+    pilot_seed,
     register_library,
     resend_confirmation,
-    seed_pilot,
+    shipped_cohorts,
     validate_registration,
     withdraw_library,
 )
+from registration.domain.errors import Conflict
 
 pytestmark = pytest.mark.unit
 
@@ -74,7 +77,7 @@ def test_registration_records_library_registered_with_what_mail_and_scoring_need
 def test_registration_refuses_an_isil_already_registered():
     with pytest.raises(IsilInUse) as err:
         register_library(FORM, "h", NOW, isil_taken_by="lib-1", people_with_email=[])
-    assert err.value.kind == "conflict" and err.value.field == "isil"
+    assert isinstance(err.value, Conflict) and err.value.field == "isil"
 
 
 def test_registration_refuses_an_email_already_in_use():
@@ -140,10 +143,15 @@ def test_withdrawing_a_library_ends_its_enrolment(library_and_coordinator):
 
 
 def test_seeding_builds_20_active_pilot_libraries_enrolled_in_the_pilot_with_stable_ids():
-    first, second = seed_pilot(NOW), seed_pilot(NOW)
-    assert len(first.libraries) == 20
-    assert all(lib.status == "active" and lib.origin == "seed" for lib in first.libraries)
-    assert [lib.library_id for lib in first.libraries] == [lib.library_id for lib in second.libraries]
-    assert {e.cohort_name for e in first.enrolments} == {"Udviklingsprojektet 2021-2023"}
-    assert [e.type for e in first.libraries[0].events] == ["library.registered", "library.activated"]
-    assert {c.state for c in first.cohorts} == {"closed", "open"}
+    cohorts = {c.cohort_id: c for c in shipped_cohorts(NOW)}
+
+    def seed():
+        return [pilot_library(entry, cohorts[entry.cohort_id], NOW) for entry in pilot_seed().libraries]
+
+    first, second = seed(), seed()
+    assert len(first) == 20
+    assert all(lib.status == "active" and lib.origin == "seed" for lib, _ in first)
+    assert [lib.library_id for lib, _ in first] == [lib.library_id for lib, _ in second]
+    assert {e.cohort_name for _, e in first} == {"Udviklingsprojektet 2021-2023"}
+    assert [e.type for e in first[0][0].events] == ["library.registered", "library.activated"]
+    assert {c.state for c in cohorts.values()} == {"closed", "open"}

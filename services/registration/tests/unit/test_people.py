@@ -16,7 +16,7 @@ from registration.domain import (
     invite_person,
     reactivate,
 )
-from registration.domain.errors import NeverJoined
+from registration.domain.errors import Conflict, NeverJoined
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +25,7 @@ def test_last_coordinator_cannot_be_demoted(library_and_coordinator):
     _, coordinator = library_and_coordinator
     with pytest.raises(LastCoordinator) as err:
         change_role(coordinator, "member", [], NOW)
-    assert err.value.kind == "conflict" and err.value.field == "role"
+    assert isinstance(err.value, Conflict) and err.value.field == "role"
     assert coordinator.role == "coordinator"
 
 
@@ -190,7 +190,7 @@ def test_a_revoked_invitation_has_no_account_to_reactivate(library_and_coordinat
     deactivate(invited, [coordinator], NOW, reason="invitation_revoked")
     with pytest.raises(NeverJoined) as err:
         reactivate(invited, [], NOW)
-    assert err.value.kind == "conflict" and "Invitér" in err.value.message_da
+    assert isinstance(err.value, Conflict) and "Invitér" in err.value.message_da
     assert invited.status == "deactivated"
 
 

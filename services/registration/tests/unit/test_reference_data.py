@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from registration.domain import KINDS, canonical_municipality, municipalities, pilot_seed
+from registration.domain import canonical_municipality, municipalities, pilot_seed
+from shared.vocabulary import LIBRARY_KINDS
 
 pytestmark = pytest.mark.unit
 
@@ -51,7 +52,7 @@ def test_pilot_seed_has_the_20_named_libraries_in_valid_municipalities():
     assert len(seed.libraries) == 20
     for lib in seed.libraries:
         assert lib.municipality in municipalities()
-        assert lib.kind in KINDS
+        assert lib.kind in LIBRARY_KINDS
         assert 1 <= lib.staff_count <= 5000
     by_municipality = {lib.municipality for lib in seed.libraries}
     assert by_municipality == {

@@ -15,6 +15,7 @@ from registration.domain import (
     issue_token,
     supersede,
 )
+from registration.domain.errors import NotFound, TokenGone
 
 pytestmark = pytest.mark.unit
 
@@ -49,7 +50,7 @@ def test_token_cannot_be_consumed_twice(now):
     used = consume(issued.record, issued.token, now)
     with pytest.raises(TokenUsed) as err:
         consume(used, issued.token, now)
-    assert err.value.kind == "gone"
+    assert isinstance(err.value, TokenGone)
 
 
 def test_expired_token_is_refused(now):
@@ -69,7 +70,7 @@ def test_unknown_or_wrong_token_is_refused(now):
         consume(issued.record, "x" * 500, now)
     with pytest.raises(TokenUnknown) as err:
         consume(issued.record, issued.token, now, purpose=PASSWORD_RESET)
-    assert err.value.kind == "not_found"
+    assert isinstance(err.value, NotFound)
 
 
 def test_superseded_token_is_refused(now):

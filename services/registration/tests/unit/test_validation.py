@@ -27,7 +27,7 @@ def test_rejects_malformed_isil(isil):
     with pytest.raises(InvalidField) as err:
         normalize_isil(isil)
     assert err.value.field == "isil"
-    assert err.value.kind == "invalid"
+    assert err.value.message_da and err.value.message_en
 
 
 def test_matches_municipality_case_insensitively_and_returns_canonical_name():

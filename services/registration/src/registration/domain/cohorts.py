@@ -19,9 +19,9 @@ from registration.domain.facts import (
 from registration.domain.library import WITHDRAWN as LIBRARY_WITHDRAWN
 from registration.domain.library import Library, new_id
 from registration.domain.validation import collect, normalize_name
+from shared.vocabulary import COHORT_STATES
 
-PLANNED, OPEN, CLOSED = "planned", "open", "closed"
-COHORT_STATES = (PLANNED, OPEN, CLOSED)
+PLANNED, OPEN, CLOSED = COHORT_STATES
 ENROLLED, ENDED = "active", "withdrawn"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -199,10 +199,6 @@ class Move:
 
     withdrawn: Enrolment
     started: Enrolment
-
-    @property
-    def facts(self) -> list[Fact]:
-        return [*self.withdrawn.events, *self.started.events]
 
 
 def move_enrolment(

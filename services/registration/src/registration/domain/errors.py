@@ -1,5 +1,6 @@
-"""Domain errors: each carries a stable code, the input field concerned, Danish and English text,
-and a kind that the HTTP layer maps to a status (invalid 422, conflict 409, not_found 404, gone 410)."""
+"""Domain errors: each carries a stable code, the input field concerned, and Danish and English
+text. The HTTP layer maps them to statuses by type (api.ERRORS): invalid input 422, forbidden 403,
+not found 404, conflict 409, gone 410, throttled 429, wrong credentials 401."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ class RegistrationError(Exception):
     """Base of every rule the registration domain refuses to break."""
 
     code: str = "registration_error"
-    kind: str = "invalid"
 
     def __init__(
         self,
@@ -19,7 +19,6 @@ class RegistrationError(Exception):
         *,
         code: str | None = None,
         field: str | None = None,
-        kind: str | None = None,
     ) -> None:
         super().__init__(message_en)
         self.message_da = message_da
@@ -27,14 +26,11 @@ class RegistrationError(Exception):
         self.field = field
         if code is not None:
             self.code = code
-        if kind is not None:
-            self.kind = kind
 
     def as_dict(self) -> dict[str, Any]:
         """Return the error as plain data, for problem+json or logs."""
         return {
             "code": self.code,
-            "kind": self.kind,
             "field": self.field,
             "message_da": self.message_da,
             "message_en": self.message_en,
@@ -47,8 +43,6 @@ class RegistrationError(Exception):
 class InvalidField(RegistrationError):
     """One input value breaks a validation rule."""
 
-    kind = "invalid"
-
     def __init__(self, field: str, code: str, message_da: str, message_en: str) -> None:
         super().__init__(message_da, message_en, code=code, field=field)
 
@@ -57,7 +51,6 @@ class InvalidInput(RegistrationError):
     """Several input values are invalid; `errors` lists each one (a form shows them all at once)."""
 
     code = "invalid_input"
-    kind = "invalid"
 
     def __init__(self, errors: list[InvalidField]) -> None:
         self.errors = list(errors)
@@ -72,10 +65,12 @@ class InvalidInput(RegistrationError):
         return data
 
 
-class IllegalTransition(RegistrationError):
-    """An action is not allowed in the current state; the state is named in both messages."""
+class Conflict(RegistrationError):
+    """The request clashes with what is stored (a taken address, a rule about other records)."""
 
-    kind = "conflict"
+
+class IllegalTransition(Conflict):
+    """An action is not allowed in the current state; the state is named in both messages."""
 
     def __init__(self, what_da: str, what_en: str, state: str, *, code: str = "illegal_transition") -> None:
         self.state = state
@@ -86,12 +81,67 @@ class IllegalTransition(RegistrationError):
         )
 
 
-class Conflict(RegistrationError):
-    kind = "conflict"
-
-
 class NotFound(RegistrationError):
-    kind = "not_found"
+    """The thing asked for does not exist."""
+
+
+class Hidden(NotFound):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    code = "not_found"
+
+    def __init__(self, what: str = "resource") -> None:
+        super().__init__("Findes ikke.", "Not found.")
+        self.what = what
+
+
+class Forbidden(RegistrationError):
+    """The caller may see the thing but not do this with it."""
+
+    code = "forbidden"
+
+    def __init__(self, what_da: str, what_en: str) -> None:
+        super().__init__(f"Du har ikke adgang til at {what_da}.", f"You are not allowed to {what_en}.")
+
+
+class InvalidCredentials(RegistrationError):
+    """Wrong email or password, or a person who may not sign in: one answer for all of them."""
+
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("Forkert e-mailadresse eller adgangskode.", "Wrong email address or password.")
+
+
+class ConcurrentChange(Conflict):
+    code = "concurrent_change"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nogen ændrede det samme lige før dig. Hent siden igen og prøv igen.",
+            "Someone changed the same thing just before you. Reload and try again.",
+        )
+
+
+class NotEditable(InvalidField):
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(
+            fields[0],
+            "not_editable",
+            f"Disse felter kan ikke ændres: {', '.join(fields)}.",
+            f"These fields cannot be changed: {', '.join(fields)}.",
+        )
+
+
+class BranchNameTaken(Conflict):
+    code = "branch_name_taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"Biblioteket har allerede en filial med navnet '{name}'.",
+            f"The library already has a branch named '{name}'.",
+            field="branch_name",
+        )
 
 
 class LastCoordinator(Conflict):
@@ -208,13 +258,9 @@ class CohortNotOpen(Conflict):
 class TokenError(RegistrationError):
     """Base of the single-use token failures; the portal shows each differently."""
 
-    field = "token"
 
-
-class TokenUnknown(TokenError):
+class TokenUnknown(TokenError, NotFound):
     code = "token_unknown"
-    kind = "not_found"
-
     def __init__(self) -> None:
         super().__init__(
             "Linket er ugyldigt. Tjek at du har kopieret hele linket.",
@@ -223,10 +269,12 @@ class TokenUnknown(TokenError):
         )
 
 
-class TokenExpired(TokenError):
-    code = "token_expired"
-    kind = "gone"
+class TokenGone(TokenError):
+    """A token that was real but can no longer be used (expired, used, replaced)."""
 
+
+class TokenExpired(TokenGone):
+    code = "token_expired"
     def __init__(self) -> None:
         super().__init__(
             "Linket er udløbet. Bed om et nyt.",
@@ -235,10 +283,8 @@ class TokenExpired(TokenError):
         )
 
 
-class TokenUsed(TokenError):
+class TokenUsed(TokenGone):
     code = "token_used"
-    kind = "gone"
-
     def __init__(self) -> None:
         super().__init__(
             "Linket er allerede brugt.",
@@ -247,10 +293,8 @@ class TokenUsed(TokenError):
         )
 
 
-class TokenSuperseded(TokenError):
+class TokenSuperseded(TokenGone):
     code = "token_superseded"
-    kind = "gone"
-
     def __init__(self) -> None:
         super().__init__(
             "Linket er erstattet af et nyere. Brug linket i den seneste e-mail.",

@@ -60,6 +60,9 @@ class Aggregate:
 
     version: int = field(default=0, kw_only=True)
     events: list[Fact] = field(default_factory=list, kw_only=True, repr=False, compare=False)
+    # The version it had when it was loaded (None: never stored). A repository saves only over
+    # that version, so a concurrent change is refused instead of silently overwritten.
+    stored_version: int | None = field(default=None, kw_only=True, repr=False, compare=False)
 
     def _record(self, type_: str, payload: dict[str, Any], now: datetime, *, versioned: bool = True) -> Fact:
         """Bump the version and record a fact; the payload carries the new version."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,16 @@ from registration.domain.people import ERASED, Person
 
 # Everything personal the registration service holds; the export and the erasure both follow it.
 PERSONAL_FIELDS = ("name", "email", "role", "language")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What is kept of an erased person: ids, role and time, for the audit trail (no personal data)."""
+
+    person_id: str
+    library_id: str | None
+    role: str
+    erased_at: datetime
 
 
 def export_person(person: Person) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from functools import partial
 from typing import Any
 
 from registration.domain.errors import (
+    BranchNameTaken,
     BranchNotFound,
-    Conflict,
     IllegalTransition,
     IsilInUse,
-    RegistrationError,
+    NotEditable,
 )
 from registration.domain.facts import (
     BRANCH_ADDED,
@@ -35,9 +35,9 @@ from registration.domain.validation import (
     normalize_staff_count,
     normalize_website,
 )
+from shared.vocabulary import REGISTRATION_STATUSES
 
-PENDING, ACTIVE, WITHDRAWN = "pending", "active", "withdrawn"
-LIBRARY_STATUSES = (PENDING, ACTIVE, WITHDRAWN)
+PENDING, ACTIVE, WITHDRAWN = REGISTRATION_STATUSES
 OPEN, CLOSED = "open", "closed"
 
 # Fields a library may change after registration, with their rule.
@@ -159,13 +159,7 @@ class Library(Aggregate):
         self._ensure_not_withdrawn("ændre biblioteket", "change the library")
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
         if unknown:
-            raise RegistrationError(
-                f"Disse felter kan ikke ændres: {', '.join(unknown)}.",
-                f"These fields cannot be changed: {', '.join(unknown)}.",
-                code="not_editable",
-                field=unknown[0],
-                kind="invalid",
-            )
+            raise NotEditable(unknown)
         values = collect({name: partial(EDITABLE_FIELDS[name], value) for name, value in changes.items()})
         changed = [name for name, value in values.items() if getattr(self, name) != value]
         if "isil" in changed:
@@ -234,12 +228,7 @@ class Library(Aggregate):
     def _ensure_branch_name_free(self, name: str, except_id: str | None = None) -> None:
         for other in self.open_branches:
             if other.branch_id != except_id and other.name.casefold() == name.casefold():
-                raise Conflict(
-                    f"Biblioteket har allerede en filial med navnet '{name}'.",
-                    f"The library already has a branch named '{name}'.",
-                    code="branch_name_taken",
-                    field="branch_name",
-                )
+                raise BranchNameTaken(name)
 
     def _branch_payload(self, branch: Branch) -> dict[str, Any]:
         return {

@@ -23,8 +23,8 @@ from registration.domain.library import (
     validate_library_details,
 )
 from registration.domain.library import PENDING as LIBRARY_PENDING
-from registration.domain.people import ACTIVE, COORDINATOR, PENDING, Person
-from registration.domain.reference import pilot_seed
+from registration.domain.people import ACTIVE, ADMINISTRATOR, COORDINATOR, PENDING, Person
+from registration.domain.reference import SeedLibrary, pilot_seed
 from registration.domain.tokens import CONFIRMATION, consume
 from registration.domain.validation import (
     check_password,
@@ -203,51 +203,57 @@ def seed_id(kind: str, key: str) -> str:
     return uuid.uuid5(SEED_NAMESPACE, f"{kind}:{key}").hex
 
 
-@dataclass(frozen=True)
-class Seed:
-    cohorts: list[Cohort]
-    libraries: list[Library]
-    enrolments: list[Enrolment]
+def shipped_cohorts(now: datetime) -> list[Cohort]:
+    """Build the cohorts the programme ships with (stable ids), each recording cohort.created."""
+    return [
+        create_cohort(c.name, c.start_year, c.end_year, cohort_id=c.cohort_id, state=c.state, now=now)
+        for c in pilot_seed().cohorts
+    ]
 
 
-def seed_pilot(now: datetime) -> Seed:
-    """Build the shipped cohorts and the active pilot libraries with their enrolments (stable ids)."""
-    data = pilot_seed()
-    cohorts = {
-        c.cohort_id: create_cohort(c.name, c.start_year, c.end_year, cohort_id=c.cohort_id, state=c.state, now=now)
-        for c in data.cohorts
-    }
-    libraries: list[Library] = []
-    enrolments: list[Enrolment] = []
-    for entry in data.libraries:
-        values = validate_library_details(vars(entry))
-        library = Library(
-            library_id=seed_id("library", values["isil"]),
-            **values,
-            status=LIBRARY_PENDING,
-            registered_at=now,
-            updated_at=now,
-            origin="seed",
-        )
-        library._record(
-            LIBRARY_REGISTERED,
-            {
-                **library.snapshot(),
-                "registered_at": iso(now),
-                "coordinator": None,
-                "confirmation_token": None,
-                "token_expires_at": None,
-            },
-            now,
-        )
-        library.activate(now)
-        libraries.append(library)
-        enrolments.append(
-            start_enrolment(
-                library,
-                cohorts[entry.cohort_id],
-                now,
-                enrolment_id=seed_id("enrolment", f"{values['isil']}:{entry.cohort_id}"),
-            )
-        )
-    return Seed(list(cohorts.values()), libraries, enrolments)
+def pilot_library(entry: SeedLibrary, cohort: Cohort, now: datetime) -> tuple[Library, Enrolment]:
+    """Build one active pilot library (origin seed, no coordinator yet) and its enrolment, stable ids."""
+    values = validate_library_details(vars(entry))
+    library = Library(
+        library_id=seed_id("library", values["isil"]),
+        **values,
+        status=LIBRARY_PENDING,
+        registered_at=now,
+        updated_at=now,
+        origin="seed",
+    )
+    library._record(
+        LIBRARY_REGISTERED,
+        {
+            **library.snapshot(),
+            "registered_at": iso(now),
+            "coordinator": None,
+            "confirmation_token": None,
+            "token_expires_at": None,
+        },
+        now,
+    )
+    library.activate(now)
+    enrolment = start_enrolment(
+        library, cohort, now, enrolment_id=seed_id("enrolment", f"{values['isil']}:{entry.cohort_id}")
+    )
+    return library, enrolment
+
+
+def first_administrator(email: str, password_hash: str, now: datetime) -> Person:
+    """Build the programme's first administrator (stable id from the address), active at once."""
+    admin = Person(
+        person_id=seed_id("person", email),
+        library_id=None,
+        role=ADMINISTRATOR,
+        status=ACTIVE,
+        name="Administrator",
+        email=email,
+        language="da",
+        created_at=now,
+        password_hash=password_hash,
+        activated_at=now,
+        updated_at=now,
+    )
+    record_joined(admin, None, now)
+    return admin

@@ -33,14 +33,19 @@ from registration.domain.tokens import (
     supersede,
 )
 from registration.domain.validation import normalize_language, normalize_name
+from shared.vocabulary import (
+    ADMINISTRATOR,
+    ASSESSOR,
+    COORDINATOR,
+    MEMBER,
+    PERSON_STATUSES,
+    PROGRAMME_ROLES,
+    STAFF_ROLES,
+)
 
-COORDINATOR, MEMBER, ASSESSOR, ADMINISTRATOR = "coordinator", "member", "assessor", "administrator"
-LIBRARY_ROLES = (COORDINATOR, MEMBER)
-STAFF_ROLES = (ASSESSOR, ADMINISTRATOR)
-ROLES = LIBRARY_ROLES + STAFF_ROLES
+__all__ = ["ADMINISTRATOR", "ASSESSOR", "COORDINATOR", "MEMBER", "PERSON_STATUSES"]
 
-INVITED, PENDING, ACTIVE, DEACTIVATED, ERASED = "invited", "pending", "active", "deactivated", "erased"
-PERSON_STATUSES = (INVITED, PENDING, ACTIVE, DEACTIVATED, ERASED)
+INVITED, PENDING, ACTIVE, DEACTIVATED, ERASED = PERSON_STATUSES
 # Statuses that hold an email address: only one such person per address.
 LIVE_STATUSES = (INVITED, PENDING, ACTIVE)
 
@@ -50,7 +55,7 @@ _TOKENS_KEPT = 6
 
 def check_role(role: Any, library_id: str | None, field_name: str = "role") -> str:
     """Return a role valid for the person's place: library roles need a library, staff roles none."""
-    allowed = LIBRARY_ROLES if library_id is not None else STAFF_ROLES
+    allowed = STAFF_ROLES if library_id is not None else PROGRAMME_ROLES
     if role not in allowed:
         raise InvalidField(
             field_name,
@@ -58,7 +63,7 @@ def check_role(role: Any, library_id: str | None, field_name: str = "role") -> s
             f"Rollen skal være en af: {', '.join(allowed)}.",
             f"The role must be one of: {', '.join(allowed)}.",
         )
-    return role
+    return str(role)
 
 
 @dataclass
@@ -170,19 +175,13 @@ class Person(Aggregate):
         self.password_hash = password_hash
         self.updated_at = now
 
-    def set_password_hash(self, password_hash: str, now: datetime) -> None:
-        """Store a new password hash for a signed-in person (who gave the old password)."""
-        self._ensure_status((ACTIVE,), "skifte adgangskode", "change the password")
-        self.password_hash = password_hash
-        self.updated_at = now
 
-
-def _other_active_coordinators(person: Person, colleagues: Iterable[Person]) -> list[Person]:
-    return [
-        c
+def is_last_coordinator(person: Person, colleagues: Iterable[Person]) -> bool:
+    """Tell whether the person is their library's only active coordinator among `colleagues`."""
+    return person.is_active_coordinator and not any(
+        c.person_id != person.person_id and c.library_id == person.library_id and c.is_active_coordinator
         for c in colleagues
-        if c.person_id != person.person_id and c.library_id == person.library_id and c.is_active_coordinator
-    ]
+    )
 
 
 def change_role(
@@ -202,7 +201,7 @@ def change_role(
     role = check_role(new_role, person.library_id)
     if role == person.role:
         return False
-    if person.is_active_coordinator and not _other_active_coordinators(person, colleagues):
+    if is_last_coordinator(person, colleagues):
         raise LastCoordinator()
     old_role, person.role = person.role, role
     person.updated_at = now
@@ -232,7 +231,7 @@ def deactivate(
 ) -> None:
     """Deactivate a person (no more sign-in); refuse it for a library's last active coordinator."""
     person._ensure_status((INVITED, PENDING, ACTIVE), "deaktivere personen", "deactivate the person")
-    if person.is_active_coordinator and not _other_active_coordinators(person, colleagues):
+    if is_last_coordinator(person, colleagues):
         raise LastCoordinator()
     person.status = DEACTIVATED
     person.deactivated_at = person.updated_at = now

@@ -23,7 +23,6 @@ class SignInThrottled(RegistrationError):
     """Too many failed sign-ins for this account or from this address, recently."""
 
     code = "throttled"
-    kind = "throttled"
 
     def __init__(self) -> None:
         super().__init__(
@@ -53,11 +52,6 @@ class ThrottlePolicy:
     per_account: int = 5
     per_address: int = 20
     window: timedelta = timedelta(minutes=15)
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> ThrottlePolicy:
-        return cls(per_account=settings.login_max_per_account, per_address=settings.login_max_per_address,
-                   window=timedelta(seconds=settings.login_window))
 
     def keys(self, email: Any, client_address: str | None) -> list[str]:
         """The counters one attempt counts against (a limit of 0 turns its counter off)."""

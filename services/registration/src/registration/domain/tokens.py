@@ -39,10 +39,6 @@ class TokenRecord:
     used_at: datetime | None = None
     superseded_at: datetime | None = None
 
-    def is_live(self, now: datetime) -> bool:
-        """Tell whether the token could still be consumed at `now`."""
-        return self.used_at is None and self.superseded_at is None and now < self.expires_at
-
 
 @dataclass(frozen=True)
 class IssuedToken:

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 from registration.domain.errors import InvalidField, InvalidInput
 from registration.domain.reference import canonical_municipality
+from shared.vocabulary import LANGUAGES, LIBRARY_KINDS
 
-KINDS = ("folkebibliotek", "uddannelsesbibliotek")
-LANGUAGES = ("da", "en")
 NAME_MAX = 200
 STAFF_MIN, STAFF_MAX = 1, 5000
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
@@ -117,7 +116,7 @@ def normalize_municipality(value: Any, field: str = "municipality") -> str:
 def normalize_kind(value: Any, field: str = "kind") -> str:
     """Return the library kind: folkebibliotek or uddannelsesbibliotek."""
     text = _text(value, field).lower()
-    if text not in KINDS:
+    if text not in LIBRARY_KINDS:
         raise InvalidField(
             field,
             "unknown_kind",
