@@ -28,11 +28,11 @@ from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
 from scoring.domain.items import Item, iso, make_item, normalise_item_data
-from scoring.domain.model import ACTION_PLAN
+from shared.vocabulary import ACTION_PLAN, APPROVED, CLARIFICATION_REQUESTED, DRAFT, REJECTED, SUBMITTED, WITHDRAWN
 
-PRECEDENCE = {"draft": 0, "submitted": 1, "clarification_requested": 2, "approved": 3, "rejected": 4, "withdrawn": 5}
-PROVISIONAL_STATUSES = frozenset({"submitted", "clarification_requested", "approved"})
-VERIFIED_STATUSES = frozenset({"approved"})
+PRECEDENCE = {DRAFT: 0, SUBMITTED: 1, CLARIFICATION_REQUESTED: 2, APPROVED: 3, REJECTED: 4, WITHDRAWN: 5}
+PROVISIONAL_STATUSES = frozenset({SUBMITTED, CLARIFICATION_REQUESTED, APPROVED})
+VERIFIED_STATUSES = frozenset({APPROVED})
 
 # Status implied by the event type when the payload has no snapshot.
 IMPLIED_STATUS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
-from scoring.domain.model import AGE_GROUPS
+from shared.vocabulary import AGE_GROUPS
 
 
 @dataclass(frozen=True)
