@@ -8,14 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.vocabulary import (
-    CERTIFIED,
-    CHECKIN_DUE,
     IN_PROGRESS,
-    LAPSED,
     LIBRARY_STATUS_LABELS,
     NOT_STARTED,
     READY_FOR_REVIEW,
-    REVOKED,
 )
 
 PRE_CERTIFICATION = (NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW)

@@ -1,7 +1,7 @@
 """A library as scoring knows it (the aggregate): what registration last told us, its enrolment,
-its requirement profile, its certificate, its score with the counts it came from, and the facts the
-national figures need. Every change goes through the functions here and returns a new Library
-with the events it causes; the store keeps one document per library.
+its requirement profile, its certificate and its score with the counts it came from. Every change
+goes through the functions here and returns a new Library with the events it causes; the store
+keeps one document per library. (What its evidence says is the evidence Projection's.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from scoring.domain.certificate import CertificateState, new_certificate_state
 from scoring.domain.emit import Emit
 from scoring.domain.evidence import Projection
-from scoring.domain.figures import LibrarySummary, summarize_library
 from scoring.domain.items import Item
 from scoring.domain.lifecycle import observe_score
 from scoring.domain.model import Model
@@ -56,7 +55,6 @@ class Library:
     score: Score | None = None
     counts: Counts | None = None  # what `score` was computed from (None before the first scoring)
     scored_at: str | None = None
-    summary: LibrarySummary | None = None  # approved evidence for the national figures
     plan_approved_at: str | None = None  # the latest action plan approval (renewal needs a newer one)
 
     @property
@@ -146,10 +144,8 @@ def rescored(library: Library, model: Model, counts: Counts, now: datetime) -> t
 def rescored_from_items(
     library: Library, model: Model, items: list[Item], now: datetime
 ) -> tuple[Library, list[Emit]]:
-    """Count the library's items and score it (`rescored`), and keep the figures' facts."""
-    counts = count_items(model, items, now.date())
-    library, events = rescored(library, model, counts, now)
-    return replace(library, summary=summarize_library(library.library_id, items, status="")), events
+    """Count the library's items and score it (`rescored`)."""
+    return rescored(library, model, count_items(model, items, now.date()), now)
 
 
 def with_evidence(library: Library, projection: Projection) -> Library:

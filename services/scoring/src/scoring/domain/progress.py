@@ -54,7 +54,7 @@ class Score:
 
     @property
     def ready_for_review(self) -> bool:
-        return self.status == READY_FOR_REVIEW
+        return bool(self.status == READY_FOR_REVIEW)
 
     @property
     def verified_complete(self) -> bool:
@@ -186,11 +186,18 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
 
 def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: int | None) -> Score:
     """Score a library from its counts (which must cover the model) against the model and its profile."""
+    targets = {r.id: effective_target(profile, r, staff_count) for r in model.requirements}
+    return restored_score(model, profile.library_id, targets, counts)
+
+
+def restored_score(model: Model, library_id: str, targets: Mapping[str, float], counts: Counts) -> Score:
+    """The score of a library's counts under `model` with these effective targets (by requirement
+    id): what score_counts gives, rebuilt from what a stored score keeps."""
     reqs: list[RequirementScore] = []
     missing_da: list[str] = []
     missing_en: list[str] = []
     for r in model.requirements:
-        target = effective_target(profile, r, staff_count)
+        target = targets[r.id]
         got, got_verified = counts.achieved[r.counting_key]
         reqs.append(
             RequirementScore(
@@ -230,7 +237,7 @@ def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: in
     else:
         status = NOT_STARTED
     return Score(
-        library_id=profile.library_id,
+        library_id=library_id,
         model_version=model.version,
         status=status,
         overall_provisional=overall_p,
