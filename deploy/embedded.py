@@ -117,6 +117,10 @@ class Platform:
     # -- services as processes (RabbitMQ) ---------------------------------------------------------
     def start_processes(self) -> None:
         env = {**os.environ, **self.env, "CHORA_WEB_WORKERS": "1"}
+        for service in BACKEND_SERVICES:  # start-up work once, before any process serves (as a Job would)
+            subprocess.run([sys.executable, "-m", f"{service}.migrate"], env=env, cwd=ROOT, check=True)
+        # The scoring scheduler (check-in reminders, lapses, the daily re-score): one process.
+        self._spawn([sys.executable, "-m", "scoring.scheduler"], env, "scoring-scheduler")
         for service in (*BACKEND_SERVICES, "gateway"):
             port = self.env["CHORA_GATEWAY_PORT"] if service == "gateway" else self.env[f"CHORA_{service.upper()}_PORT"]
             self._spawn([sys.executable, "-m", "gunicorn", "--config", "python:shared.gunicorn_conf",
@@ -143,6 +147,8 @@ class Platform:
                 app = importlib.import_module(f"{service}.api").create_app(service=built)
                 if service != "registration":  # registration consumes nothing
                     importlib.import_module(f"{service}.consumer").start(built)
+                if service == "scoring":  # its scheduler's loop, in a thread of this process
+                    importlib.import_module("scoring.scheduler").start(built)
                 self.runtimes.append(built)
             server = make_server("127.0.0.1", settings.http_port, app, threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{service}").start()
