@@ -11,11 +11,11 @@ from marshmallow import RAISE, Schema, fields, validate
 from scoring.domain.actions import CERTIFICATE_ACTIONS, MODEL_ACTIONS, REQUIREMENT_ACTIONS
 from scoring.domain.certificate import PRE_CERTIFICATION
 from scoring.domain.commands import DECISIONS
+from scoring.domain.lifecycle import VERIFICATION_STATUSES
 from scoring.domain.model import FILTERS, KINDS, MEASURES, PUBLISHED
 from shared.vocabulary import DIMENSIONS, LIBRARY_STATUSES
 
 MONTH = r"^\d{4}-\d{2}(-\d{2})?$"
-VERIFICATION_STATUSES = ("valid", "checkin_due", "lapsed", "revoked", "unknown")
 MODEL_STATUSES = ("draft", PUBLISHED)
 
 

@@ -90,6 +90,18 @@ def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app,
     assert public.get_json()["status"] == "revoked"
 
 
+def test_a_certification_request_without_a_decision_is_refused_naming_the_field(app, scoring_settings, service):
+    deliver(app, scoring_settings, "library.registered", library("lib-d"))
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    for body in ({}, {"reason": "Godt arbejde"}, {"decision": None}):
+        res = client.post("/libraries/lib-d/certification", json=body, headers=assessor)
+        assert (res.status_code, res.mimetype, res.get_json()["field"]) == (422, "application/problem+json",
+                                                                            "decision")
+    assert client.get("/libraries/lib-d/certificate", headers=assessor).get_json()["history"] == \
+        service.uow.repos.libraries.get("lib-d").certificate.to_dict()["history"]
+    assert client.get("/libraries/lib-d/certificate", headers=assessor).get_json()["certificate_id"] is None
+
+
 def test_award_is_refused_while_evidence_is_only_submitted(app, scoring_settings):
     deliver(app, scoring_settings, "library.registered", library("lib-s"))
     for snap in full_evidence("lib-s", status="submitted"):

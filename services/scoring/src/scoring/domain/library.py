@@ -61,11 +61,6 @@ class Library:
     def withdrawn(self) -> bool:
         return self.status == WITHDRAWN
 
-    def status_shown(self) -> str:
-        """The library's status in answers: the certificate's once there is one, else the score's."""
-        if self.certificate.status in CERTIFICATE_STATUSES or self.score is None:
-            return self.certificate.status
-        return self.score.status
 
 
 def new_library(library_id: str, now: datetime) -> Library:

@@ -287,6 +287,8 @@ def revoke(
 
 
 VERIFICATION = {CERTIFIED: "valid", CHECKIN_DUE: "checkin_due", LAPSED: "lapsed", REVOKED: "revoked"}
+# What a public check of a certificate id can answer.
+VERIFICATION_STATUSES = (*VERIFICATION.values(), "unknown")
 
 
 def verification_status(state: CertificateState | None, now: datetime) -> str:
