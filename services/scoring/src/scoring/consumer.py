@@ -15,20 +15,21 @@ log = logging.getLogger(__name__)
 
 
 def start(service: Service, *, in_thread: bool = True) -> None:
-    """Start the service's outbox relay and consume its queue (in a thread unless in_thread is
-    False, when the caller runs service.runtime.consumer); until the schema is there, a thread
-    waits for it first."""
+    """Start the service's outbox relay and consume its queue once the database has its schema:
+    in a thread (which first waits for the schema if need be), or, with in_thread False, after
+    waiting here, leaving service.runtime.consumer for the caller to run."""
     service.runtime.start_relay()
+    stopped = threading.Event()
+    service.runtime.on_stop.append(stopped.set)
 
     def consume() -> None:
         service.runtime.start_consumer(service.bus.handle_event, in_thread=in_thread,
                                        handle_batch=service.bus.handle_events)
 
     if service.schema_problem() is None or not in_thread:
-        consume()
+        if service.wait_for_schema(stopped):
+            consume()
         return
-    stopped = threading.Event()
-    service.runtime.on_stop.append(stopped.set)
 
     def consume_once_migrated() -> None:
         if service.wait_for_schema(stopped):
