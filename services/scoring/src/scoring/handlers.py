@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.domain import (
     Library,
@@ -58,9 +58,11 @@ from scoring.domain.library import (
     with_evidence,
 )
 from scoring.domain.model import DRAFT
-from scoring.store import Repositories
 from shared.events import Event
 from shared.uow import UnitOfWork, Work
+
+if TYPE_CHECKING:  # the repositories' type only; handlers and views get them from the unit of work
+    from scoring.store import Repositories
 
 Clock = Callable[[], datetime]
 # The inbox marks of this service's consumer.

@@ -9,7 +9,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scoring.domain import (
     Library,
@@ -28,11 +28,13 @@ from scoring.domain import (
 from scoring.domain.actions import certificate_actions, model_actions, requirement_actions
 from scoring.domain.library import CERTIFICATE_STATUSES
 from scoring.domain.lifecycle import ready_since
-from scoring.store import Repositories
 from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the repositories' type only; handlers and views get them from the unit of work
+    from scoring.store import Repositories
 from shared.vocabulary import CERTIFIED, CHECKIN_DUE, IN_PROGRESS, READY_FOR_REVIEW
 
-Uow = UnitOfWork[Repositories]
+Uow: TypeAlias = "UnitOfWork[Repositories]"
 
 
 def _library(uow: Uow, library_id: str) -> Library:
