@@ -70,7 +70,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src services/registration/src/registration services/notification/src/notification $(wildcard services/evidence/src/evidence/domain* services/scoring/src/scoring/domain*)
+	$(BIN)/mypy shared/src services/registration/src/registration services/notification/src/notification services/scoring/src/scoring $(wildcard services/evidence/src/evidence/domain*)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

@@ -148,8 +148,8 @@ class Platform:
                 app = importlib.import_module(f"{service}.api").create_app(service=built)
                 if service != "registration":  # registration consumes nothing
                     importlib.import_module(f"{service}.consumer").start(built)
-                if service == "notification":  # its scheduler's loop in a thread, stopped with built
-                    importlib.import_module("notification.scheduler").start(built)
+                if service in ("notification", "scoring"):  # its scheduler's loop in a thread, stopped with built
+                    importlib.import_module(f"{service}.scheduler").start(built)
                 self.runtimes.append(built)
             server = make_server("127.0.0.1", settings.http_port, app, threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{service}").start()

@@ -6,11 +6,18 @@ from __future__ import annotations
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from chora_testing.wire import WireObserver, delete_prefixed, run_queues
 
+from scoring import consumer, migrate, store
+from scoring.bootstrap import bootstrap
 from scoring.config import Settings
+from scoring.domain import MODEL_V1, Projection, new_library
+from scoring.domain.commands import CreateModelDraft, PublishModel, UpdateModelDraft
+from scoring.domain.items import normalise_item_data
+from scoring.domain.library import rescored_from_items, with_evidence
 from shared.runtime import Runtime
 
 
@@ -22,8 +29,6 @@ def _settings(secantus_url: str, amqp_url: str, prefix: str) -> Settings:
 
 
 def _entries(library_no: int, per_library: int) -> dict:
-    from scoring.domain.items import normalise_item_data
-
     today = date.today()
     kinds = (("communication", "formidling"), ("activity", "faellesskaber"), ("operations_measure", "drift"),
              ("staff_training", "drift"), ("activity", "formidling"))
@@ -51,61 +56,58 @@ def rescoring_rate(secantus_url: str, amqp_url: str, libraries: int = 1000, item
 
     change="target": the new version raises a target (scored from the counts kept with each
     score); change="filter": it changes what counts (every library's evidence is counted again)."""
-    from scoring import handlers, store
-    from scoring.bootstrap import SERVICE
-    from scoring.domain import MODEL_V1, Projection
-
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = _settings(secantus_url, amqp_url, prefix)
-    runtime = SERVICE.runtime(settings)
-    service_store = runtime.open_store()
+    migrate.run(settings)
+    service = bootstrap(settings)
+    db = service.runtime.open_store().db
     try:
-        handlers.seed_model_v1(service_store)
         now = datetime.now(UTC)
         lib_docs, ev_docs = [], []
         for n in range(libraries):
             lid = f"lib{n:05d}"
-            lib = {"_id": lid, "name": f"Bibliotek {n}", "municipality": f"Kommune {n % 98}", "kind": "folkebibliotek",
-                   "staff_count": 5 + n % 40, "status": "active", "reg_version": 1, "registered": True,
-                   "adjustments": [], "ended_enrolments": [], "cohort_id": "open"}
+            lib = replace(new_library(lid, now), name=f"Bibliotek {n}", municipality=f"Kommune {n % 98}",
+                          kind="folkebibliotek", staff_count=5 + n % 40, status="active", reg_version=1,
+                          registered=True, cohort_id="open")
             proj = Projection.from_dict({"library_id": lid, "entries": _entries(n, items)})
-            changes, _ = handlers.evaluate(MODEL_V1, lib, proj, now)
-            lib_docs.append({**lib, **changes})
-            ev_docs.append({"_id": lid, "packed": store.pack(proj)})  # as store.replace_projection writes it
+            scored, _ = rescored_from_items(lib, MODEL_V1, proj.items(), now)
+            lib_docs.append(store.library_doc(with_evidence(scored, proj)))
+            ev_docs.extend(store.projection_docs(proj))  # as the Evidence repository writes them
         for i in range(0, libraries, 500):
-            service_store.db[store.LIBRARIES].insert_many(lib_docs[i:i + 500])
-            service_store.db[store.EVIDENCE].insert_many(ev_docs[i:i + 500])
+            db[store.LIBRARIES].insert_many(lib_docs[i:i + 500])
+        for i in range(0, len(ev_docs), 5000):
+            db[store.EVIDENCE_ITEMS].insert_many(ev_docs[i:i + 5000])
         del lib_docs, ev_docs
 
         started = time.perf_counter()
-        draft = handlers.create_draft(service_store, by="bench", now=now)
+        draft, _ = service.bus.handle(CreateModelDraft("bench"))
         if change == "target":
             reqs = [{**r.to_dict(), "target": 5} if r.id == "F1" else r.to_dict() for r in MODEL_V1.requirements]
         else:
             reqs = [{**r.to_dict(), "filters": {**r.filters, "co_created": True}} if r.id == "F1" else r.to_dict()
                     for r in MODEL_V1.requirements]
-        handlers.update_draft(service_store, draft["version"], reqs, by="bench", now=now)
-        result = handlers.publish_model(service_store, draft["version"], by="bench", now=now)
+        service.bus.handle(UpdateModelDraft(draft.version, tuple(reqs), "bench"))
+        result = service.bus.handle(PublishModel(draft.version, "bench"))
         elapsed = time.perf_counter() - started
         assert result["rescored"] == libraries, result
-        assert service_store.db[store.LIBRARIES].count_documents({"model_version": draft["version"]}) == libraries
+        assert db[store.LIBRARIES].count_documents({"score.model_version": draft.version}) == libraries
         return libraries / elapsed
     finally:
-        service_store.client.drop_database(settings.mongo_db)
-        runtime.stop()
+        service.runtime.open_store().client.drop_database(settings.mongo_db)
+        service.stop()
 
 
 @contextmanager
 def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
     """The scoring consumer on a run's own exchange, an upstream outbox (as the evidence service's)
     with its relay, and a wire observer; yields (upstream store, wire); cleans up after."""
-    from scoring.bootstrap import SERVICE
-
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = _settings(secantus_url, amqp_url, prefix)
     upstream_settings = settings.with_changes(service="evidence", mongo_db=f"{prefix}_evidence")
     wire = WireObserver(amqp_url, f"{prefix}.events", ["score.changed"]).start()
-    consumer = SERVICE.start_consumer(settings)
+    migrate.run(settings)
+    scoring = bootstrap(settings)
+    consumer.start(scoring)
     upstream = Runtime(upstream_settings)
     upstream_store = upstream.open_store()
     upstream.start_relay()
@@ -114,12 +116,13 @@ def _scoring_behind_the_bus(secantus_url: str, amqp_url: str):
     upstream_store.registration = registration.open_store()  # type: ignore[attr-defined]
     registration.start_relay()
     try:
-        assert consumer.consumer.ready.wait(10), "scoring consumer did not connect"
+        assert scoring.runtime.consumer is not None and scoring.runtime.consumer.ready.wait(10), \
+            "scoring consumer did not connect"
         yield upstream_store, wire
     finally:
         registration.stop()
         upstream.stop()
-        consumer.stop()
+        scoring.stop()
         wire.stop()
         for db in (settings.mongo_db, upstream_settings.mongo_db, f"{prefix}_registration"):
             try:

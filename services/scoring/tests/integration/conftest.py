@@ -1,12 +1,16 @@
-"""Scoring integration tests use for real: SecantusDB (a fresh database per test), RabbitMQ
-(per-test exchange and queues) with the scoring consumer and relay running in-process, a pika
-observer of the exchange (`wire`), and Flask's test client on the real app."""
+"""Scoring integration tests use for real: SecantusDB (a fresh database per test, migrated by
+scoring.migrate as production is), RabbitMQ (per-test exchange and queues) with the scoring
+consumer and outbox relay running in-process, a pika observer of the exchange (`wire`), and
+Flask's test client on the real app. Only the clock is the test's (tests/fakes.py FakeClock)."""
 
 from __future__ import annotations
 
 import pytest
 
-from scoring.bootstrap import SERVICE
+from scoring import consumer as scoring_consumer
+from scoring import migrate
+from scoring.api import create_app
+from scoring.bootstrap import bootstrap
 from shared.events import CATALOGUE
 from shared.runtime import Runtime
 
@@ -36,18 +40,28 @@ def scoring_settings(settings_for):
 
 
 @pytest.fixture
-def app(scoring_settings):
-    app = SERVICE.create_app(scoring_settings)
-    yield app
-    app.extensions["chora_runtime"].stop()
+def service(scoring_settings, clock):
+    """The scoring service on a migrated database, with the test's clock."""
+    migrate.run(scoring_settings)
+    built = bootstrap(scoring_settings, clock=clock)
+    yield built
+    built.stop()
 
 
 @pytest.fixture
-def consumer(scoring_settings):
-    runtime = SERVICE.start_consumer(scoring_settings)
-    assert runtime.consumer.ready.wait(10), "scoring consumer did not connect"
-    yield runtime
-    runtime.stop()
+def app(service):
+    return create_app(service=service)
+
+
+@pytest.fixture
+def consumer(scoring_settings, clock, service):
+    """The consumer in a service of its own (as its own process runs it), on the same database."""
+    built = bootstrap(scoring_settings, clock=clock)
+    scoring_consumer.start(built)
+    assert built.runtime.consumer is not None and built.runtime.consumer.ready.wait(10), \
+        "scoring consumer did not connect"
+    yield built
+    built.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Certificates over time, model versions, profiles, rebuild and tenancy, on the real app and store
-(events applied through the real handlers; what is emitted observed on the wire)."""
+"""Certificates over time, model versions, profiles and tenancy, on the real app and store (events
+applied through the service's bus; what is emitted observed on the wire)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from scoring_it_events import (
+from scoring_events import (
     case_shared,
     evidence_payload,
-    export_item,
     full_evidence,
     headers,
     library,
@@ -18,9 +17,9 @@ from scoring_it_events import (
     snapshot,
 )
 
-from scoring import handlers, store
-from scoring.domain import MODEL_V1, Projection
-from scoring.handlers.core import evaluate_items
+from scoring import scheduler, store
+from scoring.domain import MODEL_V1, score
+from scoring.domain.commands import CreateModelDraft, PublishModel, UpdateModelDraft
 from shared.events import new_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.wire(
@@ -30,8 +29,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.wire(
 
 def deliver(app, settings, type_, payload):
     evt = new_event(type_, payload, producer="upstream")
-    handlers.EVENT_HANDLERS[type_](app.extensions["chora_store"], evt, settings)
+    app.extensions["scoring"].bus.handle_event(evt)
     return evt
+
+
+def at(day):
+    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 def certified_library(app, settings, library_id="lib-c"):
@@ -46,22 +49,23 @@ def certified_library(app, settings, library_id="lib-c"):
     return res.get_json()
 
 
-def test_the_scheduler_sends_a_checkin_reminder_once_and_lapses_an_overdue_certificate(app, scoring_settings, wire):
+def test_the_scheduler_sends_a_checkin_reminder_once_and_lapses_an_overdue_certificate(app, service, clock,
+                                                                                    scoring_settings, wire):
     cert = certified_library(app, scoring_settings)
     anniversary = date.fromisoformat(cert["valid_until"]).replace(year=date.today().year + 1)
-    client, admin = app.test_client(), headers(scoring_settings, "administrator")
-    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary - timedelta(days=59), datetime.min.time(), UTC)
+    client = app.test_client()
+    clock.set(at(anniversary - timedelta(days=59)))
     for _ in range(3):
-        assert client.post("/scheduler/run", headers=admin).status_code == 200
+        scheduler.run_once(service)
     due = wire.wait_for("certificate.checkin_due")[0]["payload"]
     assert (due["days_before"], due["due_on"]) == (60, anniversary.isoformat())
     anon = headers(scoring_settings, "anonymous")
     assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == \
         "checkin_due"
 
-    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary + timedelta(days=31), datetime.min.time(), UTC)
-    client.post("/scheduler/run", headers=admin)
-    client.post("/scheduler/run", headers=admin)
+    clock.set(at(anniversary + timedelta(days=31)))
+    assert scheduler.run_once(service)["events"] == 1
+    assert scheduler.run_once(service)["events"] == 0
     wire.wait_for("certificate.lapsed")
     time.sleep(1.0)
     assert len(wire.of_type("certificate.checkin_due")) == 1
@@ -70,13 +74,14 @@ def test_the_scheduler_sends_a_checkin_reminder_once_and_lapses_an_overdue_certi
     assert client.get("/public/libraries", headers=anon).get_json()["libraries"] == []
 
 
-def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app, scoring_settings, wire):
+def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app, clock, scoring_settings, wire):
     cert = certified_library(app, scoring_settings)
     anniversary = date.fromisoformat(cert["valid_until"]).replace(year=date.today().year + 1)
     client, assessor = app.test_client(), headers(scoring_settings, "assessor")
-    app.config["SCORING_CLOCK"] = lambda: datetime.combine(anniversary - timedelta(days=10), datetime.min.time(), UTC)
+    clock.set(at(anniversary - timedelta(days=10)))
+    assert client.get("/libraries/lib-c/certificate", headers=assessor).get_json()["actions"] == ["check_in", "revoke"]
     res = client.post("/libraries/lib-c/certification", json={"decision": "check_in"}, headers=assessor)
-    assert (res.status_code, res.get_json()["status"]) == (200, "certified")
+    assert (res.status_code, res.get_json()["status"], res.get_json()["actions"]) == (200, "certified", ["revoke"])
     no_reason = client.post("/libraries/lib-c/certification", json={"decision": "revoke"}, headers=assessor)
     assert no_reason.status_code == 409 and no_reason.mimetype == "application/problem+json"
     res = client.post("/libraries/lib-c/certification", json={"decision": "revoke", "reason": "Snyd"},
@@ -85,6 +90,18 @@ def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app,
     wire.wait_for("certificate.revoked")
     public = client.get(f"/public/certificates/{cert['certificate_id']}", headers=headers(scoring_settings, "anonymous"))
     assert public.get_json()["status"] == "revoked"
+
+
+def test_a_certification_request_without_a_decision_is_refused_naming_the_field(app, scoring_settings, service):
+    deliver(app, scoring_settings, "library.registered", library("lib-d"))
+    client, assessor = app.test_client(), headers(scoring_settings, "assessor")
+    for body in ({}, {"reason": "Godt arbejde"}, {"decision": None}):
+        res = client.post("/libraries/lib-d/certification", json=body, headers=assessor)
+        assert (res.status_code, res.mimetype, res.get_json()["field"]) == (422, "application/problem+json",
+                                                                            "decision")
+    assert client.get("/libraries/lib-d/certificate", headers=assessor).get_json()["history"] == \
+        service.uow.repos.libraries.get("lib-d").certificate.to_dict()["history"]
+    assert client.get("/libraries/lib-d/certificate", headers=assessor).get_json()["certificate_id"] is None
 
 
 def test_award_is_refused_while_evidence_is_only_submitted(app, scoring_settings):
@@ -99,8 +116,8 @@ def test_award_is_refused_while_evidence_is_only_submitted(app, scoring_settings
     assert res.get_json()["detail_en"].startswith("Every requirement must be met by approved evidence")
 
 
-def test_publishing_a_model_version_rescores_every_library(app, scoring_settings, wire):
-    store = app.extensions["chora_store"]
+def test_publishing_a_model_version_rescores_every_library(app, service, scoring_settings, wire):
+    db = service.runtime.open_store().db
     for lib_id in ("lib-1", "lib-2"):
         deliver(app, scoring_settings, "library.registered", library(lib_id))
     for sdgs in ([4], [5], [13]):
@@ -109,11 +126,15 @@ def test_publishing_a_model_version_rescores_every_library(app, scoring_settings
     client, admin = app.test_client(), headers(scoring_settings, "administrator")
     draft = client.post("/models", headers=admin)
     assert draft.status_code == 201 and draft.get_json()["version"] == 2
+    assert draft.get_json()["actions"] == ["edit", "preview", "publish"]
     reqs = [r.to_dict() for r in MODEL_V1.requirements]
     bad = [{**r, "target": -1} if r["id"] == "F2" else r for r in reqs]
     refused = client.put("/models/2", json={"requirements": bad}, headers=admin)
     assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
-    assert "F2" in refused.get_json()["detail"]
+    assert refused.get_json()["field"] == "requirements.5.target"
+    fractional = [{**r, "target": 2.5} if r["id"] == "F2" else r for r in reqs]
+    refused = client.put("/models/2", json={"requirements": fractional}, headers=admin)
+    assert refused.status_code == 422 and "F2" in refused.get_json()["detail"]
     no_drift = client.put("/models/2", json={"requirements": [r for r in reqs if r["dimension"] != "drift"]},
                           headers=admin)
     assert no_drift.status_code == 422 and "drift" in no_drift.get_json()["detail_en"]
@@ -130,61 +151,12 @@ def test_publishing_a_model_version_rescores_every_library(app, scoring_settings
     rescored = wire.wait_for("score.changed", lambda e: e["payload"]["model_version"] == 2, count=2)
     assert sorted(e["payload"]["library_id"] for e in rescored) == ["lib-1", "lib-2"]
     assert {r["target"] for e in rescored for r in e["payload"]["requirements"] if r["id"] == "F2"} == {3}
-    assert {d["model_version"] for d in store.db.libraries.find()} == {2}
+    assert {d["score"]["model_version"] for d in db[store.LIBRARIES].find()} == {2}
     f2 = next(r for r in client.get("/libraries/lib-1/progress", headers=admin).get_json()["requirements"]
               if r["id"] == "F2")
     assert (f2["achieved"], f2["target"], f2["progress"]) == (3, 3, 1)
     assert client.put("/models/2", json={"requirements": easier}, headers=admin).status_code == 409
-
-
-def test_model_version_1_is_seeded_once(app, scoring_settings):
-    from scoring.bootstrap import on_start
-
-    on_start(app.extensions["chora_store"], scoring_settings)
-    models = app.test_client().get("/models", headers=headers(scoring_settings, "assessor")).get_json()["models"]
-    assert [(m["version"], m["status"]) for m in models] == [(1, "published")]
-
-
-def test_a_rebuild_from_the_evidence_export_equals_the_incremental_projection(app, scoring_settings):
-    deliver(app, scoring_settings, "library.registered", library("lib-b"))
-    snaps = full_evidence("lib-b")
-    snaps[0] = {**snaps[0], "status": "submitted"}
-    rejected = snapshot("lib-b", "communication", "formidling", status="rejected", sdgs=[17])
-    for snap in [*snaps, rejected]:
-        deliver(app, scoring_settings, *evidence_payload(snap))
-    # A later revision of one item: approved again with more staff trained.
-    deliver(app, scoring_settings, *evidence_payload({**snaps[1], "revision": 2, "staff_share": 99}))
-    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-b"))
-    client, admin = app.test_client(), headers(scoring_settings, "administrator")
-    incremental = client.get("/libraries/lib-b/progress", headers=admin).get_json()
-
-    db = app.extensions["chora_store"].db
-    stored = store.projection(db, "lib-b")
-    plan_only = {k: e for k, e in stored.entries.items() if e.data["kind"] == "action_plan"}
-    store.replace_projection(db, Projection("lib-b", plan_only))  # the items are lost,
-    db[store.LIBRARIES].update_one({"_id": "lib-b"}, {"$unset": {"score": ""}})  # and the counts scored from them
-    assert client.get("/libraries/lib-b/progress", headers=admin).get_json() != incremental
-    export = [export_item(s) for s in [snaps[0], {**snaps[1], "revision": 2, "staff_share": 99}, *snaps[2:], rejected]]
-    res = client.post("/libraries/lib-b/rebuild", json={"items": export}, headers=admin)
-    assert res.status_code == 200, res.get_json()
-    assert client.get("/libraries/lib-b/progress", headers=admin).get_json() == incremental
-
-
-def test_a_rebuild_keeps_the_action_plan_and_equals_the_incremental_score(app, scoring_settings):
-    deliver(app, scoring_settings, "library.registered", library("lib-e"))
-    snaps = full_evidence("lib-e")
-    for snap in snaps:
-        deliver(app, scoring_settings, *evidence_payload(snap))
-    deliver(app, scoring_settings, "action_plan.approved", plan_approved("lib-e"))
-    client, admin = app.test_client(), headers(scoring_settings, "administrator")
-    incremental = client.get("/libraries/lib-e/progress", headers=admin).get_json()
-    res = client.post("/libraries/lib-e/rebuild", json={"items": [export_item(s) for s in snaps[:-1]]}, headers=admin)
-    assert res.status_code == 200
-    assert client.get("/libraries/lib-e/progress", headers=admin).get_json() != incremental  # one item fewer
-    res = client.post("/libraries/lib-e/rebuild", json={"items": [export_item(s) for s in snaps]}, headers=admin)
-    assert client.get("/libraries/lib-e/progress", headers=admin).get_json() == incremental
-    bad = client.post("/libraries/lib-e/rebuild", json={"items": [{"item_id": "x"}]}, headers=admin)
-    assert bad.status_code == 422 and bad.get_json()["field"].startswith("items")
+    assert client.get("/models/2", headers=admin).get_json()["actions"] == []
 
 
 def test_assessor_adjustments_are_kept_with_their_reason_and_change_the_target(app, scoring_settings, wire):
@@ -200,7 +172,7 @@ def test_assessor_adjustments_are_kept_with_their_reason_and_change_the_target(a
         assert res.status_code == 201
     c1 = next(r for r in client.get("/libraries/lib-small/requirements", headers=assessor).get_json()["requirements"]
               if r["id"] == "C1")
-    assert (c1["target"], c1["source"]) == (2, "adjusted")
+    assert (c1["target"], c1["source"], c1["actions"]) == (2, "adjusted", ["adjust"])
     assert [(a["target"], a["reason"], a["author"]) for a in c1["adjustments"]] == [
         (1, "Lille filial", "p-assessor"), (2, "Ny aftale", "p-assessor")]
     no_reason = client.post("/libraries/lib-small/requirements/C1/adjustments", json={"target": 1, "reason": " "},
@@ -238,49 +210,43 @@ def test_national_figures_count_certified_and_in_progress_libraries(app, scoring
     assert csv_text.splitlines()[1].startswith("total,,2,1,1,")
 
 
-def _full_rescore(db, library_id, now):
-    """What scoring the library's items from scratch under the current model stores."""
-    lib = db[store.LIBRARIES].find_one({"_id": library_id})
-    model = store.current_model(db)
-    changes, _ = evaluate_items(model, lib, store.projection(db, library_id).items(), now)
-    return store.score_of(changes)["payload"]
+def _from_scratch(service, library_id, now):
+    """What scoring the library's items from scratch under the current model gives."""
+    repos = service.uow.repos
+    lib = repos.libraries.get(library_id)
+    items = repos.evidence.get(library_id).items()
+    return score(repos.current_model(), lib.profile, items, lib.staff_count, now.date()).changed_payload()
 
 
 @pytest.mark.parametrize("change", ["target", "filter"])
 def test_a_publish_rescores_from_stored_counts_or_recounts_and_both_equal_scoring_from_scratch(
-        app, scoring_settings, change):
-    service_store = app.extensions["chora_store"]
-    db = service_store.db
+        app, service, clock, scoring_settings, monkeypatch, change):
     for lib_id in ("lib-p", "lib-q"):
         deliver(app, scoring_settings, "library.registered", library(lib_id))
     for snap in full_evidence("lib-p"):
         deliver(app, scoring_settings, *evidence_payload(snap))
     deliver(app, scoring_settings, *evidence_payload(snapshot("lib-q", "activity", "faellesskaber", sdgs=[4])))
-    # Publish on the day the libraries were scored (so a run straddling midnight tests the same).
-    scored_on = db[store.LIBRARIES].find_one({"_id": "lib-p"})["scored_on"]
-    now = datetime.combine(date.fromisoformat(scored_on), datetime.min.time(), UTC) + timedelta(hours=12)
-    draft = handlers.create_draft(service_store, by="admin", now=now)
+    clock.advance(hours=1)  # later the same day: the stored counts still hold
+    draft, _ = service.bus.handle(CreateModelDraft("admin"))
     reqs = [r.to_dict() for r in MODEL_V1.requirements]
     first = reqs[0]
     if change == "target":
         reqs[0] = {**first, "target": first["target"] + 1, "weight": 2}
     else:  # what counts changes: only items created together with citizens
         reqs[0] = {**first, "filters": {**first["filters"], "co_created": True}}
-    handlers.update_draft(service_store, draft["version"], reqs, by="admin", now=now)
+    service.bus.handle(UpdateModelDraft(draft.version, tuple(reqs), "admin"))
     # The evidence is read only when it must be counted again.
     evidence_reads = []
-    original = store.evidence_rows_between
-    try:
-        store.evidence_rows_between = lambda *a, **k: evidence_reads.append(a[1:3]) or original(*a, **k)
-        result = handlers.publish_model(service_store, draft["version"], by="admin", now=now)
-    finally:
-        store.evidence_rows_between = original
+    between = store.Evidence.between
+    monkeypatch.setattr(store.Evidence, "between",
+                        lambda self, first, last: evidence_reads.append((first, last)) or between(self, first, last))
+    result = service.bus.handle(PublishModel(draft.version, "admin"))
     assert result["rescored"] == 2
     assert bool(evidence_reads) == (change == "filter")
     for lib_id in ("lib-p", "lib-q"):
-        stored = store.score_of(db[store.LIBRARIES].find_one({"_id": lib_id}))["payload"]
-        assert stored["model_version"] == draft["version"]
-        assert stored == _full_rescore(db, lib_id, now)
+        stored = service.uow.repos.libraries.get(lib_id).score
+        assert stored.model_version == draft.version
+        assert stored.changed_payload() == _from_scratch(service, lib_id, clock())
 
 
 def cohort(cohort_id: str, name: str, version: int, state: str = "open") -> dict:
@@ -309,29 +275,6 @@ def test_national_figures_show_a_cohorts_current_name_from_the_cohort_events(app
     rows = client.get("/figures.csv", headers=assessor).get_data(as_text=True).splitlines()
     assert rows[0].endswith(",participants,name")
     assert [r for r in rows if r.startswith("cohort,k26,")] == ["cohort,k26,1,0,0,0,0,Forløb 2026-2028"]
-
-
-def test_libraries_carry_no_secondary_index_and_an_older_database_gets_its_lookups_at_start(app, scoring_settings):
-    from scoring.bootstrap import on_start
-
-    service_store = app.extensions["chora_store"]
-    db = service_store.db
-    cert = certified_library(app, scoring_settings, "lib-old")
-    assert set(db[store.LIBRARIES].index_information()) == {"_id_"}  # every re-score writes a library
-    client = app.test_client()
-    anon = headers(scoring_settings, "anonymous")
-    # A database from before library_states: the lookups were indexes on libraries.
-    db[store.STATES].delete_many({})
-    db[store.LIBRARIES].create_index("certificate_id")
-    db[store.LIBRARIES].create_index([("lifecycle.status", 1), ("ready_at", 1)])
-    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == "unknown"
-    on_start(service_store, scoring_settings)
-    assert client.get(f"/public/certificates/{cert['certificate_id']}", headers=anon).get_json()["status"] == "valid"
-    assert [lib["library_id"] for lib in client.get("/public/libraries", headers=anon).get_json()["libraries"]] == \
-        ["lib-old"]
-    assert set(db[store.LIBRARIES].index_information()) == {"_id_"}
-    on_start(service_store, scoring_settings)  # idempotent
-    assert db[store.STATES].count_documents({}) == 1
 
 
 def test_the_review_queue_follows_the_lookup_kept_with_each_library_write(app, scoring_settings):

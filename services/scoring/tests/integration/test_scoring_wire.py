@@ -6,7 +6,7 @@ import time
 
 import pika
 import pytest
-from scoring_it_events import (
+from scoring_events import (
     case_shared,
     evidence_payload,
     full_evidence,
@@ -69,7 +69,7 @@ def test_the_same_evidence_event_delivered_twice_scores_once(consumer, upstream,
     wire.wait_for("score.changed", for_library("lib-d"), count=2)
     time.sleep(1.5)
     assert len(wire.of_type("score.changed")) == 2  # registration, then one for the evidence
-    assert consumer.store.db.inbox.count_documents({"event_id": evt.id}) == 1
+    assert consumer.runtime.open_store().db.inbox.count_documents({"event_id": evt.id}) == 1
 
 
 def test_a_library_meeting_every_requirement_is_flagged_ready_once(consumer, upstream, wire, app, scoring_settings):

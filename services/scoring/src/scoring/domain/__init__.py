@@ -1,5 +1,6 @@
 """The pure scoring domain: the model as data, requirement profiles, the evidence projection,
-scoring, the certificate lifecycle, model changes and national figures. No I/O here."""
+scoring, the library aggregate, the certificate lifecycle, model changes, national figures, the
+commands and the actions a caller may take. No I/O here."""
 
 from scoring.domain.changes import Change, Impact, ImpactPreview, LibraryData, diff_models, preview, publish
 from scoring.domain.defaults import MODEL_V1
@@ -9,13 +10,17 @@ from scoring.domain.errors import (
     InvalidEvidenceEvent,
     InvalidModel,
     InvalidTransition,
+    LibraryNotFound,
     ModelNotEditable,
+    ModelNotFound,
+    ModelVersionTaken,
     ScoringError,
     UnknownRequirement,
 )
 from scoring.domain.evidence import Projection, apply, empty_projection
 from scoring.domain.figures import LibrarySummary, national_figures, summarize_library
 from scoring.domain.items import Item
+from scoring.domain.library import Library, new_library
 from scoring.domain.lifecycle import (
     CertificateState,
     award,
@@ -45,10 +50,14 @@ __all__ = [
     "InvalidModel",
     "InvalidTransition",
     "Item",
+    "Library",
     "LibraryData",
+    "LibraryNotFound",
     "LibrarySummary",
     "Model",
     "ModelNotEditable",
+    "ModelNotFound",
+    "ModelVersionTaken",
     "Profile",
     "Projection",
     "Requirement",
@@ -66,6 +75,7 @@ __all__ = [
     "effective_target",
     "empty_projection",
     "national_figures",
+    "new_library",
     "new_certificate_state",
     "new_draft",
     "observe_score",

@@ -7,23 +7,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from scoring.domain.progress import IN_PROGRESS, NOT_STARTED, READY_FOR_REVIEW
+from shared.vocabulary import (
+    IN_PROGRESS,
+    LIBRARY_STATUS_LABELS,
+    NOT_STARTED,
+    READY_FOR_REVIEW,
+)
 
-CERTIFIED, CHECKIN_DUE, LAPSED, REVOKED = "certified", "checkin_due", "lapsed", "revoked"
 PRE_CERTIFICATION = (NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW)
 VALIDITY_YEARS = 3
 REMINDER_DAYS = (60, 14)
 GRACE_DAYS = 30
 
-STATUS_DA = {
-    NOT_STARTED: "Ikke startet",
-    IN_PROGRESS: "I gang",
-    READY_FOR_REVIEW: "Klar til vurdering",
-    CERTIFIED: "Certificeret",
-    CHECKIN_DUE: "Årlig opfølgning forfalden",
-    LAPSED: "Udløbet",
-    REVOKED: "Tilbagekaldt",
-}
+STATUS_DA = {status: labels[0] for status, labels in LIBRARY_STATUS_LABELS.items()}
 
 
 @dataclass(frozen=True)

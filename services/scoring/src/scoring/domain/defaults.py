@@ -15,6 +15,7 @@ MODEL_V1 = Model(
     status=PUBLISHED,
     published_at="2021-01-01T00:00:00+00:00",
     published_by="CHORA 2030",
+    created_by="seed",  # stored by scoring.migrate
     requirements=(
         Requirement(
             id="D1",

@@ -25,6 +25,8 @@ class InvalidModel(ScoringError):
 
 
 class UnknownRequirement(ScoringError):
+    """The model has no requirement with that id."""
+
     code = "unknown_requirement"
     field = "requirement_id"
 
@@ -37,6 +39,8 @@ class UnknownRequirement(ScoringError):
 
 
 class InvalidAdjustment(ScoringError):
+    """An assessor's adjustment the requirement cannot take (no reason, a target out of range)."""
+
     code = "invalid_adjustment"
     field = "target"
 
@@ -55,4 +59,43 @@ class InvalidTransition(ScoringError):
 
 
 class ModelNotEditable(ScoringError):
+    """A published model version cannot be changed or published again."""
+
     code = "model_not_editable"
+    field = "version"
+
+
+class LibraryNotFound(ScoringError):
+    """No library with that id (or one the caller may not see: tenancy answers the same)."""
+
+    code = "library_not_found"
+    field = "library_id"
+
+    def __init__(self, library_id: str):
+        super().__init__("Biblioteket findes ikke", "No such library")
+        self.library_id = library_id
+
+
+class ModelNotFound(ScoringError):
+    """No model with that version."""
+
+    code = "model_not_found"
+    field = "version"
+
+    def __init__(self, version: int):
+        super().__init__(f"Modelversion {version} findes ikke", f"No model version {version}")
+        self.version = version
+
+
+class ModelVersionTaken(ScoringError):
+    """Another draft took the version number at the same moment (a unique `_id` collided)."""
+
+    code = "model_version_taken"
+    field = "version"
+
+    def __init__(self, version: int):
+        super().__init__(
+            f"Modelversion {version} blev oprettet samtidig af en anden; prøv igen",
+            f"Model version {version} was created by someone else at the same moment; try again",
+        )
+        self.version = version

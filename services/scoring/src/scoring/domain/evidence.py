@@ -28,11 +28,11 @@ from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
 from scoring.domain.items import Item, iso, make_item, normalise_item_data
-from scoring.domain.model import ACTION_PLAN
+from shared.vocabulary import ACTION_PLAN, APPROVED, CLARIFICATION_REQUESTED, DRAFT, REJECTED, SUBMITTED, WITHDRAWN
 
-PRECEDENCE = {"draft": 0, "submitted": 1, "clarification_requested": 2, "approved": 3, "rejected": 4, "withdrawn": 5}
-PROVISIONAL_STATUSES = frozenset({"submitted", "clarification_requested", "approved"})
-VERIFIED_STATUSES = frozenset({"approved"})
+PRECEDENCE = {DRAFT: 0, SUBMITTED: 1, CLARIFICATION_REQUESTED: 2, APPROVED: 3, REJECTED: 4, WITHDRAWN: 5}
+PROVISIONAL_STATUSES = frozenset({SUBMITTED, CLARIFICATION_REQUESTED, APPROVED})
+VERIFIED_STATUSES = frozenset({APPROVED})
 
 # Status implied by the event type when the payload has no snapshot.
 IMPLIED_STATUS = {
@@ -119,28 +119,6 @@ class Projection:
             entries={k: Entry(**v) for k, v in (data.get("entries") or {}).items()},
         )
 
-    def to_rows(self) -> dict[str, list[Any]]:
-        """The entries as compact rows (Entry fields in order, data as a plain dict), for storage."""
-        return {
-            k: [e.revision, e.status, e.decided_at, e.data_revision, dict(e.data) if e.data is not None else None,
-                e.approved_at]
-            for k, e in self.entries.items()
-        }
-
-    @classmethod
-    def from_rows(cls, library_id: str, rows: Mapping[str, Any]) -> Projection:
-        return cls(library_id=library_id, entries={k: Entry(*r) for k, r in rows.items()})
-
-
-def items_from_rows(rows: Mapping[str, Any]) -> list[Item]:
-    """Projection.from_rows(...).items() without building the entries (re-scoring many libraries)."""
-    out = []
-    for item_id in sorted(rows):
-        item = _item(item_id, *rows[item_id])
-        if item is not None:
-            out.append(item)
-    return out
-
 
 def _item(item_id: str, revision: int, status: str, decided_at: str | None, data_revision: int,
           data: Mapping[str, Any] | None, approved_at: str | None) -> Item | None:
@@ -150,7 +128,7 @@ def _item(item_id: str, revision: int, status: str, decided_at: str | None, data
     kind = data["kind"]
     if kind == ACTION_PLAN and approved_at is not None and status != "withdrawn":
         status = "approved"
-    # Positional, in Item's field order (see item_fields for the same mapping by name).
+    # Positional, in Item's field order; a field left out of the data reads as the Item default.
     return make_item(
         item_id, kind, revision, status, get("dimension"), tuple(get("sdgs") or ()), get("date"),
         get("participants", 0), tuple(get("age_groups") or ()), tuple(get("partners") or ()),

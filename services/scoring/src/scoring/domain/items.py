@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from scoring.domain.errors import InvalidEvidenceEvent
-from scoring.domain.model import AGE_GROUPS
+from shared.vocabulary import AGE_GROUPS
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ def make_item(*values: Any) -> Item:
 
 
 def normalise_item_data(payload: Mapping[str, Any], kind: str | None = None) -> dict[str, Any]:
-    """Reduce a snapshot or flat payload to the JSON-friendly content scoring needs."""
-    return {
+    """Reduce a snapshot or flat payload to the JSON-friendly content scoring needs; a field with
+    no content (None, False, empty) is left out, and reads as its Item default."""
+    data = {
         "kind": kind or str(payload.get("kind") or ""),
         "dimension": payload.get("dimension"),
         "sdgs": sorted({s for s in (_sdg(x) for x in payload.get("sdgs") or ()) if s is not None}),
@@ -65,23 +66,7 @@ def normalise_item_data(payload: Mapping[str, Any], kind: str | None = None) -> 
         "staff_share": _staff_share(payload),
         "title": str(payload.get("title") or ""),
     }
-
-
-def item_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "kind": data["kind"],
-        "dimension": data.get("dimension"),
-        "sdgs": tuple(data.get("sdgs") or ()),
-        "date": data.get("date"),
-        "participants": data.get("participants", 0),
-        "age_groups": tuple(data.get("age_groups") or ()),
-        "partners": tuple(data.get("partners") or ()),
-        "co_created": bool(data.get("co_created")),
-        "before": data.get("before"),
-        "after": data.get("after"),
-        "staff_share": data.get("staff_share"),
-        "title": data.get("title", ""),
-    }
+    return {k: v for k, v in data.items() if not (v is None or v is False or v == "" or v == [])}
 
 
 def _staff_share(payload: Mapping[str, Any]) -> float | None:

@@ -22,13 +22,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from scoring.domain.certificate import (
-    CERTIFIED,
-    CHECKIN_DUE,
     GRACE_DAYS,
-    LAPSED,
     PRE_CERTIFICATION,
     REMINDER_DAYS,
-    REVOKED,
     STATUS_DA,
     VALIDITY_YEARS,
     CertificateState,
@@ -39,7 +35,8 @@ from scoring.domain.certificate import (
 )
 from scoring.domain.emit import Emit
 from scoring.domain.errors import InvalidTransition
-from scoring.domain.progress import READY_FOR_REVIEW, Score
+from scoring.domain.progress import Score
+from shared.vocabulary import CERTIFIED, CHECKIN_DUE, LAPSED, READY_FOR_REVIEW, REVOKED
 
 __all__ = [
     "CertificateState",
@@ -53,6 +50,8 @@ __all__ = [
     "verification_status",
     "add_years",
     "next_due",
+    "next_tick_on",
+    "ready_since",
 ]
 
 
@@ -288,6 +287,8 @@ def revoke(
 
 
 VERIFICATION = {CERTIFIED: "valid", CHECKIN_DUE: "checkin_due", LAPSED: "lapsed", REVOKED: "revoked"}
+# What a public check of a certificate id can answer.
+VERIFICATION_STATUSES = (*VERIFICATION.values(), "unknown")
 
 
 def verification_status(state: CertificateState | None, now: datetime) -> str:
@@ -295,3 +296,27 @@ def verification_status(state: CertificateState | None, now: datetime) -> str:
     if state is None or state.certificate_id is None:
         return "unknown"
     return VERIFICATION.get(tick(state, now)[0].status, "unknown")
+
+
+def next_tick_on(state: CertificateState) -> str | None:
+    """The first day (ISO) on which `tick` would change this state, None if it never will.
+
+    The scheduler looks only at certificates whose day has come; ticking earlier changes nothing
+    (tests hold the two together).
+    """
+    if state.status not in (CERTIFIED, CHECKIN_DUE):
+        return None
+    due = next_due(state)
+    assert due is not None  # a certified state always has a cycle start
+    k, due_on = due
+    for days in sorted(REMINDER_DAYS, reverse=True):
+        if f"checkin_due:{state.cycle}:{k}:{days}" not in state.emitted:
+            return (due_on - timedelta(days=days)).isoformat()
+    return (due_on + timedelta(days=GRACE_DAYS + 1)).isoformat()
+
+
+def ready_since(state: CertificateState) -> str | None:
+    """When the library last became ready for review (ISO), None unless it is ready now."""
+    if state.status != READY_FOR_REVIEW:
+        return None
+    return next((str(h["at"]) for h in reversed(state.history) if h.get("to") == READY_FOR_REVIEW), None)

@@ -10,16 +10,10 @@ from functools import cached_property
 from typing import Any
 
 from scoring.domain.errors import InvalidModel, ModelNotEditable
+from shared.vocabulary import ACTION_PLAN, DIMENSION_LABELS, DIMENSIONS, EVIDENCE_KINDS
 
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "formidling": ("Biblioteket som formidler", "The library as communicator"),
-    "faellesskaber": ("Biblioteket som facilitator", "The library as facilitator"),
-    "drift": ("Biblioteket som aktør", "The library as actor"),
-}
-EVIDENCE_KINDS = ("activity", "communication", "operations_measure", "staff_training", "shared_case")
-ACTION_PLAN = "action_plan"
+# What a requirement may count: the evidence kinds and the action plan.
 KINDS = (*EVIDENCE_KINDS, ACTION_PLAN)
-AGE_GROUPS = ("children", "youth", "adults", "seniors")
 
 COUNTING_MEASURES = (
     "count",
@@ -121,6 +115,12 @@ class Model:
     status: str = DRAFT
     published_at: str | None = None
     published_by: str | None = None
+    # Who started the version and from which one, who changed it last (ISO timestamps).
+    created_by: str | None = None
+    created_at: str | None = None
+    based_on: int | None = None
+    updated_by: str | None = None
+    updated_at: str | None = None
 
     def requirement(self, requirement_id: str) -> Requirement | None:
         return next((r for r in self.requirements if r.id == requirement_id), None)
@@ -136,6 +136,11 @@ class Model:
             "status": self.status,
             "published_at": self.published_at,
             "published_by": self.published_by,
+            "created_by": self.created_by,
+            "created_at": self.created_at,
+            "based_on": self.based_on,
+            "updated_by": self.updated_by,
+            "updated_at": self.updated_at,
             "requirements": [r.to_dict() for r in self.requirements],
         }
 
@@ -148,6 +153,11 @@ class Model:
                 status=str(data.get("status", DRAFT)),
                 published_at=data.get("published_at"),
                 published_by=data.get("published_by"),
+                created_by=data.get("created_by"),
+                created_at=data.get("created_at"),
+                based_on=data.get("based_on"),
+                updated_by=data.get("updated_by"),
+                updated_at=data.get("updated_at"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidModel(f"Modellen kan ikke læses: {exc}", f"Model cannot be read: {exc}") from exc
@@ -165,7 +175,8 @@ def model_problems(model: Model) -> list[tuple[str, str]]:
         seen.add(r.id)
         problems.extend(requirement_problems(r))
     used = {r.dimension for r in model.requirements}
-    for dim, (label_da, _label_en) in DIMENSIONS.items():
+    for dim in DIMENSIONS:
+        label_da = DIMENSION_LABELS[dim][0]
         if dim not in used:
             problems.append((f"Dimensionen {label_da} ({dim}) har ingen krav", f"Dimension {dim} has no requirement"))
     if model.status not in (DRAFT, PUBLISHED):
@@ -242,10 +253,15 @@ def validate_model(model: Model) -> Model:
     return model
 
 
-def new_draft(base: Model, version: int | None = None) -> Model:
+def new_draft(base: Model, version: int | None = None, *, by: str | None = None, at: str | None = None) -> Model:
     """Start an editable draft from a model (the next version number unless given)."""
     return Model(
-        version=version if version is not None else base.version + 1, requirements=base.requirements, status=DRAFT
+        version=version if version is not None else base.version + 1,
+        requirements=base.requirements,
+        status=DRAFT,
+        created_by=by,
+        created_at=at,
+        based_on=base.version,
     )
 
 

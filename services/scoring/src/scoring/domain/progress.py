@@ -18,8 +18,7 @@ from scoring.domain.items import Item
 from scoring.domain.measures import MEASURE_FUNCTIONS, matcher
 from scoring.domain.model import COUNTING_MEASURES, Model, Requirement
 from scoring.domain.profiles import Profile, effective_target
-
-NOT_STARTED, IN_PROGRESS, READY_FOR_REVIEW = "not_started", "in_progress", "ready_for_review"
+from shared.vocabulary import IN_PROGRESS, NOT_STARTED, READY_FOR_REVIEW
 
 assert VERIFIED_STATUSES <= PROVISIONAL_STATUSES, "score() filters verified items from the provisional ones"
 
@@ -30,6 +29,8 @@ class RequirementScore:
     dimension: str
     text_da: str
     text_en: str
+    # How the requirement counts (Requirement.counting_key): the score keeps the counts by it.
+    counting_key: str
     achieved: float
     verified_achieved: float
     target: float
@@ -53,12 +54,22 @@ class Score:
 
     @property
     def ready_for_review(self) -> bool:
-        return self.status == READY_FOR_REVIEW
+        return bool(self.status == READY_FOR_REVIEW)
 
     @property
     def verified_complete(self) -> bool:
         """Every requirement is met by approved evidence alone."""
         return all(r.verified_progress >= 1 for r in self.requirements)
+
+    def counts(self, on: date, has_provisional: bool) -> Counts:
+        """The counts this score was computed from (it keeps them per requirement)."""
+        return Counts(
+            on=on,
+            achieved={r.counting_key: (r.achieved, r.verified_achieved) for r in self.requirements},
+            sdgs_provisional=self.sdgs_provisional,
+            sdgs_verified=self.sdgs_verified,
+            has_provisional=has_provisional,
+        )
 
     def to_dict(self, language: str = "da") -> dict[str, Any]:
         """The public API shape; `missing` in Danish unless language is "en"."""
@@ -175,11 +186,18 @@ def score(model: Model, profile: Profile, items: Iterable[Item], staff_count: in
 
 def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: int | None) -> Score:
     """Score a library from its counts (which must cover the model) against the model and its profile."""
+    targets = {r.id: effective_target(profile, r, staff_count) for r in model.requirements}
+    return restored_score(model, profile.library_id, targets, counts)
+
+
+def restored_score(model: Model, library_id: str, targets: Mapping[str, float], counts: Counts) -> Score:
+    """The score of a library's counts under `model` with these effective targets (by requirement
+    id): what score_counts gives, rebuilt from what a stored score keeps."""
     reqs: list[RequirementScore] = []
     missing_da: list[str] = []
     missing_en: list[str] = []
     for r in model.requirements:
-        target = effective_target(profile, r, staff_count)
+        target = targets[r.id]
         got, got_verified = counts.achieved[r.counting_key]
         reqs.append(
             RequirementScore(
@@ -187,6 +205,7 @@ def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: in
                 dimension=r.dimension,
                 text_da=r.text_da,
                 text_en=r.text_en,
+                counting_key=r.counting_key,
                 achieved=got,
                 verified_achieved=got_verified,
                 target=target,
@@ -218,7 +237,7 @@ def score_counts(model: Model, profile: Profile, counts: Counts, staff_count: in
     else:
         status = NOT_STARTED
     return Score(
-        library_id=profile.library_id,
+        library_id=library_id,
         model_version=model.version,
         status=status,
         overall_provisional=overall_p,

@@ -1,4 +1,5 @@
-"""Registration and evidence payloads shaped exactly as shared/src/shared/events declares them."""
+"""Registration and evidence payloads shaped exactly as shared/src/shared/events declares them, for
+every level of scoring's tests (tests/conftest.py puts this folder on the path)."""
 
 from __future__ import annotations
 
