@@ -7,15 +7,20 @@ SERVICES := registration evidence scoring notification gateway
 STAMP := $(VENV)/.installed
 PYPROJECTS := shared/pyproject.toml testing/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml) requirements-dev.txt
 
-.PHONY: venv run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
+.PHONY: venv portal-assets run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
 
-venv: $(STAMP)
+venv: $(STAMP) portal-assets
 
 $(STAMP): $(PYPROJECTS)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -U pip
 	$(BIN)/pip install -q --disable-pip-version-check -e shared -e testing $(foreach s,$(SERVICES),-e services/$(s)) -r requirements-dev.txt
 	touch $(STAMP)
+
+# The portal's assets: DKFDS (npm) copied into the gateway's static files; its catalogues compiled.
+portal-assets: $(STAMP)
+	cd services/gateway && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	$(BIN)/pybabel compile -q -d services/gateway/src/gateway/translations
 
 # RabbitMQ is used when reachable; `make run` falls back to the in-memory transport otherwise.
 run: venv
