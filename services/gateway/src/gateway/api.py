@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
     api.register_blueprint(api_v1.blp)
     app.extensions["gateway"] = Gateway(settings, client or ServiceClient(settings.service_urls, settings.secret_key))
     docs.install(app, api)
-    portal.install(app)
+    portal.install(app, https=settings.public_url.startswith("https://"))
     _install_errors(app, api)
     return app
 

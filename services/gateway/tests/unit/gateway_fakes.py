@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from itsdangerous import URLSafeTimedSerializer
 
 from gateway.api import create_app
 from gateway.auth import issue_token
@@ -18,6 +19,9 @@ from shared.identity import Identity
 
 SECRET = "unit-secret"
 OWN, OTHER = "lib-own", "lib-other"
+# A session's CSRF secret and the token its forms carry (Flask-WTF signs the one into the other).
+CSRF_RAW = "raw-csrf-secret-of-the-test-session"
+CSRF_TOKEN = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps(CSRF_RAW)
 
 
 def response(status: int, body: Any = None, content_type: str = "application/json") -> requests.Response:
@@ -107,3 +111,9 @@ def bearer(role: str) -> dict[str, str]:
     if role == "anonymous":
         return {}
     return {"Authorization": "Bearer " + issue_token(SECRET, person(role))}
+
+
+def page_csrf(client) -> str:
+    """The CSRF token a page gives this client's session (as a form or the portal's script sends it)."""
+    page = client.get("/log-ind").get_data(as_text=True)
+    return page.split('name="csrf-token" content="')[1].split('"')[0]
