@@ -20,7 +20,7 @@ $(STAMP): $(PYPROJECTS)
 # The portal's assets: DKFDS (npm) copied into the gateway's static files; its catalogues compiled.
 portal-assets: $(STAMP)
 	cd services/gateway && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
-	$(BIN)/pybabel compile -q -d services/gateway/src/gateway/translations
+	$(BIN)/pybabel compile -d services/gateway/src/gateway/translations
 
 # RabbitMQ is used when reachable; `make run` falls back to the in-memory transport otherwise.
 run: venv
