@@ -16,11 +16,12 @@ export UV_LINK_MODE := copy
 # Extra arguments for `make lock`, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package kombu".
 LOCK_ARGS ?=
 
-.PHONY: venv lock dockerfiles run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
+.PHONY: venv lock dockerfiles portal-assets run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
 
 # Exactly what uv.lock says, nothing else (uv sync removes what the lock does not name). Refuses,
-# rather than resolving anew, when a pyproject.toml changed after the last `make lock`.
-venv: $(STAMP)
+# rather than resolving anew, when a pyproject.toml changed after the last `make lock`. Then the
+# portal's assets.
+venv: $(STAMP) portal-assets
 
 # requirements-dev.txt is named only so that a merge bringing it back stops here, with the message below.
 $(STAMP): $(UV) uv.lock $(PYPROJECTS) $(wildcard requirements-dev.txt)
@@ -41,6 +42,11 @@ $(UV): requirements-uv.txt
 	test -x $(TOOLS)/bin/python || $(PY) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-uv.txt
 	touch $(UV)
+
+# The portal's assets: DKFDS (npm) copied into the gateway's static files; its catalogues compiled.
+portal-assets: $(STAMP)
+	cd services/gateway && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	$(BIN)/pybabel compile -d services/gateway/src/gateway/translations
 
 # RabbitMQ is used when reachable; `make run` falls back to the in-memory transport otherwise.
 run: venv

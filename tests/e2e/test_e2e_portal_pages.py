@@ -139,13 +139,21 @@ def test_a_coordinator_manages_the_team_evidence_shared_cases_and_profile(platfo
     flashed(page, "kopieret som en ny kladde")
     assert page.get_by_label("Titel").input_value() == ITEMS[0]["title"]
 
-    # -- approved evidence edited: a new revision in draft --------------------------------------
+    # -- approved evidence edited: typing changes nothing; only an explicit save makes a new revision --
     page.goto(f"{platform.url}/evidens/{item['id']}")
     page.get_by_role("link", name="Ret aktiviteten (ny revision)").click()
     page.get_by_text("ny revision som kladde").wait_for()
+    assert page.locator("#evidence-form").get_attribute("data-autosave") == "0"
     page.get_by_label("Titel").fill("Reparationscafé med borgerne og skolen")
-    page.locator("#save-state[data-saved='1']").wait_for(timeout=10000)
-    page.goto(f"{platform.url}/evidens/{item['id']}")
+    page.get_by_label("Deltagere").fill("46")
+    page.goto(f"{platform.url}/evidens/{item['id']}")  # left without saving
+    kept = ok(requests.get(platform.api(f"/evidence/{item['id']}"), headers=coordinator, timeout=10))
+    assert kept["status"] == "approved" and kept["title"] == ITEMS[0]["title"], kept
+    assert page.locator(".status").first.inner_text() == "Godkendt"
+    page.get_by_role("link", name="Ret aktiviteten (ny revision)").click()
+    page.get_by_label("Titel").fill("Reparationscafé med borgerne og skolen")
+    page.get_by_role("button", name="Gem", exact=True).click()
+    flashed(page, "Ændringerne er gemt")
     assert page.locator(".status").first.inner_text() == "Kladde"
     assert page.locator("#historik").get_by_text("Rettet").first.is_visible()
 
@@ -235,7 +243,7 @@ def test_an_administrator_runs_cohorts_libraries_models_figures_and_mail(platfor
     version = int(page.url.rstrip("/").rsplit("/", 1)[1])
     target = page.locator("input[id^='target-']").first
     requirement = target.get_attribute("id").removeprefix("target-")
-    new_target = float(target.input_value()) + 1
+    new_target = float(target.input_value().replace(",", ".")) + 1
     target.fill(f"{new_target:g}")
     page.get_by_role("button", name="Gem mål").click()
     flashed(page, "Målene er gemt")

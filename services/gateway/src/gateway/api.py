@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
     app.extensions["gateway"] = Gateway(settings, client or ServiceClient(
         settings.service_urls, {name: settings.key(keys.identity_purpose(name)) for name in settings.service_urls}))
     docs.install(app, api)
-    portal.install(app)
+    portal.install(app, https=settings.public_url.startswith("https://"))
     _install_errors(app, api)
     return app
 

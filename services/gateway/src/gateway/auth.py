@@ -1,17 +1,17 @@
 """Who is calling: bearer access tokens for integrations, the signed session for the portal,
-anonymous otherwise; the portal's CSRF tokens. (Failed sign-ins are throttled by registration,
+anonymous otherwise; the API's check of the portal's CSRF header. (Failed sign-ins are throttled by registration,
 in its database, so that every gateway worker and replica shares one count.)"""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 import threading
 import time
 from dataclasses import asdict, replace
 
 from flask import current_app, g, request, session
+from flask_wtf.csrf import CSRFError, validate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import ValidationError
 
 from gateway.client import ANONYMOUS
 from shared.identity import Identity
@@ -67,8 +67,9 @@ def current_identity() -> Identity:
             if now_allowed is None:
                 sign_out()
                 who, via_session = ANONYMOUS, False
-            elif now_allowed != who:
-                session[SESSION_KEY] = asdict(now_allowed)
+            else:
+                if _stored(now_allowed) != session[SESSION_KEY]:
+                    session[SESSION_KEY] = _stored(now_allowed)
                 who = now_allowed
     g.who, g.via_session = who, via_session
     return who
@@ -132,33 +133,30 @@ def still_allowed(who: Identity) -> Identity | None:
     return now_who
 
 
-def sign_in(who: Identity) -> None:
-    from gateway.portal.i18n import forget  # (the portal package imports this module)
+def _stored(who: Identity) -> dict:
+    """The identity as the session cookie keeps it: without the email address (the cookie is
+    signed, not encrypted); the address comes from registration's answer when it is needed."""
+    return asdict(replace(who, email=""))
 
-    session.clear()  # a fresh session on sign-in (no fixation)
-    forget()
-    session[SESSION_KEY] = asdict(who)
-    session["csrf"] = secrets.token_urlsafe(24)
+
+def sign_in(who: Identity) -> None:
+    session.clear()  # a fresh session on sign-in (no fixation; a new CSRF token follows)
+    session[SESSION_KEY] = _stored(who)
     session.permanent = True
 
 
 def sign_out() -> None:
-    from gateway.portal.i18n import forget
-
     lang = session.get("lang")
     session.clear()
-    forget()
     if lang:
         session["lang"] = lang
 
 
-def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
-
-
 def csrf_valid() -> bool:
-    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    expected = session.get("csrf") or ""
-    return bool(expected) and hmac.compare_digest(sent, expected)
+    """Whether a request signed in by the session cookie carries the session's CSRF token in the
+    X-CSRF-Token header (Flask-WTF's token, the one the portal's forms carry)."""
+    try:
+        validate_csrf(request.headers.get("X-CSRF-Token") or request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return False
+    return True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from itsdangerous import URLSafeTimedSerializer
 
 from gateway.api import create_app
 from gateway.auth import issue_token
@@ -22,6 +23,9 @@ BACKENDS = ("registration", "evidence", "scoring", "notification")
 BEARER_KEY = keys.derive(SECRET, keys.BEARER)
 IDENTITY_KEYS = {name: keys.derive(SECRET, keys.identity_purpose(name)) for name in BACKENDS}
 OWN, OTHER = "lib-own", "lib-other"
+# A session's CSRF secret and the token its forms carry (Flask-WTF signs the one into the other).
+CSRF_RAW = "raw-csrf-secret-of-the-test-session"
+CSRF_TOKEN = URLSafeTimedSerializer(keys.derive(SECRET, keys.SESSION), salt="wtf-csrf-token").dumps(CSRF_RAW)
 
 
 def response(status: int, body: Any = None, content_type: str = "application/json") -> requests.Response:
@@ -119,3 +123,9 @@ def bearer(role: str) -> dict[str, str]:
     if role == "anonymous":
         return {}
     return {"Authorization": "Bearer " + issue_token(BEARER_KEY, person(role))}
+
+
+def page_csrf(client) -> str:
+    """The CSRF token a page gives this client's session (as a form or the portal's script sends it)."""
+    page = client.get("/log-ind").get_data(as_text=True)
+    return page.split('name="csrf-token" content="')[1].split('"')[0]

@@ -1,8 +1,8 @@
 """The portal session slides with use, but its cookie is re-signed at most every few minutes."""
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
-from gateway_fakes import make_app, person
+from gateway_fakes import CSRF_RAW, make_app, person
 
 from gateway import api
 
@@ -11,8 +11,8 @@ def signed_in_client():
     app, _ = make_app()
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["identity"] = asdict(person("coordinator"))
-        sess["csrf"] = "csrf-token"
+        sess["identity"] = asdict(replace(person("coordinator"), email=""))  # as sign_in keeps it
+        sess["csrf_token"] = CSRF_RAW
         sess.permanent = True
     return client
 

@@ -3,7 +3,7 @@ for registration (the gateway's own logic only; registration counts the failures
 show the throttle itself)."""
 
 import pytest
-from gateway_fakes import BEARER_KEY, OWN, bearer, make_app, person
+from gateway_fakes import BEARER_KEY, OWN, bearer, make_app, page_csrf, person
 
 from gateway.auth import issue_token, read_token
 
@@ -156,8 +156,7 @@ def test_an_api_change_made_with_the_session_cookie_needs_the_csrf_header(app_an
     _login(client)
     refused = client.post(f"/api/v1/libraries/{OWN}/evidence", json={"title": "x"})
     assert refused.status_code == 403
-    with client.session_transaction() as session:
-        token = session["csrf"]
+    token = page_csrf(client)
     accepted = client.post(f"/api/v1/libraries/{OWN}/evidence", json={"title": "x"}, headers={"X-CSRF-Token": token})
     assert accepted.status_code == 200  # what the fake answers: it was forwarded
 
@@ -166,7 +165,6 @@ def test_logout_ends_the_session(app_and_fake):
     app, _ = app_and_fake
     client = app.test_client()
     _login(client)
-    with client.session_transaction() as session:
-        token = session["csrf"]
+    token = page_csrf(client)
     client.post("/log-ud", data={"csrf_token": token})
     assert client.get("/api/v1/me").status_code == 401

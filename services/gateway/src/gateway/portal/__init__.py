@@ -1,35 +1,18 @@
-"""The web portal: server-rendered pages (Jinja2), Danish first with English available, plain
-CSS and a little vanilla JavaScript, no build step."""
+"""The web portal: server-rendered pages (Jinja2) on Det Fælles Designsystem (DKFDS, served from
+static/dkfds), Danish first with English from the gettext catalogues (Flask-Babel), CSRF on every
+form (Flask-WTF), and a little script of our own that only enhances what works without it."""
 
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
 
-from gateway.auth import csrf_token, current_identity
-from gateway.portal import account, admin, assessor, library, public  # noqa: F401  (register the views)
-from gateway.portal.base import (
-    AGE_GROUPS,
-    AUDIT_ACTIONS,
-    COHORT_STATES,
-    DELIVERY_STATUSES,
-    DIMENSIONS,
-    FIELD_LABELS,
-    KINDS,
-    LIBRARY_STATUSES,
-    MODEL_STATUSES,
-    PERSON_STATUSES,
-    REGISTRATION_STATUSES,
-    ROLES,
-    SDG_COLOURS,
-    SDG_NAMES,
-    STATUSES,
-    bp,
-    items_of,
-    progress_view,
-    sdg_grid_html,
-    text_on,
-)
-from gateway.portal.i18n import forget, gettext, lang
+from gateway import api_v1
+from gateway.auth import current_identity
+from gateway.portal import account, actions, admin, assessor, evidence, l10n, labels, library, public, security  # noqa: F401  (register the views)
+from gateway.portal.base import bp, items_of, progress_view, text_on
+from shared.vocabulary import DIMENSIONS, SDG_COLOURS, SDGS
 
 URL_CACHE_SIZE = 8192
 
@@ -62,31 +45,36 @@ def _memoised_url_for(app: Flask):
     return url_for
 
 
-def install(app: Flask) -> None:
+def install(app: Flask, *, https: bool = False) -> None:
+    """Register the portal's pages, languages, CSRF protection and security headers on `app`."""
     app.register_blueprint(bp)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", l10n.LOCALES[l10n.DEFAULT_LANGUAGE])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", l10n.TIMEZONE)
+    Babel(app, locale_selector=l10n.locale_selector)
+
+    # Every state-changing request needs the session's CSRF token (form field `csrf_token` or the
+    # X-CSRF-Token header), except where named here:
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session (8 h)
+    csrf = CSRFProtect(app)
+    # Exempt: the JSON API. Bearer-token callers carry no cookie for a forger to ride on, and the
+    # calls the portal's script makes with the session cookie are held to the X-CSRF-Token
+    # header by the API's own rule (api_v1.check_session_csrf), which checks the same token.
+    csrf.exempt(api_v1.blp)
+
+    security.install(app, https=https)
 
     # functions and constants as globals: imported macros see them too
     app.jinja_env.globals.update({
-        "_": gettext, "csrf_token": csrf_token, "DIMENSIONS": DIMENSIONS, "KINDS": KINDS,
-        "AGE_GROUPS": AGE_GROUPS, "STATUSES": STATUSES, "LIBRARY_STATUSES": LIBRARY_STATUSES, "REGISTRATION_STATUSES": REGISTRATION_STATUSES,
-        "PERSON_STATUSES": PERSON_STATUSES, "AUDIT_ACTIONS": AUDIT_ACTIONS, "FIELD_LABELS": FIELD_LABELS,
-        "MODEL_STATUSES": MODEL_STATUSES, "COHORT_STATES": COHORT_STATES, "DELIVERY_STATUSES": DELIVERY_STATUSES, "ROLES": ROLES, "SDG_COLOURS": SDG_COLOURS,
-        "SDG_NAMES": SDG_NAMES, "text_on": text_on, "sdg_grid_html": sdg_grid_html, "progress_view": progress_view, "items_of": items_of})
-
+        "label": labels.label, "options": labels.options, "text_of": labels.text_of, "labels": labels,
+        "DIMENSIONS": DIMENSIONS, "SDGS": SDGS, "SDG_COLOURS": SDG_COLOURS, "text_on": text_on,
+        "progress_view": progress_view, "items_of": items_of, "actions": actions,
+    })
+    app.jinja_env.filters.update({"when": l10n.when, "day": l10n.day, "number": l10n.number,
+                                  "percent": l10n.percent, "picker_date": l10n.form_input_date,
+                                  "pairs": lambda values: [(value, value) for value in values or ()],
+                                  "sdg_options": lambda numbers: [(n, f"{n}. {labels.label('sdg', n)}") for n in numbers]})
     app.jinja_env.globals["url_for"] = _memoised_url_for(app)
-    app.jinja_env.filters["field_label"] = lambda name: gettext(FIELD_LABELS.get(name, name))
-
-    app.before_request(forget)
-    app.teardown_request(forget)
 
     @app.context_processor
     def portal_globals():
-        return {"lang": lang(), "who": current_identity(), "current_path": request.full_path.rstrip("?")}
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if not request.path.startswith("/certifikat/") or not request.path.endswith(".svg"):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return {"lang": l10n.lang(), "who": current_identity(), "current_path": request.full_path.rstrip("?")}

@@ -5,10 +5,13 @@ export, and failed mail deliveries with resend."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.auth import current_identity
 from gateway.core import gw
-from gateway.portal.base import bp, check_csrf, items_of, require, signed_in, svc, tell, try_svc
+from gateway.portal.base import bp, items_of, require, signed_in, svc, tell, try_svc
+from gateway.portal.l10n import small_int
+from shared.vocabulary import SDG_COLOURS
 
 REQUIREMENT_FIELDS = ("id", "dimension", "text_da", "text_en", "measure", "target", "weight", "kind", "filters",
                       "scale_by_size", "unit_da", "unit_en")
@@ -77,7 +80,6 @@ def admin_model_preview(version: int):
 @signed_in
 def admin_model_save(version: int):
     """Save changed targets of a draft (the service takes the whole list of requirements)."""
-    check_csrf()
     require("models.manage")
     model = svc("scoring", "GET", f"/models/{version}")
     if not model.ok:
@@ -90,33 +92,31 @@ def admin_model_save(version: int):
             try:
                 target = float(text)
             except ValueError:
-                flash("Et mål skal være et tal.", "error")
+                flash(_("Et mål skal være et tal."), "error")
                 return redirect(url_for("portal.admin_model", version=version))
             if target != req.get("target"):
                 body["target"], changed = target, changed + 1
         requirements.append(body)
     if changed:
-        tell(svc("scoring", "PUT", f"/models/{version}", json={"requirements": requirements}), "Målene er gemt i kladden.")
+        tell(svc("scoring", "PUT", f"/models/{version}", json={"requirements": requirements}), _("Målene er gemt i kladden."))
     return redirect(url_for("portal.admin_model", version=version))
 
 
 @bp.post("/admin/modeller/<int:version>/udgiv")
 @signed_in
 def admin_model_publish(version: int):
-    check_csrf()
     require("models.manage")
     answer = svc("scoring", "POST", f"/models/{version}/publish", json={})
-    tell(answer, "Modelversionen er udgivet, og alle biblioteker er beregnet igen.")
+    tell(answer, _("Modelversionen er udgivet, og alle biblioteker er beregnet igen."))
     return redirect(url_for("portal.admin_models"))
 
 
 @bp.post("/admin/modeller")
 @signed_in
 def admin_model_draft():
-    check_csrf()
     require("models.manage")
     answer = svc("scoring", "POST", "/models", json={})
-    if tell(answer, "Kladden er klar. Ret målene, forhåndsvis virkningen og udgiv.") and answer.data.get("version"):
+    if tell(answer, _("Kladden er klar. Ret målene, forhåndsvis virkningen og udgiv.")) and answer.data.get("version"):
         return redirect(url_for("portal.admin_model", version=answer.data["version"]))
     return redirect(url_for("portal.admin_models"))
 
@@ -129,15 +129,14 @@ def admin_model_draft():
 def admin_cohorts():
     require("cohorts.manage")
     if request.method == "POST":
-        check_csrf()
         body = {"name": request.form.get("name", "").strip()}
         if request.form.get("state") in ("planned", "open"):
             body["state"] = request.form["state"]
         for name in ("start_year", "end_year"):
             text = request.form.get(name, "").strip()
             if text:
-                body[name] = int(text) if text.isdigit() else text
-        tell(svc("registration", "POST", "/cohorts", json=body), "Kohorten er oprettet.")
+                body[name] = small_int(text) if small_int(text) is not None else text
+        tell(svc("registration", "POST", "/cohorts", json=body), _("Kohorten er oprettet."))
         return redirect(url_for("portal.admin_cohorts"))
     libraries = try_svc("registration", "GET", "/libraries")
     return render_template("admin_cohorts.html", cohorts=svc("registration", "GET", "/cohorts"), libraries=libraries)
@@ -147,13 +146,12 @@ def admin_cohorts():
 @signed_in
 def admin_cohort_state(cohort_id: str):
     """Open a cohort for enrolment, or close it."""
-    check_csrf()
     require("cohorts.manage")
     state = request.form.get("state", "")
     if state not in ("open", "closed"):
         abort(400)
     tell(svc("registration", "PATCH", f"/cohorts/{cohort_id}", json={"state": state}),
-         "Kohorten er åbnet for tilmelding." if state == "open" else "Kohorten er lukket.")
+         _("Kohorten er åbnet for tilmelding.") if state == "open" else _("Kohorten er lukket."))
     return redirect(url_for("portal.admin_cohorts"))
 
 
@@ -161,13 +159,12 @@ def admin_cohort_state(cohort_id: str):
 @signed_in
 def admin_enrol():
     """Enrol a library in a cohort, or move it there from the one it is in."""
-    check_csrf()
     require("enrolment.manage")
     library_id, cohort_id = request.form.get("library_id", ""), request.form.get("cohort_id", "")
     if not library_id or not cohort_id:
         abort(400)
     tell(svc("registration", "PUT", f"/libraries/{library_id}/enrolment", json={"cohort_id": cohort_id}),
-         "Biblioteket er tilmeldt kohorten.")
+         _("Biblioteket er tilmeldt kohorten."))
     return redirect(url_for("portal.admin_cohorts"))
 
 
@@ -200,15 +197,14 @@ def admin_library(library_id: str):
 @signed_in
 def admin_library_enrol(library_id: str):
     """Enrol the library in the chosen open cohort, or move it there from its current one."""
-    check_csrf()
     require("enrolment.manage", library_id)
     cohort_id = request.form.get("cohort_id", "").strip()
     if not cohort_id:
-        flash("Vælg den kohorte, biblioteket skal tilmeldes.", "error")
+        flash(_("Vælg den kohorte, biblioteket skal tilmeldes."), "error")
         return redirect(url_for("portal.admin_library", library_id=library_id))
     moving = request.form.get("moving") == "1"
     tell(svc("registration", "PUT", f"/libraries/{library_id}/enrolment", json={"cohort_id": cohort_id}),
-         "Biblioteket er flyttet til den nye kohorte." if moving else "Biblioteket er tilmeldt kohorten.")
+         _("Biblioteket er flyttet til den nye kohorte.") if moving else _("Biblioteket er tilmeldt kohorten."))
     return redirect(url_for("portal.admin_library", library_id=library_id))
 
 
@@ -218,20 +214,19 @@ def admin_library_withdraw(library_id: str):
     """Ask before ending the library's enrolment; end it only on the confirmed form."""
     require("enrolment.manage", library_id)
     if request.method == "POST":
-        check_csrf()
         if request.form.get("confirm") != "yes":
             return redirect(url_for("portal.admin_library_withdraw", library_id=library_id))
         answer = svc("registration", "DELETE", f"/libraries/{library_id}/enrolment")
         if answer.status == 404:
             # the library is hidden from us, or it was no longer enrolled: say which plainly
-            flash("Biblioteket er ikke tilmeldt en kohorte.", "error")
+            flash(_("Biblioteket er ikke tilmeldt en kohorte."), "error")
         else:
-            tell(answer, "Bibliotekets tilmelding til kohorten er afsluttet.")
+            tell(answer, _("Bibliotekets tilmelding til kohorten er afsluttet."))
         return redirect(url_for("portal.admin_library", library_id=library_id))
     library = _library_or_404(library_id)
     enrolment = library.get("enrolment") if isinstance(library.get("enrolment"), dict) else None
     if not enrolment:
-        flash("Biblioteket er ikke tilmeldt en kohorte.", "error")
+        flash(_("Biblioteket er ikke tilmeldt en kohorte."), "error")
         return redirect(url_for("portal.admin_library", library_id=library_id))
     return render_template("admin_library_withdraw.html", library_id=library_id, library=library, enrolment=enrolment)
 
@@ -259,8 +254,6 @@ CHART_TOP, CHART_HEIGHT, BAR_STEP, BAR_WIDTH, CHART_LEFT = 24, 160, 40, 28, 36
 
 def sdg_bars(data: dict) -> list[dict]:
     """The bars of the per-goal chart, laid out for a server-rendered SVG (no script)."""
-    from gateway.portal.base import SDG_COLOURS, SDG_NAMES
-
     per_sdg = data.get("sdgs") or {}
     values = {n: int(per_sdg.get(str(n), per_sdg.get(n, 0)) or 0) for n in range(1, 18)}
     top = max(values.values()) or 1
@@ -268,7 +261,7 @@ def sdg_bars(data: dict) -> list[dict]:
     for n, value in values.items():
         height = round(value / top * CHART_HEIGHT)
         x = CHART_LEFT + (n - 1) * BAR_STEP
-        bars.append({"n": n, "name": SDG_NAMES[n], "value": value, "colour": SDG_COLOURS[n], "x": x,
+        bars.append({"n": n, "value": value, "colour": SDG_COLOURS[n], "x": x,
                      "y": CHART_TOP + CHART_HEIGHT - height, "height": height, "width": BAR_WIDTH,
                      "label_x": x + BAR_WIDTH / 2})
     return bars
@@ -301,12 +294,11 @@ def admin_deliveries():
 @bp.post("/admin/forsendelser/<delivery_id>/gensend")
 @signed_in
 def admin_resend(delivery_id: str):
-    check_csrf()
     require("deliveries.read")
     if current_identity().role != "administrator":
         abort(403)
     tell(svc("notification", "POST", f"/deliveries/{delivery_id}/resend", json={}),
-         "Mailen er sat i kø til at blive sendt igen.")
+         _("Mailen er sat i kø til at blive sendt igen."))
     return redirect(url_for("portal.admin_deliveries", status=request.form.get("status", "failed")))
 
 

@@ -4,9 +4,12 @@ requirement targets with a reason, award the certificate)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from gateway.portal.base import bp, check_csrf, require, signed_in, svc, tell, try_svc
-from gateway.portal.i18n import lang
+from gateway.auth import current_identity
+from gateway.portal.actions import certificate_actions, plan_actions
+from gateway.portal.base import bp, require, signed_in, svc, tell, try_svc
+from gateway.portal.l10n import form_date, lang, small_int
 
 
 @bp.get("/vurdering")
@@ -28,44 +31,47 @@ def review_library(library_id: str):
                         params={"status": "submitted", "per_page": 100})
     certificate = try_svc("scoring", "GET", f"/libraries/{library_id}/certificate")
     plan = try_svc("evidence", "GET", f"/libraries/{library_id}/action-plan")
+    who = current_identity()
     return render_template("review_library.html", library_id=library_id, library=library, progress=progress,
-                           submitted=submitted, certificate=certificate, plan=plan)
+                           submitted=submitted, certificate=certificate, plan=plan,
+                           decisions=certificate_actions(certificate.data if certificate is not None and certificate.ok
+                                                         and isinstance(certificate.data, dict) else None, who),
+                           plan_allowed=plan_actions(plan.data if plan is not None and plan.ok
+                                                     and isinstance(plan.data, dict) else {}, who, library_id))
 
 
 @bp.post("/vurdering/<library_id>/handleplan")
 @signed_in
 def review_plan(library_id: str):
-    check_csrf()
     require("action_plan.review", library_id)
-    payload = {"decision": request.form.get("decision", "approved")}
+    payload = {"decision": request.form.get("decision", "")}
     if request.form.get("comment"):
         payload["comment"] = request.form["comment"]
     answer = svc("evidence", "POST", f"/libraries/{library_id}/action-plan/review", json=payload)
-    tell(answer, "Afgørelsen om handleplanen er gemt.")
+    tell(answer, _("Afgørelsen om handleplanen er gemt."))
     return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/aktivitet/<evidence_id>")
 @signed_in
 def review_evidence(evidence_id: str):
-    check_csrf()
     require("evidence.review")
     payload = {"decision": request.form.get("decision", "")}
-    for name in ("comment", "deadline"):
-        if request.form.get(name):
-            payload[name] = request.form[name]
-    if request.form.get("revision", "").isdigit():
-        payload["revision"] = int(request.form["revision"])
+    if request.form.get("comment", "").strip():
+        payload["comment"] = request.form["comment"].strip()
+    if request.form.get("deadline", "").strip():
+        payload["deadline"] = form_date(request.form["deadline"])
+    if small_int(request.form.get("revision")) is not None:
+        payload["revision"] = small_int(request.form.get("revision"))
     answer = svc("evidence", "POST", f"/evidence/{evidence_id}/review", json=payload)
     library_id = request.form.get("library_id", "")
-    tell(answer, "Afgørelsen er gemt.")
+    tell(answer, _("Afgørelsen er gemt."))
     return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/<library_id>/krav/<requirement_id>")
 @signed_in
 def adjust_requirement(library_id: str, requirement_id: str):
-    check_csrf()
     require("requirements.adjust", library_id)
     try:
         target = float(request.form.get("target", ""))
@@ -73,18 +79,21 @@ def adjust_requirement(library_id: str, requirement_id: str):
         target = request.form.get("target")
     answer = svc("scoring", "POST", f"/libraries/{library_id}/requirements/{requirement_id}/adjustments",
                  json={"target": target, "reason": request.form.get("reason", "")})
-    tell(answer, "Målet er justeret.")
+    tell(answer, _("Målet er justeret."))
     return redirect(url_for("portal.review_library", library_id=library_id))
 
 
 @bp.post("/vurdering/<library_id>/certificering")
 @signed_in
 def certify(library_id: str):
-    check_csrf()
     require("certification.decide", library_id)
-    payload = {"decision": request.form.get("decision", "award")}
-    if request.form.get("reason"):
-        payload["reason"] = request.form["reason"]
+    decision = request.form.get("decision", "")
+    payload = {"decision": decision}
+    if request.form.get("reason", "").strip():
+        payload["reason"] = request.form["reason"].strip()
     answer = svc("scoring", "POST", f"/libraries/{library_id}/certification", json=payload)
-    tell(answer, "Certifikatet er tildelt.")
+    done = {"award": _("Certifikatet er tildelt."), "renew": _("Certifikatet er fornyet."),
+            "check_in": _("Den årlige opfølgning er registreret."),
+            "revoke": _("Certifikatet er tilbagekaldt.")}
+    tell(answer, done.get(decision, _("Afgørelsen er gemt.")))
     return redirect(url_for("portal.review_library", library_id=library_id))

@@ -1,5 +1,5 @@
 """What every portal page uses: the blueprint, calling a service as the signed-in person,
-sign-in guards, CSRF, and the SDG colours."""
+sign-in guards, reporting an outcome, and the SDG colours' contrast."""
 
 from __future__ import annotations
 
@@ -7,54 +7,16 @@ import functools
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from markupsafe import Markup, escape
+from flask_babel import gettext as _
 
 from gateway import authz
-from gateway.auth import csrf_valid, current_identity
+from gateway.auth import current_identity
 from gateway.client import ServiceUnavailable
 from gateway.core import gw
+from gateway.portal.l10n import lang
+from shared.vocabulary import DIMENSIONS
 
 bp = Blueprint("portal", __name__)
-
-DIMENSIONS = {"formidling": "Biblioteket som formidler", "faellesskaber": "Biblioteket som facilitator",
-              "drift": "Biblioteket som aktør"}
-KINDS = {"activity": "Aktivitet", "communication": "Kommunikation", "operations_measure": "Driftstiltag",
-         "staff_training": "Personaleuddannelse", "shared_case": "Delt case"}
-AGE_GROUPS = {"children": "Børn", "youth": "Unge", "adults": "Voksne", "seniors": "Ældre"}
-STATUSES = {"draft": "Kladde", "submitted": "Indsendt", "approved": "Godkendt", "rejected": "Afvist",
-            "clarification_requested": "Uddybning ønsket", "withdrawn": "Trukket tilbage"}
-LIBRARY_STATUSES = {"not_started": "Ikke startet", "in_progress": "I gang", "ready_for_review": "Klar til vurdering",
-                    "certified": "Certificeret", "checkin_due": "Årlig opfølgning forfalden", "lapsed": "Udløbet",
-                    "revoked": "Tilbagekaldt"}
-REGISTRATION_STATUSES = {"pending": "Afventer bekræftelse", "active": "Aktiv", "withdrawn": "Udmeldt"}
-AUDIT_ACTIONS = {"create": "Oprettet", "edit": "Rettet", "submit": "Indsendt", "withdraw": "Trukket tilbage",
-                 "review": "Vurderet", "answer": "Spørgsmål besvaret og indsendt igen", "message": "Besked i tråden",
-                 "attach": "Fil vedhæftet", "detach": "Fil fjernet", "share": "Delt med andre biblioteker"}
-FIELD_LABELS = {"kind": "Type", "title": "Titel", "description": "Beskrivelse", "dimension": "Dimension",
-                "sdgs": "Verdensmål", "targets": "Mål", "date": "Dato", "end_date": "Slutdato",
-                "participants": "Deltagere", "age_groups": "Aldersgrupper", "partners": "Partnere",
-                "co_created": "Skabt sammen med borgere eller partnere", "before": "Før", "after": "Efter",
-                "unit": "Enhed", "staff_share": "Andel af personalet (%)", "links": "Links",
-                "public": "Vis offentligt, når den er godkendt", "attachments": "Vedhæftede filer",
-                "shared_case_id": "Delt"}
-MODEL_STATUSES = {"draft": "Kladde", "published": "Udgivet"}
-COHORT_STATES = {"planned": "Planlagt", "open": "Åben", "closed": "Lukket"}
-DELIVERY_STATUSES = {"pending": "Venter", "sending": "Sendes", "sent": "Sendt", "failed": "Fejlet",
-                     "cancelled": "Annulleret", "suppressed": "Frameldt af modtageren"}
-PERSON_STATUSES = {"invited": "Inviteret", "pending": "Afventer bekræftelse", "active": "Aktiv",
-                   "deactivated": "Deaktiveret", "erased": "Slettet"}
-ROLES = {"coordinator": "Koordinator", "member": "Medlem", "assessor": "Assessor", "administrator": "Administrator"}
-
-# The official colours of the 17 Sustainable Development Goals (UN brand guide).
-SDG_COLOURS = {1: "#E5243B", 2: "#DDA63A", 3: "#4C9F38", 4: "#C5192D", 5: "#FF3A21", 6: "#26BDE2",
-               7: "#FCC30B", 8: "#A21942", 9: "#FD6925", 10: "#DD1367", 11: "#FD9D24", 12: "#BF8B2E",
-               13: "#3F7E44", 14: "#0A97D9", 15: "#56C02B", 16: "#00689D", 17: "#19486A"}
-SDG_NAMES = {1: "Afskaf fattigdom", 2: "Stop sult", 3: "Sundhed og trivsel", 4: "Kvalitetsuddannelse",
-             5: "Ligestilling mellem kønnene", 6: "Rent vand og sanitet", 7: "Bæredygtig energi",
-             8: "Anstændige jobs og økonomisk vækst", 9: "Industri, innovation og infrastruktur",
-             10: "Mindre ulighed", 11: "Bæredygtige byer og lokalsamfund", 12: "Ansvarligt forbrug og produktion",
-             13: "Klimaindsats", 14: "Livet i havet", 15: "Livet på land", 16: "Fred, retfærdighed og stærke institutioner",
-             17: "Partnerskaber for handling"}
 
 
 def _luminance(hex_colour: str) -> float:
@@ -63,39 +25,16 @@ def _luminance(hex_colour: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 @functools.lru_cache(maxsize=256)
 def text_on(hex_colour: str) -> str:
     """Black or white text, whichever contrasts more with the background (WCAG)."""
-    lum = _luminance(hex_colour)
-    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
-
-
-@functools.lru_cache(maxsize=1024)
-def _sdg_grid(language: str, covered: frozenset[int]) -> Markup:
-    from gateway.portal.i18n import EN
-
-    def t(text: str) -> str:
-        return escape(EN.get(text, text) if language == "en" else text)
-
-    rows = [f'\n<ul class="sdg-grid" aria-label="{t("Verdensmål")}">\n']
-    for n in range(1, 18):
-        on = n in covered
-        style = f' style="background:{SDG_COLOURS[n]};color:{text_on(SDG_COLOURS[n])}"' if on else ""
-        rows.append(f'  <li class="sdg {"on" if on else "off"}"{style}>\n'
-                    f'    <span class="sdg-number">{n}</span>\n'
-                    f'    <span class="sdg-name">{t(SDG_NAMES[n])}</span>\n'
-                    f'    <span class="visually-hidden">: {t("Dækket") if on else t("Ikke dækket")}</span>\n'
-                    f'  </li>\n')
-    rows.append("</ul>\n")
-    return Markup("".join(rows))
-
-
-def sdg_grid_html(covered: Any) -> Markup:
-    """The 17 goals as a grid, the covered ones in their colours (the same markup for the same
-    language and goals, so it is built once per combination)."""
-    from gateway.portal.i18n import lang
-
-    return _sdg_grid(lang(), frozenset(int(n) for n in covered or ()))
+    return "#000000" if contrast("#000000", hex_colour) >= contrast("#FFFFFF", hex_colour) else "#FFFFFF"
 
 
 class Answer:
@@ -111,7 +50,6 @@ class Answer:
     @property
     def detail(self) -> str:
         if isinstance(self.data, dict):
-            from gateway.portal.i18n import lang
             if lang() == "en" and self.data.get("detail_en"):
                 return self.data["detail_en"]
             return self.data.get("detail") or self.data.get("title") or ""
@@ -123,15 +61,16 @@ class Answer:
 
 
 def tell(answer: Answer | None, done: str) -> bool:
-    """Flash the outcome of a change: `done` (Danish, translated when shown) or the service's own
-    message (already in the reader's language). Return whether it succeeded."""
+    """Flash the outcome of a change: `done` (already translated) or the service's own message
+    (already in the reader's language). Return whether it succeeded."""
     if answer is None:
-        flash("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.", "error")
+        flash(_("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt."), "error")
         return False
     if answer.ok:
-        flash(done, "ok")
+        if done:
+            flash(done, "ok")
         return True
-    flash(answer.detail or "Der opstod en fejl", "error")
+    flash(answer.detail or _("Der opstod en fejl."), "error")
     return False
 
 
@@ -153,6 +92,17 @@ def try_svc(service: str, method: str, path: str, **kw) -> Answer | None:
         return None
 
 
+def revision(default: Any = 0) -> int:
+    """The form's `revision` (the version the person saw), or `default` if it sent none that reads."""
+    text = (request.form.get("revision") or "").strip()
+    if text.isdigit() and len(text) < 16:
+        return int(text)
+    try:
+        return int(default or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def signed_in(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -168,17 +118,6 @@ def require(action: str, library_id: str | None = None) -> None:
     if decision is authz.Decision.ALLOW:
         return
     abort(403 if decision is authz.Decision.FORBIDDEN else 404)
-
-
-def check_csrf() -> None:
-    if request.method == "POST" and not csrf_valid():
-        abort(400)
-
-
-def safe_next(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
 
 
 def _number(value: Any) -> float:
@@ -198,9 +137,9 @@ def progress_view(data: Any) -> dict[str, Any]:
     if isinstance(dims_raw, list):
         dims_raw = {d.get("id") or d.get("key") or d.get("dimension"): d for d in dims_raw if isinstance(d, dict)}
     dims = []
-    for key, label in DIMENSIONS.items():
+    for key in DIMENSIONS:
         d = dims_raw.get(key) or {}
-        dims.append({"key": key, "label": label, "provisional": _number(d.get("provisional", d)) if isinstance(d, dict) else _number(d),
+        dims.append({"key": key, "provisional": _number(d.get("provisional", d)) if isinstance(d, dict) else _number(d),
                      "verified": _number(d.get("verified", 0)) if isinstance(d, dict) else 0.0})
     sdgs_raw = data.get("sdgs") or []
     if isinstance(sdgs_raw, dict):
@@ -213,7 +152,6 @@ def progress_view(data: Any) -> dict[str, Any]:
                 covered.add(int(s.get("sdg") or s.get("id") or s.get("number") or 0))
         elif str(s).isdigit():
             covered.add(int(s))
-    from gateway.portal.i18n import lang
     missing = []
     for m in data.get("missing") or []:
         if isinstance(m, dict):

@@ -1,4 +1,6 @@
-// The evidence form: saves drafts as you type (debounced PATCH) and uploads with a progress bar.
+// The evidence form: a draft saves as you type (debounced PATCH); a submitted or approved item
+// is only ever sent by its explicit save button. Uploads show a progress bar. The words it
+// shows come from the form's data attributes (the page's language, from the catalogue).
 (function () {
   "use strict";
   var form = document.getElementById("evidence-form");
@@ -6,26 +8,39 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var state = document.getElementById("save-state");
   var revision = document.getElementById("revision");
-  var en = document.documentElement.lang === "en";
+  var words = form.dataset;
   var timer = null, saving = false, again = false;
+
+  function number(text) {
+    var v = (text || "").trim().replace(/\s/g, "");
+    if (v === "") return undefined;
+    if (v.split(",").length === 2 && v.indexOf(".") < 0) v = v.replace(",", ".");
+    return isNaN(Number(v)) ? (text || "").trim() : Number(v);
+  }
+
+  function isoDate(text) {
+    var v = (text || "").trim(), m = /^(\d{1,2})[./\- ](\d{1,2})[./\- ](\d{4})$/.exec(v);
+    if (!v) return null;
+    if (!m) return v;
+    return m[3] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[1]).slice(-2);
+  }
 
   function body() {
     var fd = new FormData(form);
-    var participants = (fd.get("participants") || "").trim();
     var out = {
       revision: parseInt(revision.value || "0", 10),
-      title: fd.get("title") || "", description: fd.get("description") || "",
-      kind: fd.get("kind"), dimension: fd.get("dimension"), date: fd.get("date") || null,
-      sdgs: fd.getAll("sdgs").map(Number),
-      participants: /^\d+$/.test(participants) ? parseInt(participants, 10) : null,
+      title: (fd.get("title") || "").trim(), description: (fd.get("description") || "").trim(),
+      kind: fd.get("kind"), dimension: fd.get("dimension") || null, date: isoDate(fd.get("date")),
+      sdgs: fd.getAll("sdgs").map(Number), participants: number(fd.get("participants")),
       age_groups: fd.getAll("age_groups"),
       partners: (fd.get("partners") || "").split(",").map(function (p) { return p.trim(); }).filter(Boolean),
       co_created: document.getElementById("co_created").checked,
       public: document.getElementById("public").checked
     };
+    if (out.participants === undefined) out.participants = null;
     ["before", "after", "staff_share"].forEach(function (name) {
-      var v = (fd.get(name) || "").trim().replace(",", ".");
-      if (v !== "" && !isNaN(Number(v))) out[name] = Number(v);
+      var v = number(fd.get(name));
+      if (v !== undefined) out[name] = v;
     });
     if ((fd.get("unit") || "").trim()) out.unit = fd.get("unit").trim();
     return out;
@@ -34,7 +49,7 @@
   function save() {
     if (saving) { again = true; return; }
     saving = true;
-    state.textContent = en ? "Saving …" : "Gemmer …";
+    state.textContent = words.saving;
     fetch(form.dataset.api, {
       method: "PATCH", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
@@ -43,25 +58,28 @@
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (r.ok) {
           if (data.revision !== undefined) revision.value = data.revision;
-          state.textContent = (en ? "Saved " : "Gemt ") + new Date().toLocaleTimeString();
+          state.textContent = words.saved;
           state.dataset.saved = "1";
         } else {
           // the valid fields are saved even when one is not: keep the new revision
           if (data.item && data.item.revision !== undefined) revision.value = data.item.revision;
-          state.textContent = (en ? (data.detail_en || "Not saved") : (data.detail || "Ikke gemt"));
+          state.textContent = words.notSaved + " " + ((document.documentElement.lang === "en" ? data.detail_en : data.detail) || "");
         }
       });
     }).catch(function () {
-      state.textContent = en ? "Not saved: no connection" : "Ikke gemt: ingen forbindelse";
+      state.textContent = words.offline;
     }).then(function () {
       saving = false;
       if (again) { again = false; save(); }
     });
   }
 
-  function later() { clearTimeout(timer); timer = setTimeout(save, 800); }
-  form.addEventListener("input", later);
-  form.addEventListener("change", later);
+  // Autosave is for drafts only (the page says so with data-autosave).
+  if (form.dataset.autosave === "1") {
+    var later = function () { clearTimeout(timer); timer = setTimeout(save, 800); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+  }
 
   var upload = document.getElementById("upload-form");
   if (upload) {
@@ -86,17 +104,16 @@
         try { res = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
         if (xhr.status >= 200 && xhr.status < 300) {
           bar.value = 100;
-          msg.textContent = en ? "Uploaded" : "Uploadet";
+          msg.textContent = upload.dataset.uploaded;
           var li = document.createElement("li");
-          li.textContent = res.filename || input.files[0].name;
+          li.textContent = (res.attachment && res.attachment.filename) || res.filename || input.files[0].name;
           document.getElementById("attachments").appendChild(li);
           if (res.item && res.item.revision !== undefined) revision.value = res.item.revision;
-          if (res.attachment) li.textContent = res.attachment.filename;
         } else {
-          msg.textContent = en ? (res.detail_en || "Upload failed") : (res.detail || "Upload mislykkedes");
+          msg.textContent = (document.documentElement.lang === "en" ? res.detail_en : res.detail) || upload.dataset.failed;
         }
       };
-      xhr.onerror = function () { msg.textContent = en ? "Upload failed" : "Upload mislykkedes"; };
+      xhr.onerror = function () { msg.textContent = upload.dataset.failed; };
       xhr.send(data);
     });
   }
