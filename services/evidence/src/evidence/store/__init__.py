@@ -4,6 +4,7 @@ and the schema version `migrate` brings the database to and the service checks b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -17,7 +18,7 @@ from .repositories import CASES, ITEMS, LIBRARIES, PLANS, Cases, Items, Librarie
 SCHEMA_VERSION = 1
 SCHEMA = "schema"
 
-INDEXES: dict[str, list[IndexModel]] = {
+INDEXES: dict[str, Iterable[IndexModel]] = {
     ITEMS: [
         IndexModel([("library_id", ASCENDING), ("updated_at", DESCENDING)]),
         IndexModel([("status", ASCENDING), ("submitted_at", ASCENDING)]),
