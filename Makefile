@@ -46,6 +46,7 @@ bench: venv broker
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
 	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
+	$(BIN)/mypy shared/src services/evidence/src/evidence
 
 clean:
 	rm -rf $(VENV) .run
