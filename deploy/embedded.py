@@ -117,6 +117,8 @@ class Platform:
     # -- services as processes (RabbitMQ) ---------------------------------------------------------
     def start_processes(self) -> None:
         env = {**os.environ, **self.env, "CHORA_WEB_WORKERS": "1"}
+        for service in BACKEND_SERVICES:  # start-up work once, before any of its processes serves
+            subprocess.run([sys.executable, "-m", f"{service}.migrate"], env=env, cwd=ROOT, check=True)
         for service in (*BACKEND_SERVICES, "gateway"):
             port = self.env["CHORA_GATEWAY_PORT"] if service == "gateway" else self.env[f"CHORA_{service.upper()}_PORT"]
             self._spawn([sys.executable, "-m", "gunicorn", "--config", "python:shared.gunicorn_conf",
