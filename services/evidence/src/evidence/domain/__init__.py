@@ -5,7 +5,7 @@ new aggregate and the events to write to the outbox in the same commit); rule vi
 `EvidenceError` subclass. `commands` are what callers ask for, `actions` what they may ask now.
 """
 
-from .actions import ACTIONS, CASE_ACTIONS, ITEM_ACTIONS, PLAN_ACTIONS, Seen, case_actions, item_actions, plan_actions
+from .actions import CASE_ACTIONS, ITEM_ACTIONS, PLAN_ACTIONS, Seen, case_actions, item_actions, plan_actions
 from .attachments import (
     MAX_ATTACHMENTS,
     add_attachment,
@@ -45,7 +45,6 @@ from .files import (
 )
 from .identity import (
     Actor,
-    can_view,
     existing_case,
     require_library_visible,
     require_programme_staff,
@@ -54,7 +53,7 @@ from .identity import (
     visible_item,
     visible_plan,
 )
-from .items import CONTENT_FIELDS, EDITABLE_FIELDS, validate_draft, validate_for_submit
+from .items import CONTENT_FIELDS, validate_draft, validate_for_submit
 from .lifecycle import STATUSES, DomainEvent, Outcome, stale_revision
 from .model import (
     ActionPlan,
@@ -101,15 +100,13 @@ from .workflow import (
 )
 
 __all__ = [
-    "ACTIONS", "CASE_ACTIONS", "CONTENT_FIELDS", "COPIED_FIELDS", "CSV_COLUMNS", "DECISIONS", "EDITABLE_FIELDS",
-    "ERASED_NAME", "EXTENSIONS", "IMAGE_TYPES", "ITEM_ACTIONS", "ITEM_STATES", "MAX_ATTACHMENTS", "MAX_FILE_BYTES",
+    "CASE_ACTIONS", "CONTENT_FIELDS", "COPIED_FIELDS", "CSV_COLUMNS", "DECISIONS", "ERASED_NAME", "EXTENSIONS", "IMAGE_TYPES", "ITEM_ACTIONS", "ITEM_STATES", "MAX_ATTACHMENTS", "MAX_FILE_BYTES",
     "MAX_ITEM_BYTES", "MB", "PLAN_ACTIONS", "PLAN_DECISIONS", "PLAN_STATES", "STATUSES",
     "AcceptedFile", "ActionPlan", "Actor", "Attachment", "AuditEntry", "Conflict", "Contact", "Content", "CopiedFrom",
     "Decision", "DomainEvent", "EvidenceError", "EvidenceItem", "Forbidden", "Goal", "InvalidEvidence",
     "InvalidField", "ItemSummary", "Message", "NotFound", "Outcome", "Partner", "PersonRef", "PlanVersion",
     "Reviewed", "Seen", "SharedCase", "TooLarge", "Unsupported",
-    "add_attachment", "answer_clarification", "answer_plan_clarification", "attachment_sizes", "can_view",
-    "case_actions", "case_draft_data", "check_attachable", "check_file_size", "check_item_total", "check_upload",
+    "add_attachment", "answer_clarification", "answer_plan_clarification", "attachment_sizes", "case_actions", "case_draft_data", "check_attachable", "check_file_size", "check_item_total", "check_upload",
     "content_disposition", "copy_case", "copy_case_into_plan", "create_item", "create_plan", "delete_item",
     "detect_type", "edit_item", "edit_plan", "erase_person", "existing_case", "export_csv", "find_attachment", "in_export_order",
     "item_actions", "item_snapshot", "make_thumbnail", "plan_actions", "plan_snapshot", "post_message",

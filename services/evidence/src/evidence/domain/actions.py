@@ -21,7 +21,6 @@ from .workflow import ITEM_STATES
 ITEM_ACTIONS = ("edit", "submit", "withdraw", "delete", "review", "answer", "message", "attach", "share")
 PLAN_ACTIONS = ("edit", "submit", "review", "answer")
 CASE_ACTIONS = ("copy",)
-ACTIONS = (*ITEM_ACTIONS, "copy")
 
 # Who takes each action on an item or plan: the library's own staff, or an assessor.
 BY_ASSESSOR = frozenset({"review"})

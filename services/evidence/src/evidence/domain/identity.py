@@ -99,11 +99,6 @@ def require_library_visible(actor: Actor, library_id: str) -> None:
         raise NotFound("library_not_found", "Biblioteket findes ikke.", "The library does not exist.")
 
 
-def can_view(library_id: str | None, identity: Actor | Mapping[str, Any]) -> bool:
-    """Tell whether a person may read a library's document: its staff, assessors, administrators."""
-    return Actor.of(identity).may_see_library(library_id)
-
-
 def visible(doc: T | None, actor: Actor, what_da: str, what_en: str) -> T:
     """The document if the actor may read it; else NotFound, exactly as for a missing one."""
     if doc is None or not actor.may_see_library(getattr(doc, "library_id", None)):

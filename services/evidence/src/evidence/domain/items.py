@@ -50,7 +50,6 @@ FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "links": (v.url_list, ()),
     "public": (lambda x: v.boolean("public", x), False),
 }
-EDITABLE_FIELDS: tuple[str, ...] = tuple(FIELDS)
 # What an evidence item says, in a stable order (a shared case copies these, the export's CSV
 # columns follow them); `public` is the library's choice about the item, not its content.
 CONTENT_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != "public")
