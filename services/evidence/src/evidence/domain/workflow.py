@@ -15,6 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from shared.vocabulary import REVIEW_DECISIONS
+
 from . import lifecycle as lc
 from .errors import Conflict, InvalidEvidence, InvalidField
 from .identity import Actor, require_assessor, require_staff_of
@@ -26,7 +28,7 @@ from .snapshots import contact, evidence_event, person
 Identity = Actor | Mapping[str, Any]
 EDITABLE_STATES = (DRAFT, WITHDRAWN, CLARIFICATION, APPROVED, REJECTED)
 SHAREABLE_STATES = (SUBMITTED, APPROVED)
-DECISIONS = (APPROVED, REJECTED, CLARIFICATION)
+DECISIONS = REVIEW_DECISIONS  # approved, rejected, clarification_requested
 
 # The statuses each action on an item is allowed from: the transitions check them, and
 # `actions.item_actions` offers exactly these to the caller.
