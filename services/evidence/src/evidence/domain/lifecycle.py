@@ -31,6 +31,7 @@ from .values import as_date
 
 CLARIFICATION = CLARIFICATION_REQUESTED
 STATUSES = EVIDENCE_STATUSES
+# The statuses (defined in shared.vocabulary), named here for the domain's modules.
 __all__ = ["APPROVED", "CLARIFICATION", "DRAFT", "REJECTED", "STATUSES", "SUBMITTED", "WITHDRAWN"]
 
 # How a refused action is named in the 409's message ("Cannot <action> the document...").

@@ -1,4 +1,4 @@
-"""What every handler shares: the clock, new ids, loading what the caller may see, the outbox."""
+"""What every handler shares: the clock, new ids, the outbox, and the load-decide-save of one item or plan."""
 
 from __future__ import annotations
 
