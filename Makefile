@@ -76,7 +76,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src services/registration/src/registration services/notification/src/notification services/scoring/src/scoring $(wildcard services/evidence/src/evidence/domain*)
+	$(BIN)/mypy shared/src $(foreach s,$(filter-out gateway,$(SERVICES)),services/$(s)/src/$(s))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

@@ -1,32 +1,34 @@
-"""The evidence service's HTTP API (services/README.md, "evidence"): thin views over handlers.
-
-Each view: validate (marshmallow) -> signed identity -> one handler call (which does the tenant
-check) -> JSON. Domain errors become problem+json through ERROR_STATUS.
+"""The evidence service's HTTP API (flask-smorest): each view parses its request, builds one
+command for the bus (or asks one view function), and answers through a response schema; domain
+errors become problem+json through ERRORS. The OpenAPI document (`/openapi.json`) is the contract.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Flask, Response, request
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from evidence import attachments
 from evidence import domain as d
-from evidence import responses as out
-from evidence import schemas as s
 from evidence import views as v
+from evidence.bootstrap import Service, bootstrap
 from evidence.config import Settings
-from evidence.handlers import EvidenceService, Result
-from shared.http import Problem, current_identity, problem_response
-from shared.identity import Identity
-from shared.mongo import ServiceStore
+from evidence.domain import commands as c
+from evidence.handlers import file_too_large
+from evidence.schemas import answers as out
+from evidence.schemas import requests as rq
+from shared import jsonlog
+from shared.http import Problem, create_service_app, current_identity, problem_response
+from shared.vocabulary import ROLES
 
-# Domain error -> HTTP status (also the service's mapped_errors table).
-ERROR_STATUS: dict[type[Exception], int] = {
+TITLE = "Evidence: action plans, evidence items, attachments, reviews and shared cases"
+
+# Domain error -> HTTP status: the service's one error table.
+ERRORS: dict[type[d.EvidenceError], int] = {
     d.InvalidEvidence: 422,
     d.InvalidField: 422,
     d.Conflict: 409,
@@ -36,172 +38,212 @@ ERROR_STATUS: dict[type[Exception], int] = {
     d.Unsupported: 415,
     d.EvidenceError: 422,
 }
-# One schema instance for the list's query, built once (a class is instantiated on every request).
-ITEM_LIST_QUERY = s.ItemListQuery()
 # Multipart framing around one file: boundaries, part headers and the small `revision` field.
 MULTIPART_SLACK = 64 * 1024
+BINARY = {"type": "string", "format": "binary"}
+DOWNLOAD_HEADERS = {
+    "Content-Disposition": {"description": "always `attachment`, with the file name (RFC 6266)",
+                            "schema": {"type": "string"}},
+    "X-Content-Type-Options": {"description": "`nosniff`", "schema": {"type": "string"}},
+    "Content-Security-Policy": {"description": "`default-src 'none'; sandbox`", "schema": {"type": "string"}},
+}
+# What answers while the database lacks the schema version (probes, metrics, the document).
+UNGATED_BLUEPRINTS = ("health", "api-docs")
 
 
-def create_app(settings: Settings | None = None, *, service=None):
-    """The gunicorn entry point: 'evidence.api:create_app()'."""
-    from evidence.bootstrap import SERVICE
+def create_app(settings: Settings | None = None, *, service: Service | None = None) -> Flask:
+    """The gunicorn entry point ('evidence.api:create_app()'); starts this process's outbox relay."""
+    service = service or bootstrap(settings)
+    jsonlog.configure(service.settings.service, service.settings.log_level)
+    gate = SchemaGate(service)
+    app, api = create_service_app(service.settings, title=TITLE,
+                                  runtime_ready=lambda: {**service.runtime.check_ready(), "schema": gate.state()},
+                                  idempotency_db=service.runtime.store.db if service.runtime.store is not None else None)
+    for exc_type in ERRORS:
+        app.register_error_handler(exc_type, render_error)
+    app.before_request(gate.refuse_unless_migrated)
+    api.register_blueprint(blueprint(service))
+    app.extensions["evidence"] = service
+    app.extensions["chora_runtime"] = service.runtime  # what harnesses stop when they stop the app
+    service.runtime.start_relay()
+    return app
 
-    service = service or SERVICE.bootstrap(settings)
-    return SERVICE.create_app(service.settings, service.runtime)
+
+class SchemaGate:
+    """Until the database has the schema version this code needs, readiness says why and every
+    other request is refused with 503 (the first time it is there, the gate stays open)."""
+
+    def __init__(self, service: Service):
+        self.service = service
+        self.open = False
+
+    def state(self) -> str:
+        if not self.open:
+            state = self.service.schema_state()
+            self.open = state == "ok"
+            return state
+        return "ok"
+
+    def refuse_unless_migrated(self) -> None:
+        if request.blueprint in UNGATED_BLUEPRINTS:
+            return
+        state = self.state()
+        if state != "ok":
+            raise Problem(503, "Tjenesten er ikke klar: databasen er ikke opdateret.",
+                          detail_en=f"The service is not ready: {state}.", code="schema_not_ready")
 
 
 def render_error(exc: d.EvidenceError) -> Response:
     """problem+json naming the field; every problem listed when there are several."""
-    problems = getattr(exc, "problems", None) or [exc]
+    problems: list[d.EvidenceError] = getattr(exc, "problems", None) or [exc]
     extra: dict[str, Any] = {}
     if exc.current_state:
         extra["current_state"] = exc.current_state
     return problem_response(
-        ERROR_STATUS.get(type(exc), 422), exc.message_da, detail_en=exc.message_en, field=exc.field, code=exc.code,
+        ERRORS.get(type(exc), 422), exc.message_da, detail_en=exc.message_en, field=exc.field, code=exc.code,
         errors={p.field or "_": p.message_en for p in problems}, problems=[p.to_dict() for p in problems], **extra,
     )
 
 
-def saved_with_problems(result: Result, render, status: int = 200):
-    """Answer a draft save: 200/201 if everything was saved, else 422 with the saved document.
-
-    The valid fields ARE stored (nothing typed is lost); the 422 names the invalid ones and
-    carries the saved document (`item` or `plan`) whose `revision` the next change must use.
-    """
-    body = render(result.doc)
-    if not result.problems:
-        return jsonify(body), status
-    first = result.problems[0]
-    key = "plan" if "goals" in body else "item"
-    raise Problem(
+def unsaved(problems: list[d.EvidenceError], **saved: Any) -> Problem:
+    """The 422 of a draft save whose valid fields ARE stored: it names the invalid ones and carries
+    the saved document (`item` or `plan`), whose revision the next change must present."""
+    return Problem(
         422,
-        "Nogle felter blev ikke gemt: " + "; ".join(p.message_da for p in result.problems),
-        detail_en="Some fields were not saved: " + "; ".join(p.message_en for p in result.problems),
-        field=first.field, code="fields_not_saved",
-        errors={p.field or "_": p.message_en for p in result.problems},
-        problems=[p.to_dict() for p in result.problems], saved=True, **{key: body},
+        "Nogle felter blev ikke gemt: " + "; ".join(p.message_da for p in problems),
+        detail_en="Some fields were not saved: " + "; ".join(p.message_en for p in problems),
+        field=problems[0].field, code="fields_not_saved",
+        errors={p.field or "_": p.message_en for p in problems},
+        problems=[p.to_dict() for p in problems], saved=True, **saved,
     )
 
 
-def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
-    service = EvidenceService(store)
+def blueprint(service: Service) -> Blueprint:
+    """The evidence API's routes over one service."""
     bp = Blueprint("evidence", __name__, description="Action plans, evidence, attachments, reviews, shared cases")
+    bus, uow, settings = service.bus, service.uow, service.settings
+    item_answer, plan_answer = out.ItemSchema(), out.PlanSchema()
+    item_page, copied = out.item_page(), out.copied()
+    upload_form = rq.UploadFormSchema()
 
-    @bp.record_once
-    def _register(state) -> None:
-        state.app.extensions["evidence"] = service  # tests swap service.clock here
-        for exc_type in ERROR_STATUS:
-            state.app.register_error_handler(exc_type, render_error)
+    def arguments(schema: type[Schema], **kwargs: Any) -> Any:
+        """Parse with one instance of the schema, built here once (given the class, webargs would
+        build one on every request: over a millisecond each)."""
+        return bp.arguments(schema(), **kwargs)
 
-    # Response bodies are documented with alt_response only: the views return Response objects
-    # built by views.py, which flask-smorest passes through unchanged (`@response` would dump a
-    # returned dict through the schema and drop any field the schema does not declare).
-    def answers(status: int, schema: Any, description: str, **kw: Any):
-        return bp.alt_response(status, schema=schema, description=description, success=True, **kw)
-
-    def answers_file(media_types: tuple[str, ...], description: str, headers: dict):
-        def decorate(view):
-            for media_type in media_types:
-                view = answers(200, dict(out.BINARY), description, content_type=media_type, headers=headers)(view)
-            return view
-        return decorate
-
-    def svc() -> EvidenceService:
-        return current_app.extensions["evidence"]
-
-    def signed_in() -> Identity:
+    def caller() -> d.Actor:
+        """The signed-in person the gateway vouches for (401 without one)."""
         identity = current_identity(settings)
         if identity.role == "anonymous":
             raise Problem(401, "Du skal være logget ind.", detail_en="Sign in first.", code="unauthenticated")
-        return identity
+        if identity.role not in ROLES:  # a signed identity of no role here sees nothing
+            raise d.NotFound("not_found", "Bidraget findes ikke.", "The evidence does not exist.")
+        return d.Actor(identity.person_id, identity.role, identity.library_id, identity.name or None,
+                       identity.email or None)
 
     # -- evidence items ---------------------------------------------------------------------------
 
     @bp.route("/libraries/<library_id>/evidence", methods=["POST"])
-    @bp.arguments(s.ItemCreateSchema)
-    @answers(201, out.ItemSchema, "The new draft")
-    def create_item(body, library_id):
+    @arguments(rq.ItemContentSchema)
+    @bp.response(201, out.ItemSchema, description="The new draft")
+    def create_item(body: dict[str, Any], library_id: str) -> Any:
         """Start a draft (201); any invalid field refuses the whole request (422, nothing stored)."""
-        result = svc().create_item(library_id, body, signed_in())
-        return jsonify(v.item_json(result.doc)), 201
+        actor = caller()
+        return v.seen_item(bus.handle(c.CreateItem(library_id, body, actor)), actor)
 
     @bp.route("/libraries/<library_id>/evidence", methods=["GET"])
-    @bp.arguments(ITEM_LIST_QUERY, location="query")
-    @answers(200, {"oneOf": [out.ItemListSchema, out.ItemSummaryListSchema]},
-             "A page of items; with summary=1 each item is an ItemSummary and total may be null")
-    def list_items(query, library_id):
-        """A library's items, newest change first: {items, total, page, per_page}
-        (summary=1: a few fields per item, see ItemListQuery)."""
-        items, total = svc().list_items(library_id, signed_in(), **query)
-        render = v.summary_json if query["summary"] else v.item_json
-        return jsonify(items=[render(i) for i in items], total=total, page=query["page"],
-                       per_page=query["per_page"])
+    @arguments(rq.ItemListQuery, location="query")
+    @bp.response(200, item_page, description="A page of items; with summary=1 each is an ItemSummary and "
+                                             "total may be null")
+    @bp.doc(**item_page.openapi(200))
+    def list_items(query: dict[str, Any], library_id: str) -> Any:
+        """A library's items, newest change first (summary=1: a few fields per item)."""
+        return v.items(library_id, caller(), uow, **query)
 
     @bp.route("/evidence/<item_id>", methods=["GET"])
-    @answers(200, out.ItemSchema, "The item")
-    def get_item(item_id):
-        return jsonify(v.item_json(svc().get_item(item_id, signed_in())))
+    @bp.response(200, out.ItemSchema, description="The item")
+    def get_item(item_id: str) -> Any:
+        return v.item(item_id, caller(), uow)
 
     @bp.route("/evidence/<item_id>", methods=["PATCH"])
-    @bp.arguments(s.ItemPatchSchema)
-    @answers(200, out.ItemSchema, "The item with every field saved (422 names unsaved ones, see README)")
-    def patch_item(body, item_id):
+    @arguments(rq.ItemPatchSchema)
+    @bp.response(200, out.ItemSchema, description="The item with every field saved (422 names unsaved ones)")
+    def patch_item(body: dict[str, Any], item_id: str) -> Any:
         """Save the valid fields of a draft (conditional on `revision`; 409 if stale)."""
+        actor = caller()
         based_on = body.pop("revision")
-        return saved_with_problems(svc().edit_item(item_id, body, based_on, signed_in()), v.item_json)
+        saved = bus.handle(c.EditItem(item_id, body, based_on, actor))
+        answer = v.seen_item(saved.new, actor)
+        if saved.problems:
+            raise unsaved(saved.problems, item=item_answer.dump(answer))
+        return answer
+
+    @bp.route("/evidence/<item_id>", methods=["DELETE"])
+    @arguments(rq.OptionalRevisionSchema, location="query")
+    @bp.response(204, description="Deleted, with its files")
+    def delete_item(query: dict[str, Any], item_id: str) -> None:
+        """Delete a draft that was never submitted (a submitted item is withdrawn instead)."""
+        bus.handle(c.DeleteItem(item_id, query["revision"], caller()))
 
     @bp.route("/evidence/<item_id>/submit", methods=["POST"])
-    @bp.arguments(s.RevisionSchema)
-    @answers(200, out.ItemSchema, "The submitted item")
-    def submit_item(body, item_id):
-        return jsonify(v.item_json(svc().submit_item(item_id, body["revision"], signed_in()).doc))
+    @arguments(rq.RevisionSchema)
+    @bp.response(200, out.ItemSchema, description="The submitted item")
+    def submit_item(body: dict[str, Any], item_id: str) -> Any:
+        actor = caller()
+        return v.seen_item(bus.handle(c.SubmitItem(item_id, body["revision"], actor)), actor)
 
     @bp.route("/evidence/<item_id>/withdraw", methods=["POST"])
-    @bp.arguments(s.WithdrawSchema)
-    @answers(200, out.ItemSchema, "The withdrawn item")
-    def withdraw_item(body, item_id):
-        result = svc().withdraw_item(item_id, body["revision"], signed_in(), reason=body["reason"])
-        return jsonify(v.item_json(result.doc))
+    @arguments(rq.WithdrawSchema)
+    @bp.response(200, out.ItemSchema, description="The withdrawn item")
+    def withdraw_item(body: dict[str, Any], item_id: str) -> Any:
+        actor = caller()
+        return v.seen_item(bus.handle(c.WithdrawItem(item_id, body["revision"], body["reason"], actor)), actor)
 
     @bp.route("/evidence/<item_id>/review", methods=["POST"])
-    @bp.arguments(s.ReviewSchema)
-    @answers(200, out.ItemSchema, "The decided item")
-    def review_item(body, item_id):
+    @arguments(rq.ReviewSchema)
+    @bp.response(200, out.ItemSchema, description="The decided item")
+    def review_item(body: dict[str, Any], item_id: str) -> Any:
         """An assessor's decision: approved, rejected (comment) or clarification_requested (comment, deadline)."""
-        result = svc().review_item(item_id, signed_in(), decision=body["decision"], comment=body["comment"],
-                                   deadline=body["deadline"], based_on=body["revision"])
-        return jsonify(v.item_json(result.doc))
+        actor = caller()
+        item = bus.handle(c.ReviewItem(item_id, body["decision"], body["comment"], body["deadline"],
+                                       body["revision"], actor))
+        return v.seen_item(item, actor)
 
     @bp.route("/evidence/<item_id>/audit", methods=["GET"])
-    @answers(200, out.AuditSchema, "The item's audit trail")
-    def item_audit(item_id):
-        return jsonify(v.audit_json(svc().get_item(item_id, signed_in()), "item_id"))
+    @bp.response(200, out.AuditSchema, description="The item's audit trail")
+    def item_audit(item_id: str) -> Any:
+        return v.item(item_id, caller(), uow)
 
     @bp.route("/evidence/<item_id>/thread", methods=["GET"])
-    @answers(200, out.ThreadSchema, "The item's clarification thread")
-    def item_thread(item_id):
-        return jsonify(v.thread_json(svc().get_item(item_id, signed_in()), "item_id"))
+    @bp.response(200, out.ThreadSchema, description="The item's clarification thread")
+    def item_thread(item_id: str) -> Any:
+        return v.item(item_id, caller(), uow)
 
     @bp.route("/evidence/<item_id>/thread", methods=["POST"])
-    @bp.arguments(s.ThreadPostSchema)
-    @answers(201, out.ItemThreadPostedSchema, "The thread with the new message, and the item")
-    def post_item_thread(body, item_id):
+    @arguments(rq.ThreadPostSchema)
+    @bp.response(201, out.ItemThreadPostedSchema, description="The thread with the new message, and the item")
+    def post_item_thread(body: dict[str, Any], item_id: str) -> Any:
         """A message in an open clarification; with answer=true the library answers and resubmits."""
-        result = svc().post_to_thread(item_id, signed_in(), message=body["message"], answer=body["answer"],
-                                      based_on=body["revision"], changes=body["changes"])
-        return jsonify(v.thread_json(result.doc, "item_id") | {"item": v.item_json(result.doc)}), 201
+        actor = caller()
+        if body["answer"]:
+            command: Any = c.AnswerClarification(item_id, body["message"], body["changes"], body["revision"], actor)
+        else:
+            command = c.PostMessage(item_id, body["message"], body["revision"], actor)
+        item = bus.handle(command)
+        return v.seen_item(item, actor, item=v.seen_item(item, actor))
 
     # -- attachments ------------------------------------------------------------------------------
 
     @bp.route("/evidence/<item_id>/attachments", methods=["POST"])
     @bp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary"}, "revision": {"type": "integer"}}}}}})
-    @answers(201, out.UploadedSchema, "The attachment and the item it was added to")
-    def upload(item_id):
+        "properties": {"file": {**BINARY, "description": "the file (label: Fil / File)"},
+                       "revision": {"type": "integer", "minimum": 1}}}}}})
+    @bp.response(201, out.UploadedSchema, description="The attachment and the item it was added to")
+    def upload(item_id: str) -> Any:
         """Attach a JPEG, PNG, WebP, PDF, DOCX or XLSX (type from the bytes; 20 MB per file, 100 MB per item)."""
-        identity = signed_in()
-        item = attachments.precheck(svc(), item_id, identity)
+        actor = caller()
+        item = v.attachable_item(item_id, actor, uow)
         length = request.content_length
         # Refuse by the announced length before reading a byte; the spool caps what is read anyway.
         if length is not None:
@@ -214,33 +256,33 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
             # stops there, and is the same file_too_large as one refused by its announced length.
             raw_form, files = request.form, request.files
         except RequestEntityTooLarge:
-            raise attachments.file_too_large() from None
+            raise file_too_large() from None
         try:
-            form = s.UploadFormSchema().load(raw_form)
+            form = upload_form.load(raw_form)
         except ValidationError as exc:
-            field = next(iter(exc.messages), None)
+            errors = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+            field = next(iter(errors))
             raise Problem(422, f"Feltet '{field}' er ugyldigt.", detail_en=f"Field '{field}' is invalid.",
-                          field=field, code="validation", errors=exc.messages) from None
-        upload_ = files.get("file")
-        if upload_ is None:
+                          field=str(field), code="validation", errors=errors) from None
+        sent = files.get("file")
+        if sent is None:
             raise Problem(422, "Vælg en fil.", detail_en="Choose a file.", field="file", code="required")
-        result = attachments.add(svc(), item_id, identity, filename=upload_.filename or "", source=upload_.stream,
-                                 declared_type=upload_.mimetype, based_on=form["revision"])
-        return jsonify(attachment=v.attachment_json(item_id, result.extra["attachment"]),
-                       item=v.item_json(result.doc)), 201
+        attached = bus.handle(c.AddAttachment(item_id, sent.filename or "", sent.stream, sent.mimetype,
+                                              form["revision"], actor))
+        return {"attachment": attached.attachment, "item": v.seen_item(attached.item, actor)}
 
-    def _send(item_id: str, file_id: str, *, thumbnail: bool) -> Response:
-        record, stream = attachments.open_download(svc(), item_id, file_id, signed_in(), thumbnail=thumbnail)
+    def send(item_id: str, file_id: str, *, thumbnail: bool) -> Response:
+        record, stream = v.download(item_id, file_id, caller(), uow, service.files, thumbnail=thumbnail)
 
-        def chunks():
+        def chunks() -> Iterator[bytes]:
             try:
                 while chunk := stream.readchunk():
                     yield chunk
             finally:
                 stream.close()
 
-        mime = "image/jpeg" if thumbnail else record["mime"]
-        name = ("thumbnail-" + record["filename"].rsplit(".", 1)[0] + ".jpg") if thumbnail else record["filename"]
+        mime = "image/jpeg" if thumbnail else record.mime
+        name = ("thumbnail-" + record.filename.rsplit(".", 1)[0] + ".jpg") if thumbnail else record.filename
         response = Response(chunks(), mimetype=mime, direct_passthrough=True)
         response.headers["Content-Length"] = str(stream.length)
         response.headers["Content-Disposition"] = d.content_disposition(name, mime)
@@ -249,146 +291,157 @@ def blueprints(store: ServiceStore, settings: Settings) -> list[Blueprint]:
         response.headers["Cache-Control"] = "private, no-cache"
         return response
 
+    def bytes_of(media_types: tuple[str, ...], description: str) -> dict[str, Any]:
+        """The document of a download: its media types, each as bytes (a stream, not a schema's dump)."""
+        return {"responses": {200: {"description": description, "headers": DOWNLOAD_HEADERS,
+                                      "content": {t: {"schema": BINARY} for t in media_types}}}}
+
     @bp.route("/evidence/<item_id>/attachments/<file_id>", methods=["GET"])
-    @answers_file(out.ATTACHMENT_TYPES, "The file's bytes, in the type found from them", out.DOWNLOAD_HEADERS)
-    def download(item_id, file_id):
+    @bp.doc(**bytes_of(out.ATTACHMENT_TYPES, "The file's bytes, in the type found from them"))
+    def download(item_id: str, file_id: str) -> Response:
         """The file's bytes, always as a download (Content-Disposition: attachment, nosniff)."""
-        return _send(item_id, file_id, thumbnail=False)
+        return send(item_id, file_id, thumbnail=False)
 
     @bp.route("/evidence/<item_id>/attachments/<file_id>/thumbnail", methods=["GET"])
-    @answers_file(("image/jpeg",), "A JPEG preview, at most 400 px", out.DOWNLOAD_HEADERS)
-    def thumbnail(item_id, file_id):
+    @bp.doc(**bytes_of(("image/jpeg",), "A JPEG preview, at most 400 px"))
+    def thumbnail(item_id: str, file_id: str) -> Response:
         """A JPEG preview (at most 400 px) of an image attachment; 404 for other files."""
-        return _send(item_id, file_id, thumbnail=True)
+        return send(item_id, file_id, thumbnail=True)
 
     @bp.route("/evidence/<item_id>/attachments/<file_id>", methods=["DELETE"])
-    @bp.arguments(s.OptionalRevisionSchema, location="query")
-    @answers(200, out.ItemOnlySchema, "The item without the file (the bytes are deleted after the commit)")
-    def delete_attachment(query, item_id, file_id):
-        result = attachments.remove(svc(), item_id, file_id, signed_in(), query["revision"])
-        return jsonify(item=v.item_json(result.doc))
+    @arguments(rq.OptionalRevisionSchema, location="query")
+    @bp.response(200, out.ItemOnlySchema, description="The item without the file (its bytes go after the commit)")
+    def delete_attachment(query: dict[str, Any], item_id: str, file_id: str) -> Any:
+        actor = caller()
+        item = bus.handle(c.RemoveAttachment(item_id, file_id, query["revision"], actor))
+        return {"item": v.seen_item(item, actor)}
 
     # -- action plan ------------------------------------------------------------------------------
 
     @bp.route("/libraries/<library_id>/action-plan", methods=["GET"])
-    @answers(200, out.PlanSchema, "The action plan (404 if there is none yet)")
-    def get_plan(library_id):
-        return jsonify(v.plan_json(svc().get_plan(library_id, signed_in())))
+    @bp.response(200, out.PlanSchema, description="The action plan (404 if there is none yet)")
+    def get_plan(library_id: str) -> Any:
+        return v.plan(library_id, caller(), uow)
 
     @bp.route("/libraries/<library_id>/action-plan", methods=["PUT"])
-    @bp.arguments(s.PlanPutSchema)
-    @answers(200, out.PlanSchema, "The plan with every field saved (422 names unsaved ones, see README)")
-    def put_plan(body, library_id):
+    @arguments(rq.PlanPutSchema)
+    @bp.response(200, out.PlanSchema, description="The plan with every field saved (422 names unsaved ones)")
+    def put_plan(body: dict[str, Any], library_id: str) -> Any:
         """Create (revision absent or 0) or change the plan; valid fields are kept, invalid ones named (422)."""
+        actor = caller()
         based_on = body.pop("revision", None)
-        return saved_with_problems(svc().put_plan(library_id, body, based_on, signed_in()), v.plan_json)
+        saved = bus.handle(c.SavePlan(library_id, body, based_on, actor))
+        answer = v.seen_plan(saved.new, actor)
+        if saved.problems:
+            raise unsaved(saved.problems, plan=plan_answer.dump(answer))
+        return answer
 
     @bp.route("/libraries/<library_id>/action-plan/submit", methods=["POST"])
-    @bp.arguments(s.OptionalRevisionSchema)
-    @answers(200, out.PlanSchema, "The submitted plan")
-    def submit_plan(body, library_id):
-        return jsonify(v.plan_json(svc().submit_plan(library_id, body["revision"], signed_in()).doc))
+    @arguments(rq.OptionalRevisionSchema)
+    @bp.response(200, out.PlanSchema, description="The submitted plan")
+    def submit_plan(body: dict[str, Any], library_id: str) -> Any:
+        actor = caller()
+        return v.seen_plan(bus.handle(c.SubmitPlan(library_id, body["revision"], actor)), actor)
 
     @bp.route("/libraries/<library_id>/action-plan/review", methods=["POST"])
-    @bp.arguments(s.PlanReviewSchema)
-    @answers(200, out.PlanSchema, "The decided plan")
-    def review_plan(body, library_id):
-        result = svc().review_plan(library_id, signed_in(), decision=body["decision"], comment=body["comment"],
-                                   deadline=body["deadline"], based_on=body["revision"])
-        return jsonify(v.plan_json(result.doc))
+    @arguments(rq.PlanReviewSchema)
+    @bp.response(200, out.PlanSchema, description="The decided plan")
+    def review_plan(body: dict[str, Any], library_id: str) -> Any:
+        actor = caller()
+        plan = bus.handle(c.ReviewPlan(library_id, body["decision"], body["comment"], body["deadline"],
+                                       body["revision"], actor))
+        return v.seen_plan(plan, actor)
 
     @bp.route("/libraries/<library_id>/action-plan/audit", methods=["GET"])
-    @answers(200, out.AuditSchema, "The plan's audit trail")
-    def plan_audit(library_id):
-        return jsonify(v.audit_json(svc().get_plan(library_id, signed_in()), "plan_id"))
+    @bp.response(200, out.AuditSchema, description="The plan's audit trail")
+    def plan_audit(library_id: str) -> Any:
+        return v.plan(library_id, caller(), uow)
 
     @bp.route("/libraries/<library_id>/action-plan/thread", methods=["GET"])
-    @answers(200, out.ThreadSchema, "The plan's clarification thread")
-    def plan_thread(library_id):
-        return jsonify(v.thread_json(svc().get_plan(library_id, signed_in()), "plan_id"))
+    @bp.response(200, out.ThreadSchema, description="The plan's clarification thread")
+    def plan_thread(library_id: str) -> Any:
+        return v.plan(library_id, caller(), uow)
 
     @bp.route("/libraries/<library_id>/action-plan/thread", methods=["POST"])
-    @bp.arguments(s.ThreadPostSchema)
-    @answers(201, out.PlanThreadPostedSchema, "The thread with the answer, and the resubmitted plan")
-    def answer_plan(body, library_id):
+    @arguments(rq.PlanThreadPostSchema)
+    @bp.response(201, out.PlanThreadPostedSchema, description="The thread with the answer, and the resubmitted plan")
+    def answer_plan(body: dict[str, Any], library_id: str) -> Any:
         """The library answers the assessor's question (answer must be true) and resubmits the plan."""
+        actor = caller()
         if not body["answer"]:
             raise Problem(422, "Svar på spørgsmålet (answer=true).", detail_en="Answer the question (answer=true).",
                           field="answer", code="answer_required")
-        result = svc().answer_plan(library_id, signed_in(), message=body["message"], based_on=body["revision"],
-                                   changes=body["changes"])
-        return jsonify(v.thread_json(result.doc, "plan_id") | {"plan": v.plan_json(result.doc)}), 201
+        plan = bus.handle(c.AnswerPlanClarification(library_id, body["message"], body["changes"], body["revision"],
+                                                    actor))
+        return v.seen_plan(plan, actor, plan=v.seen_plan(plan, actor))
 
     # -- shared cases -----------------------------------------------------------------------------
 
     @bp.route("/evidence/<item_id>/share", methods=["POST"])
-    @bp.arguments(s.OptionalRevisionSchema)
-    @answers(201, out.SharedCaseSchema, "The new shared case and the shared item")
-    def share(body, item_id):
-        result = svc().share_item(item_id, body["revision"], signed_in())
-        return jsonify(v.case_json(result.doc) | {"item": v.item_json(result.extra["item"])}), 201
+    @arguments(rq.OptionalRevisionSchema)
+    @bp.response(201, out.SharedCaseSchema, description="The new shared case and the shared item")
+    def share(body: dict[str, Any], item_id: str) -> Any:
+        actor = caller()
+        shared = bus.handle(c.ShareItem(item_id, body["revision"], actor))
+        return v.seen_case(shared.case, actor, item=v.seen_item(shared.item, actor))
 
     @bp.route("/shared-cases", methods=["GET"])
-    @bp.arguments(s.CaseQuery, location="query")
-    @answers(200, out.CaseListSchema, "A page of shared cases, newest first")
-    def search_cases(query):
-        signed_in()
-        cases, total = svc().search_cases(**query)
-        return jsonify(items=[v.case_json(c) for c in cases], total=total, page=query["page"],
-                       per_page=query["per_page"])
+    @arguments(rq.CaseQuery, location="query")
+    @bp.response(200, out.CaseListSchema, description="A page of shared cases, newest first")
+    def search_cases(query: dict[str, Any]) -> Any:
+        return v.cases(caller(), uow, **query)
 
     @bp.route("/shared-cases/<case_id>", methods=["GET"])
-    @answers(200, out.CaseSchema, "The shared case")
-    def get_case(case_id):
-        signed_in()
-        return jsonify(v.case_json(svc().get_case(case_id)))
+    @bp.response(200, out.CaseSchema, description="The shared case")
+    def get_case(case_id: str) -> Any:
+        return v.case(case_id, caller(), uow)
 
     @bp.route("/shared-cases/<case_id>/copy", methods=["POST"])
-    @bp.arguments(s.CopyCaseSchema)
-    @answers(201, {"oneOf": [out.ItemSchema, out.PlanSchema]},
-             "The new draft item, or with into=plan the action plan with the case added as a goal")
-    def copy_case(body, case_id):
+    @arguments(rq.CopyCaseSchema)
+    @bp.response(201, copied, description="The new draft item, or with into=plan the action plan with the case "
+                                          "added as a goal")
+    @bp.doc(**copied.openapi(201))
+    def copy_case(body: dict[str, Any], case_id: str) -> Any:
         """Copy a case into a new draft item (201 item) or, with into=plan, as a goal of the plan (201 plan)."""
-        result = svc().copy_case(case_id, body["library_id"], signed_in(), into=body["into"])
-        render = v.plan_json if body["into"] == "plan" else v.item_json
-        return saved_with_problems(result, render, 201)
+        actor = caller()
+        saved = bus.handle(c.CopyCase(case_id, body["library_id"], body["into"], actor))
+        if isinstance(saved.new, d.ActionPlan):
+            return v.seen_plan(saved.new, actor)
+        answer = v.seen_item(saved.new, actor)
+        if saved.problems:
+            raise unsaved(saved.problems, item=item_answer.dump(answer))
+        return answer
 
     # -- queues, exports, public ------------------------------------------------------------------
 
     @bp.route("/review-queue", methods=["GET"])
-    @bp.arguments(s.PageQuery, location="query")
-    @answers(200, out.ReviewQueueSchema, "Submitted items and plans")
-    def review_queue(query):
+    @arguments(rq.PageQuery, location="query")
+    @bp.response(200, out.ReviewQueueSchema, description="Submitted items and plans")
+    def review_queue(query: dict[str, Any]) -> Any:
         """Submitted items, oldest submission first (and submitted action plans)."""
-        items, total, plans = svc().review_queue(signed_in(), query["page"], query["per_page"])
-        return jsonify(items=[v.item_json(i) for i in items], total=total, page=query["page"],
-                       per_page=query["per_page"], plans=[v.plan_json(p) for p in plans])
+        return v.review_queue(caller(), uow, **query)
 
     @bp.route("/libraries/<library_id>/export", methods=["GET"])
-    @bp.arguments(s.ExportQuery, location="query")
-    @answers(200, out.ExportSchema, "format=json: what scoring's rebuild reads")
-    @answers(200, {"type": "string"}, "format=csv: the same items as CSV (UTF-8 with BOM)", content_type="text/csv",
-             headers={"Content-Disposition": out.DOWNLOAD_HEADERS["Content-Disposition"]})
-    def export(query, library_id):
-        items, plan, name = svc().export(library_id, signed_in())
-        if query["format"] == "csv":
-            response = Response("\ufeff" + d.export_csv(items), mimetype="text/csv")
+    @arguments(rq.ExportQuery, location="query")
+    @bp.response(200, out.ExportSchema, description="format=json: what scoring's rebuild reads; format=csv: the "
+                                                    "same items as CSV (UTF-8 with BOM)")
+    @bp.doc(responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                               "headers": {"Content-Disposition": DOWNLOAD_HEADERS["Content-Disposition"]}}})
+    def export(query: dict[str, Any], library_id: str) -> Any:
+        exported = v.export(library_id, caller(), uow, service.clock)
+        if query["format"] == "csv":  # text for spreadsheets, not a JSON body
+            response = Response("\ufeff" + d.export_csv(exported.items), mimetype="text/csv")
             response.headers["Content-Disposition"] = d.content_disposition(f"evidence-{library_id}.csv")
             response.headers["X-Content-Type-Options"] = "nosniff"
             return response
-        return jsonify(
-            format_version=1, library_id=library_id, library_name=name,
-            exported_at=datetime.now(UTC).isoformat(), items=d.export_items(items),
-            action_plan=v.jsonable(d.plan_snapshot(plan) | {"approved_version": plan.get("approved_version")})
-            if plan else None,
-        )
+        return exported
 
     @bp.route("/public/libraries/<library_id>/activities", methods=["GET"])
-    @answers(200, out.PublicActivitiesSchema, "The library's approved public items, content only")
-    def public_activities(library_id):
+    @bp.response(200, out.PublicActivitiesSchema, description="The library's approved public items, content only")
+    def public_activities(library_id: str) -> Any:
         """Approved items the library marked public, without any personal data."""
         current_identity(settings)  # anonymous is fine, but the gateway must have signed it
-        items, name = svc().public_items(library_id)
-        return jsonify(library_id=library_id, library_name=name, items=[v.public_item_json(i) for i in items])
+        return v.public_activities(library_id, uow)
 
-    return [bp]
+    return bp
+

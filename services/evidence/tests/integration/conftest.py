@@ -1,6 +1,7 @@
-"""Integration tests of the evidence service: the real Flask app on a real SecantusDB (GridFS
-included) and, where events are checked, the real RabbitMQ exchange observed with pika (`wire`).
-Identities are signed exactly as the gateway signs them."""
+"""Integration tests of the evidence service. Real: the Flask app built by the service's own entry
+points (migrate.run, bootstrap, api.create_app) on a real SecantusDB (GridFS included), its outbox
+relay publishing to the real RabbitMQ exchange, observed with pika (`wire`) where events are
+checked. Identities are signed exactly as the gateway signs them. Only the clock is the test's."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from chora_testing.identity import as_caller
 
-from evidence.bootstrap import SERVICE
+from evidence import migrate
+from evidence.api import create_app
+from evidence.bootstrap import bootstrap
 from shared.identity import Identity
 
 ANNA = Identity("p-anna", "coordinator", "lib-aarhus", "Anna Holm", "anna@aakb.dk")
@@ -80,18 +83,38 @@ def settings(settings_for):
     return settings_for("evidence")
 
 
+class Clock:
+    """The test's clock: it says what `now` is set to."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
-def app(settings):
-    app = SERVICE.create_app(settings)
+def clock():
     # A fixed clock keeps deadlines and dates predictable.
-    app.extensions["evidence"].clock = lambda: datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-    yield app
-    app.extensions["chora_runtime"].stop()
+    return Clock(datetime(2025, 3, 10, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def db(app):
-    return app.extensions["chora_store"].db
+def service(settings, clock):
+    migrate.run(settings)
+    service = bootstrap(settings, clock=clock)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def app(service):
+    return create_app(service=service)
+
+
+@pytest.fixture
+def db(service):
+    return service.store.db
 
 
 @pytest.fixture

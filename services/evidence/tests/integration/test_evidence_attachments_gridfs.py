@@ -8,6 +8,8 @@ import pytest
 from PIL import Image
 
 from conftest import CARL
+from evidence.domain import TooLarge
+from evidence.handlers import spool
 
 pytestmark = pytest.mark.integration
 
@@ -96,9 +98,6 @@ def test_an_upload_over_20_mb_is_refused_without_storing_a_byte(anna, db):
 
 
 def test_the_spool_stops_reading_past_the_limit_when_no_length_is_announced():
-    from evidence.attachments import spool
-    from evidence.domain import TooLarge
-
     class Endless(io.RawIOBase):
         read_bytes = 0
 
@@ -148,3 +147,19 @@ def test_another_library_cannot_download_or_upload(anna, as_, db):
     assert carl.get(attachment["download_url"]).status_code == 404
     assert carl.upload(item["id"], PDF, "q.pdf").status_code == 404
     assert stored(db)[0] == 1
+
+
+def test_deleting_a_draft_removes_it_and_its_files_but_a_submitted_item_is_withdrawn_instead(anna, db, as_):
+    item = anna.create()
+    anna.upload(item["id"], image("JPEG", (50, 50)), "a.jpg")
+    assert stored(db)[0] == 2
+    assert as_(CARL).delete(f"/evidence/{item['id']}").status_code == 404
+    r = anna.delete(f"/evidence/{item['id']}?revision=2")
+    assert r.status_code == 204 and r.data == b""
+    assert anna.get(f"/evidence/{item['id']}").status_code == 404
+    assert stored(db) == (0, 0) and db.items.count_documents({}) == 0
+    submitted = anna.create()
+    anna.post(f"/evidence/{submitted['id']}/submit", json={"revision": 1})
+    r = anna.delete(f"/evidence/{submitted['id']}")
+    assert r.status_code == 409 and r.get_json()["current_state"] == "submitted"
+    assert anna.get(f"/evidence/{submitted['id']}").get_json()["actions"] == ["withdraw", "share"]

@@ -8,17 +8,22 @@ import time
 import pytest
 
 from conftest import ANNA, BO, Caller
-from evidence.bootstrap import SERVICE
+from evidence import consumer
+from evidence.api import create_app
+from evidence.bootstrap import bootstrap
+from shared.events import new_event
+from shared.mongo import AlreadyProcessed
 from shared.runtime import Runtime
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def second_app(settings):
-    app = SERVICE.create_app(settings)
-    yield app
-    app.extensions["chora_runtime"].stop()
+def second_app(service, settings):
+    """A second process's app: its own service, its own MongoDB connection."""
+    other = bootstrap(settings)
+    yield create_app(service=other)
+    other.stop()
 
 
 def test_a_stale_revision_is_409_and_both_edits_survive_after_a_reload(anna, second_app, settings):
@@ -80,10 +85,11 @@ def test_person_erased_replaces_the_name_in_audit_trails_and_threads_once(anna, 
     plan = anna.put("/libraries/lib-aarhus/action-plan", json={"start_year": 2025})
     assert plan.status_code == 200
 
-    consumer = SERVICE.start_consumer(settings)
+    consuming = bootstrap(settings)
+    consumer.start(consuming)
     producer = Runtime(settings_for("registration"))
     try:
-        assert consumer.consumer.ready.wait(10)
+        assert consuming.runtime.consumer.ready.wait(10)
         store = producer.open_store()
         evt = store.transact(lambda tx: tx.emit("person.erased", {"person_id": "p-anna", "library_id": "lib-aarhus"}))
         producer.start_relay()
@@ -98,16 +104,12 @@ def test_person_erased_replaces_the_name_in_audit_trails_and_threads_once(anna, 
         # Redelivered: no second effect (the inbox already has it).
         assert db.inbox.count_documents({}) == 1
         revision = doc["revision"]
-        from evidence.handlers import on_person_erased
-        from shared.events import new_event
-        from shared.mongo import AlreadyProcessed
-
         again = new_event("person.erased", {"person_id": "p-anna", "library_id": "lib-aarhus"},
                           producer="registration")
         object.__setattr__(again, "id", evt.id)
         with pytest.raises(AlreadyProcessed):
-            on_person_erased(consumer.store, again, settings)
+            consuming.bus.handle_event(again)
         assert db.items.find_one({"_id": iid})["revision"] == revision
     finally:
         producer.stop()
-        consumer.stop()
+        consuming.stop()

@@ -149,7 +149,8 @@ def test_a_summary_list_gives_the_newest_items_with_a_few_fields_and_counts_only
     full = anna.get("/libraries/lib-aarhus/evidence?per_page=5").get_json()["items"]
     first = anna.get("/libraries/lib-aarhus/evidence?per_page=2&summary=1").get_json()
     assert [i["id"] for i in first["items"]] == [i["id"] for i in full][:2]  # the full list's order
-    assert set(first["items"][0]) == {"id", "title", "status", "kind", "revision", "updated_at"}
+    assert set(first["items"][0]) == {"id", "title", "status", "kind", "revision", "updated_at", "actions"}
+    assert first["items"][0]["actions"] == ["edit", "submit", "withdraw", "delete", "attach"]
     assert first["items"][0]["status"] == "draft" and first["total"] is None
     last = anna.get("/libraries/lib-aarhus/evidence?per_page=5&summary=1").get_json()
     assert last["total"] == 3 and sorted(i["id"] for i in last["items"]) == sorted(ids)

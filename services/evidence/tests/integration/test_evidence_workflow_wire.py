@@ -1,6 +1,8 @@
 """Every review transition over HTTP, each checked on the real exchange (pika observer), plus the
 audit trail, illegal transitions (409 naming the state) and the review queue."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from conftest import ACTIVITY, BO
@@ -109,14 +111,11 @@ def test_a_clarification_needs_a_future_deadline(anna, assessor):
     assert anna.get(f"/evidence/{item['id']}").get_json()["status"] == "submitted"
 
 
-def test_the_review_queue_lists_submitted_items_oldest_first_for_assessors_only(app, anna, assessor):
-    from datetime import UTC, datetime
-
-    service = app.extensions["evidence"]
+def test_the_review_queue_lists_submitted_items_oldest_first_for_assessors_only(clock, anna, assessor):
     ids = []
     for day, title in ((3, "Senest"), (1, "Først"), (2, "Midt")):
         item = anna.create({**ACTIVITY, "title": title})
-        service.clock = lambda day=day: datetime(2025, 3, day, 9, 0, tzinfo=UTC)
+        clock.now = datetime(2025, 3, day, 9, 0, tzinfo=UTC)
         anna.post(f"/evidence/{item['id']}/submit", json={"revision": 1})
         ids.append(item["id"])
     anna.create({**ACTIVITY, "title": "Kladde"})

@@ -2,15 +2,18 @@ import pytest
 from evidence_builders import ASSESSOR, COORDINATOR, MEMBER, NOW
 
 from evidence.domain import (
+    Actor,
     answer_clarification,
     create_plan,
     edit_item,
     review_item,
     review_plan,
     share_case,
+    submit_item,
     submit_plan,
     withdraw_item,
 )
+from evidence.domain.snapshots import evidence_event
 from shared.events import evidence as declared  # noqa: F401 - registers the event types
 from shared.events.base import CATALOGUE
 
@@ -42,28 +45,28 @@ def test_every_evidence_event_type_is_declared_with_a_version_and_description():
 
 def test_every_event_the_domain_produces_matches_its_declared_schema(draft, submitted, approved, questioned):
     outcomes = [
-        edit_item(approved, {"participants": 41}, MEMBER, based_on=approved["revision"], now=NOW),
-        withdraw_item(submitted, MEMBER, based_on=submitted["revision"], now=NOW),
+        edit_item(approved, {"participants": 41}, MEMBER, based_on=approved.revision, now=NOW),
+        withdraw_item(submitted, MEMBER, based_on=submitted.revision, now=NOW),
         review_item(
             submitted,
             ASSESSOR,
-            based_on=submitted["revision"],
+            based_on=submitted.revision,
             now=NOW,
             decision="clarification_requested",
             comment="?",
             deadline="2025-03-11",
         ),
-        answer_clarification(questioned, MEMBER, based_on=questioned["revision"], now=NOW, message="!"),
-        share_case(submitted, COORDINATOR, case_id="c", based_on=submitted["revision"], now=NOW)[1],
+        answer_clarification(questioned, MEMBER, based_on=questioned.revision, now=NOW, message="!"),
+        share_case(submitted, COORDINATOR, case_id="c", based_on=submitted.revision, now=NOW)[1],
     ]
     goals = [{"dimension": d, "title": "Mål", "sdgs": [4]} for d in ("formidling", "faellesskaber", "drift")]
-    plan = create_plan({"start_year": 2025, "goals": goals}, MEMBER, plan_id="p", now=NOW).doc
+    plan = create_plan({"start_year": 2025, "goals": goals}, MEMBER, plan_id="p", now=NOW).new
     plan_submitted = submit_plan(plan, MEMBER, based_on=1, now=NOW)
     outcomes += [
         plan_submitted,
-        review_plan(plan_submitted.doc, ASSESSOR, based_on=2, now=NOW, decision="approved"),
+        review_plan(plan_submitted.new, ASSESSOR, based_on=2, now=NOW, decision="approved"),
         review_plan(
-            plan_submitted.doc,
+            plan_submitted.new,
             ASSESSOR,
             based_on=2,
             now=NOW,
@@ -82,9 +85,9 @@ def test_the_submitted_event_carries_everything_scoring_and_notification_need(su
     from evidence.domain import submit_item
 
     resubmitted = submit_item(
-        withdraw_item(submitted, MEMBER, based_on=submitted["revision"], now=NOW).doc,
+        withdraw_item(submitted, MEMBER, based_on=submitted.revision, now=NOW).new,
         MEMBER,
-        based_on=submitted["revision"] + 1,
+        based_on=submitted.revision + 1,
         now=NOW,
     )
     [event] = resubmitted.events
@@ -111,19 +114,14 @@ def test_the_submitted_event_carries_everything_scoring_and_notification_need(su
 
 
 def test_a_payload_whose_ids_disagree_with_its_snapshot_is_invalid(submitted):
-    from evidence.domain import Actor
-    from evidence.domain.snapshots import evidence_event
-
     event = evidence_event("evidence.submitted", submitted, Actor.of(MEMBER))
     event.payload["revision"] = 99
     assert "revision" in CATALOGUE["evidence.submitted"].schema().validate(event.payload)
 
 
 def test_identifying_fields_are_repeated_on_top_for_consumers_that_mail(questioned):
-    from evidence.domain import submit_item, withdraw_item
-
-    withdrawn = withdraw_item(questioned, MEMBER, based_on=questioned["revision"], now=NOW).doc
-    [event] = submit_item(withdrawn, COORDINATOR, based_on=withdrawn["revision"], now=NOW).events
+    withdrawn = withdraw_item(questioned, MEMBER, based_on=questioned.revision, now=NOW).new
+    [event] = submit_item(withdrawn, COORDINATOR, based_on=withdrawn.revision, now=NOW).events
     payload = event.payload
     assert (payload["title"], payload["kind"], payload["status"]) == ("Reparationscafé", "activity", "submitted")
     assert payload["library_name"] == "Aarhus Bibliotekerne"

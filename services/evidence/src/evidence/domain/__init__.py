@@ -1,11 +1,20 @@
-"""Pure domain of the evidence service: validation, review workflow, plans, cases, files, exports.
+"""Pure domain of the evidence service: the aggregates, their workflow, validation, files, exports.
 
-Functions take plain dicts (the stored documents) and return new dicts plus the events to write to
-the outbox in the same database write; rule violations raise an `EvidenceError` subclass.
+Aggregates (`model`) are frozen dataclasses; each transition takes one and returns an Outcome (the
+new aggregate and the events to write to the outbox in the same commit); rule violations raise an
+`EvidenceError` subclass. `commands` are what callers ask for, `actions` what they may ask now.
 """
 
-from .attachments import add_attachment, attachment_sizes, find_attachment, remove_attachment
-from .cases import case_draft_data, copy_case, public_case, share_case
+from .actions import CASE_ACTIONS, ITEM_ACTIONS, PLAN_ACTIONS, Seen, case_actions, item_actions, plan_actions
+from .attachments import (
+    MAX_ATTACHMENTS,
+    add_attachment,
+    attachment_sizes,
+    check_attachable,
+    find_attachment,
+    remove_attachment,
+)
+from .cases import COPIED_FIELDS, case_draft_data, copy_case, copy_case_into_plan, share_case
 from .erasure import ERASED_NAME, erase_person
 from .errors import (
     Conflict,
@@ -17,10 +26,13 @@ from .errors import (
     TooLarge,
     Unsupported,
 )
-from .export import CSV_COLUMNS, export_csv, export_item, export_items
+from .export import CSV_COLUMNS, export_csv, in_export_order
 from .files import (
+    EXTENSIONS,
+    IMAGE_TYPES,
     MAX_FILE_BYTES,
     MAX_ITEM_BYTES,
+    MB,
     AcceptedFile,
     check_file_size,
     check_item_total,
@@ -31,10 +43,39 @@ from .files import (
     sniff_type,
     sniff_zip_type,
 )
-from .identity import ROLES, Actor, can_view, is_publicly_visible
-from .items import EDITABLE_FIELDS, validate_draft, validate_for_submit
-from .lifecycle import STATUSES, DomainEvent, Outcome
+from .identity import (
+    Actor,
+    existing_case,
+    require_library_visible,
+    require_programme_staff,
+    require_staff_of,
+    visible,
+    visible_item,
+    visible_plan,
+)
+from .items import CONTENT_FIELDS, validate_draft, validate_for_submit
+from .lifecycle import STATUSES, DomainEvent, Outcome, stale_revision
+from .model import (
+    ActionPlan,
+    Attachment,
+    AuditEntry,
+    Contact,
+    Content,
+    CopiedFrom,
+    Decision,
+    EvidenceItem,
+    Goal,
+    ItemSummary,
+    Message,
+    Partner,
+    PersonRef,
+    PlanVersion,
+    Reviewed,
+    SharedCase,
+)
 from .plans import (
+    PLAN_DECISIONS,
+    PLAN_STATES,
     answer_plan_clarification,
     create_plan,
     edit_plan,
@@ -43,11 +84,14 @@ from .plans import (
     validate_plan_draft,
     validate_plan_for_submit,
 )
-from .sdgs import AGE_GROUPS, DIMENSIONS, KINDS, SDGS, goal_of, is_target, targets
 from .snapshots import item_snapshot, plan_snapshot
+from .thumbnails import make_thumbnail
 from .workflow import (
+    DECISIONS,
+    ITEM_STATES,
     answer_clarification,
     create_item,
+    delete_item,
     edit_item,
     post_message,
     review_item,
@@ -56,70 +100,18 @@ from .workflow import (
 )
 
 __all__ = [
-    "AGE_GROUPS",
-    "CSV_COLUMNS",
-    "DIMENSIONS",
-    "EDITABLE_FIELDS",
-    "ERASED_NAME",
-    "KINDS",
-    "MAX_FILE_BYTES",
-    "MAX_ITEM_BYTES",
-    "ROLES",
-    "SDGS",
-    "STATUSES",
-    "AcceptedFile",
-    "Actor",
-    "Conflict",
-    "DomainEvent",
-    "EvidenceError",
-    "Forbidden",
-    "InvalidEvidence",
-    "InvalidField",
-    "NotFound",
-    "Outcome",
-    "TooLarge",
-    "Unsupported",
-    "add_attachment",
-    "answer_clarification",
-    "answer_plan_clarification",
-    "attachment_sizes",
-    "can_view",
-    "case_draft_data",
-    "check_file_size",
-    "check_item_total",
-    "check_upload",
-    "content_disposition",
-    "copy_case",
-    "create_item",
-    "create_plan",
-    "detect_type",
-    "edit_item",
-    "edit_plan",
-    "erase_person",
-    "export_csv",
-    "export_item",
-    "export_items",
-    "find_attachment",
-    "goal_of",
-    "is_publicly_visible",
-    "is_target",
-    "item_snapshot",
-    "plan_snapshot",
-    "post_message",
-    "public_case",
-    "remove_attachment",
-    "review_item",
-    "review_plan",
-    "safe_filename",
-    "share_case",
-    "sniff_type",
-    "sniff_zip_type",
-    "submit_item",
-    "submit_plan",
-    "targets",
-    "validate_draft",
-    "validate_for_submit",
-    "validate_plan_draft",
-    "validate_plan_for_submit",
+    "CASE_ACTIONS", "CONTENT_FIELDS", "COPIED_FIELDS", "CSV_COLUMNS", "DECISIONS", "ERASED_NAME", "EXTENSIONS", "IMAGE_TYPES", "ITEM_ACTIONS", "ITEM_STATES", "MAX_ATTACHMENTS", "MAX_FILE_BYTES",
+    "MAX_ITEM_BYTES", "MB", "PLAN_ACTIONS", "PLAN_DECISIONS", "PLAN_STATES", "STATUSES",
+    "AcceptedFile", "ActionPlan", "Actor", "Attachment", "AuditEntry", "Conflict", "Contact", "Content", "CopiedFrom",
+    "Decision", "DomainEvent", "EvidenceError", "EvidenceItem", "Forbidden", "Goal", "InvalidEvidence",
+    "InvalidField", "ItemSummary", "Message", "NotFound", "Outcome", "Partner", "PersonRef", "PlanVersion",
+    "Reviewed", "Seen", "SharedCase", "TooLarge", "Unsupported",
+    "add_attachment", "answer_clarification", "answer_plan_clarification", "attachment_sizes", "case_actions", "case_draft_data", "check_attachable", "check_file_size", "check_item_total", "check_upload",
+    "content_disposition", "copy_case", "copy_case_into_plan", "create_item", "create_plan", "delete_item",
+    "detect_type", "edit_item", "edit_plan", "erase_person", "existing_case", "export_csv", "find_attachment", "in_export_order",
+    "item_actions", "item_snapshot", "make_thumbnail", "plan_actions", "plan_snapshot", "post_message",
+    "remove_attachment", "require_library_visible", "require_programme_staff", "require_staff_of", "review_item",
+    "review_plan", "safe_filename", "share_case", "sniff_type", "sniff_zip_type", "stale_revision", "submit_item", "submit_plan",
+    "validate_draft", "validate_for_submit", "validate_plan_draft", "validate_plan_for_submit", "visible", "visible_item", "visible_plan",
     "withdraw_item",
 ]

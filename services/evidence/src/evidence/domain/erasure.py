@@ -7,33 +7,35 @@ registration service has erased the person.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import fields, is_dataclass, replace
+from typing import Any, TypeVar
+
+from .model import Contact, PersonRef
 
 ERASED_NAME = "Slettet bruger"
+T = TypeVar("T")
 
 
-def erase_person(doc: Mapping[str, Any], person_id: str) -> tuple[dict, bool]:
-    """Return a copy of an item, plan or case with the person's name and e-mail replaced, and whether anything changed."""
-    new = copy.deepcopy(dict(doc))
-    changed = _walk(new, person_id)
-    return new, changed
+def erase_person(doc: T, person_id: str) -> tuple[T, bool]:
+    """Return an item or plan with the person's name and e-mail replaced, and whether anything changed."""
+    new = _erase(doc, person_id)
+    return new, new != doc
 
 
-def _walk(node: Any, person_id: str) -> bool:
-    changed = False
-    if isinstance(node, dict):
-        if node.get("person_id") == person_id:
-            if "name" in node and node["name"] != ERASED_NAME:
-                node["name"] = ERASED_NAME
-                changed = True
-            if node.get("email") is not None:
-                node["email"] = None
-                changed = True
-        for value in node.values():
-            changed = _walk(value, person_id) or changed
-    elif isinstance(node, list):
-        for value in node:
-            changed = _walk(value, person_id) or changed
-    return changed
+def _erase(node: Any, person_id: str) -> Any:
+    if isinstance(node, PersonRef) and node.person_id == person_id:
+        return replace(node, name=ERASED_NAME)
+    if isinstance(node, Contact) and node.person_id == person_id:
+        return replace(node, name=ERASED_NAME, email=None)
+    if isinstance(node, tuple):
+        erased = tuple(_erase(value, person_id) for value in node)
+        return node if all(a is b for a, b in zip(erased, node, strict=True)) else erased
+    if is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in fields(node):
+            value = getattr(node, f.name)
+            erased = _erase(value, person_id)
+            if erased is not value:
+                changes[f.name] = erased
+        return replace(node, **changes) if changes else node
+    return node

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 ErrorKind = Literal["invalid", "conflict", "not_found", "forbidden", "too_large", "unsupported"]
 
@@ -30,7 +30,7 @@ class EvidenceError(Exception):
         if kind is not None:
             self.kind = kind
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly description (used in problem+json bodies and draft responses)."""
         return {
             "code": self.code,
@@ -65,7 +65,7 @@ class InvalidEvidence(EvidenceError):
         )
         self.problems = problems
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data["problems"] = [p.to_dict() for p in self.problems]
         return data

@@ -1,16 +1,17 @@
-"""Who is acting, and what their role lets them do to a library's documents."""
+"""Who is acting, and what their role lets them see and do to a library's documents."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from .errors import Forbidden
+from shared.vocabulary import ADMINISTRATOR, ASSESSOR, PROGRAMME_ROLES, ROLES, STAFF_ROLES
 
-COORDINATOR, MEMBER, ASSESSOR, ADMINISTRATOR = "coordinator", "member", "assessor", "administrator"
-ROLES: tuple[str, ...] = (COORDINATOR, MEMBER, ASSESSOR, ADMINISTRATOR)
-STAFF_ROLES = (COORDINATOR, MEMBER)
+from .errors import Forbidden, NotFound
+from .model import Contact, PersonRef
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Actor:
 
     @classmethod
     def of(cls, identity: Actor | Mapping[str, Any]) -> Actor:
-        """Accept an Actor or the gateway's identity mapping `{person_id, role, library_id, ...}`."""
+        """Accept an Actor or an identity mapping `{person_id, role, library_id, ...}`."""
         if isinstance(identity, Actor):
             actor = identity
         else:
@@ -37,39 +38,48 @@ class Actor:
                 email=identity.get("email"),
             )
         if not actor.person_id or actor.role not in ROLES:
-            raise Forbidden(
-                "unknown_identity",
-                "Ukendt bruger eller rolle.",
-                "Unknown person or role.",
-            )
+            raise Forbidden("unknown_identity", "Ukendt bruger eller rolle.", "Unknown person or role.")
         return actor
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
-    def ref(self) -> dict:
+    @property
+    def is_assessor(self) -> bool:
+        return self.role == ASSESSOR
+
+    def is_staff_of(self, library_id: str | None) -> bool:
+        """Tell whether the actor is a coordinator or member of that library."""
+        return self.is_staff and self.library_id is not None and self.library_id == library_id
+
+    def may_see_library(self, library_id: str | None) -> bool:
+        """Library staff see their own library only; the programme's people see every library."""
+        return self.role in PROGRAMME_ROLES or self.is_staff_of(library_id)
+
+    def ref(self) -> PersonRef:
         """Return how the actor is recorded in audit trails, threads and events."""
-        return {"person_id": self.person_id, "name": self.name, "role": self.role}
+        return PersonRef(self.person_id, self.name, self.role)
 
-    def person(self) -> dict:
+    def contact(self) -> Contact:
         """Return the contact record used for `submitted_by` (notification mails this person)."""
-        return {"person_id": self.person_id, "name": self.name, "email": self.email}
+        return Contact(self.person_id, self.name, self.email)
 
 
-def require_staff_of(actor: Actor, library_id: str | None, doing_da: str, doing_en: str) -> None:
-    """Allow only coordinators and members of the owning library."""
-    if not (actor.is_staff and actor.library_id and actor.library_id == library_id):
+def require_staff_of(actor: Actor, library_id: str | None, doing_da: str, doing_en: str) -> str:
+    """Allow only coordinators and members of the owning library; return that library's id."""
+    if library_id is None or not actor.is_staff_of(library_id):
         raise Forbidden(
             "not_library_staff",
             f"Kun bibliotekets egne medarbejdere kan {doing_da}.",
             f"Only the library's own staff can {doing_en}.",
         )
+    return library_id
 
 
 def require_assessor(actor: Actor, doing_da: str, doing_en: str) -> None:
     """Allow only assessors."""
-    if actor.role != ASSESSOR:
+    if not actor.is_assessor:
         raise Forbidden(
             "not_assessor",
             f"Kun en bedømmer kan {doing_da}.",
@@ -77,14 +87,38 @@ def require_assessor(actor: Actor, doing_da: str, doing_en: str) -> None:
         )
 
 
-def can_view(doc: Mapping[str, Any], identity: Actor | Mapping[str, Any]) -> bool:
-    """Tell whether a person may read a document: own library's staff, assessors, administrators."""
-    actor = Actor.of(identity)
-    if actor.role in (ASSESSOR, ADMINISTRATOR):
-        return True
-    return actor.library_id is not None and actor.library_id == doc.get("library_id")
+def require_programme_staff(actor: Actor, doing_da: str, doing_en: str) -> None:
+    """Allow only assessors and administrators."""
+    if actor.role not in (ASSESSOR, ADMINISTRATOR):
+        raise Forbidden("not_assessor", f"Kun bedømmere {doing_da}.", f"Only assessors {doing_en}.")
 
 
-def is_publicly_visible(item: Mapping[str, Any]) -> bool:
-    """Tell whether the public directory may show an item: marked public and approved."""
-    return bool(item.get("public")) and item.get("status") == "approved"
+def require_library_visible(actor: Actor, library_id: str) -> None:
+    """Answer another library's staff exactly as for a library that does not exist (404)."""
+    if not actor.may_see_library(library_id):
+        raise NotFound("library_not_found", "Biblioteket findes ikke.", "The library does not exist.")
+
+
+def visible(doc: T | None, actor: Actor, what_da: str, what_en: str) -> T:
+    """The document if the actor may read it; else NotFound, exactly as for a missing one."""
+    if doc is None or not actor.may_see_library(getattr(doc, "library_id", None)):
+        raise NotFound("not_found", f"{what_da} findes ikke.", f"{what_en} does not exist.")
+    return doc
+
+
+def visible_item(item: T | None, actor: Actor) -> T:
+    """The item if the actor may see it; another library's item is answered as a missing one."""
+    return visible(item, actor, "Bidraget", "The evidence")
+
+
+def visible_plan(plan: T | None, actor: Actor, library_id: str) -> T:
+    """The library's action plan if the actor may see the library and it has a plan."""
+    require_library_visible(actor, library_id)
+    return visible(plan, actor, "Handleplanen", "The action plan")
+
+
+def existing_case(case: T | None) -> T:
+    """A shared case (any signed-in person may read it), or NotFound."""
+    if case is None:
+        raise NotFound("not_found", "Den delte erfaring findes ikke.", "The shared case does not exist.")
+    return case

@@ -12,8 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from shared.vocabulary import OPERATIONS_MEASURE, STAFF_TRAINING
+
 from . import values as v
 from .errors import EvidenceError, InvalidEvidence, InvalidField
+from .model import Content
+
+MAX_TITLE, MAX_DESCRIPTION, MAX_UNIT = 200, 10_000, 50
+MAX_PARTICIPANTS = 10_000_000
 
 LABELS_DA = {
     "kind": "Type",
@@ -26,40 +32,36 @@ LABELS_DA = {
 # Every field a library may type, with its validator and its value when cleared (None given).
 FIELDS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "kind": (v.kind, None),
-    "title": (lambda x: v.text("title", x, min_len=1, max_len=200, label_da="Titel"), None),
-    "description": (lambda x: v.text("description", x, max_len=10_000, label_da="Beskrivelse"), ""),
+    "title": (lambda x: v.text("title", x, min_len=1, max_len=MAX_TITLE, label_da="Titel"), None),
+    "description": (lambda x: v.text("description", x, max_len=MAX_DESCRIPTION, label_da="Beskrivelse"), ""),
     "dimension": (v.dimension, None),
-    "sdgs": (v.sdg_list, []),
-    "targets": (v.target_list, []),
+    "sdgs": (v.sdg_list, ()),
+    "targets": (v.target_list, ()),
     "date": (lambda x: v.iso_date("date", x), None),
     "end_date": (lambda x: v.iso_date("end_date", x), None),
-    "participants": (lambda x: v.integer("participants", x, minimum=0, maximum=10_000_000), None),
-    "age_groups": (v.age_group_list, []),
-    "partners": (v.partner_list, []),
+    "participants": (lambda x: v.integer("participants", x, minimum=0, maximum=MAX_PARTICIPANTS), None),
+    "age_groups": (v.age_group_list, ()),
+    "partners": (v.partner_list, ()),
     "co_created": (lambda x: v.boolean("co_created", x), False),
     "before": (lambda x: v.number("before", x), None),
     "after": (lambda x: v.number("after", x), None),
-    "unit": (lambda x: v.text("unit", x, min_len=1, max_len=50, label_da="Enhed"), None),
+    "unit": (lambda x: v.text("unit", x, min_len=1, max_len=MAX_UNIT, label_da="Enhed"), None),
     "staff_share": (lambda x: v.number("staff_share", x, minimum=0, maximum=100), None),
-    "links": (v.url_list, []),
+    "links": (v.url_list, ()),
     "public": (lambda x: v.boolean("public", x), False),
 }
-EDITABLE_FIELDS: tuple[str, ...] = tuple(FIELDS)
+# What an evidence item says, in a stable order (a shared case copies these, the export's CSV
+# columns follow them); `public` is the library's choice about the item, not its content.
+CONTENT_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != "public")
 FIGURE_FIELDS = ("before", "after", "unit")
 
 
-def empty_content() -> dict:
-    """Return every editable field at its empty value."""
-    return {name: (list(default) if isinstance(default, list) else default) for name, (_, default) in FIELDS.items()}
-
-
-def validate_draft(data: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> tuple[dict, list[EvidenceError]]:
+def validate_draft(data: Mapping[str, Any], base: Content | None = None) -> tuple[dict[str, Any], list[EvidenceError]]:
     """Keep every valid field of `data`, report the invalid ones separately.
 
     `base` is the stored item the changes apply to; cross-field rules (end date before start
     date) look at the merged result. Unknown or system fields are reported, never stored.
     """
-    base = base or {}
     clean: dict[str, Any] = {}
     errors: list[EvidenceError] = []
     for name, raw in data.items():
@@ -75,13 +77,14 @@ def validate_draft(data: Mapping[str, Any], base: Mapping[str, Any] | None = Non
             continue
         check, default = FIELDS[name]
         if raw is None or (raw == "" and name != "description"):
-            clean[name] = list(default) if isinstance(default, list) else default
+            clean[name] = default
             continue
         try:
             clean[name] = check(raw)
         except InvalidField as exc:
             errors.append(exc)
-    start, end = clean.get("date", base.get("date")), clean.get("end_date", base.get("end_date"))
+    start = clean.get("date", base.date if base else None)
+    end = clean.get("end_date", base.end_date if base else None)
     if ("date" in clean or "end_date" in clean) and start and end and end < start:
         # Blame (and leave unstored) the end date if it was typed now, else the new start date.
         blamed = "end_date" if "end_date" in clean else "date"
@@ -90,19 +93,15 @@ def validate_draft(data: Mapping[str, Any], base: Mapping[str, Any] | None = Non
     return clean, errors
 
 
-def validate_for_submit(item: Mapping[str, Any]) -> None:
+def validate_for_submit(item: Content) -> None:
     """Raise InvalidEvidence listing every problem that prevents submitting `item`."""
     problems: list[EvidenceError] = []
-    present = {k: item.get(k) for k in FIELDS if item.get(k) not in (None, "", [])}
-    clean, errors = validate_draft(present)
-    problems.extend(errors)
     for name in ("kind", "title", "dimension"):
-        if name not in present:
+        if not getattr(item, name):
             problems.append(
                 InvalidField("required", f"{LABELS_DA[name]} skal udfyldes.", f"{name} is required.", field=name)
             )
-    kind = clean.get("kind")
-    if clean.get("end_date") and not clean.get("date"):
+    if item.end_date and not item.date:
         problems.append(
             InvalidField(
                 "end_without_start",
@@ -111,13 +110,13 @@ def validate_for_submit(item: Mapping[str, Any]) -> None:
                 field="date",
             )
         )
-    if clean.get("targets"):
+    if item.targets:
         try:
-            v.targets_within_sdgs(clean["targets"], clean.get("sdgs", []))
+            v.targets_within_sdgs(item.targets, item.sdgs)
         except InvalidField as exc:
             problems.append(exc)
-    figures = [f for f in FIGURE_FIELDS if f in clean]
-    if figures and kind and kind != "operations_measure":
+    figures = [f for f in FIGURE_FIELDS if getattr(item, f) is not None]
+    if figures and item.kind and item.kind != OPERATIONS_MEASURE:
         problems.append(
             InvalidField(
                 "figures_need_operations_measure",
@@ -126,7 +125,7 @@ def validate_for_submit(item: Mapping[str, Any]) -> None:
                 field=figures[0],
             )
         )
-    elif ("before" in clean or "after" in clean) and "unit" not in clean:
+    elif (item.before is not None or item.after is not None) and item.unit is None:
         problems.append(
             InvalidField(
                 "unit_required",
@@ -135,7 +134,7 @@ def validate_for_submit(item: Mapping[str, Any]) -> None:
                 field="unit",
             )
         )
-    if "staff_share" in clean and kind and kind != "staff_training":
+    if item.staff_share is not None and item.kind and item.kind != STAFF_TRAINING:
         problems.append(
             InvalidField(
                 "share_needs_staff_training",

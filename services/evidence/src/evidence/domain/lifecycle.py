@@ -7,38 +7,40 @@ One counter, `revision`, is bumped by every write. It is both the optimistic-con
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from shared.vocabulary import (
+    APPROVED,
+    ASSESSOR,
+    CLARIFICATION_REQUESTED,
+    DRAFT,
+    EVIDENCE_STATUS_LABELS,
+    EVIDENCE_STATUSES,
+    REJECTED,
+    SUBMITTED,
+    WITHDRAWN,
+)
 
 from .errors import Conflict, EvidenceError, InvalidField
 from .identity import Actor
+from .model import AuditEntry, Message, Reviewed
 from .values import as_date
 
-DRAFT, SUBMITTED, CLARIFICATION, APPROVED, REJECTED, WITHDRAWN = (
-    "draft",
-    "submitted",
-    "clarification_requested",
-    "approved",
-    "rejected",
-    "withdrawn",
-)
-STATUSES: tuple[str, ...] = (DRAFT, SUBMITTED, CLARIFICATION, APPROVED, REJECTED, WITHDRAWN)
-STATUS_LABELS = {
-    DRAFT: ("kladde", "draft"),
-    SUBMITTED: ("indsendt", "submitted"),
-    CLARIFICATION: ("afventer uddybning", "awaiting clarification"),
-    APPROVED: ("godkendt", "approved"),
-    REJECTED: ("afvist", "rejected"),
-    WITHDRAWN: ("trukket tilbage", "withdrawn"),
-}
+CLARIFICATION = CLARIFICATION_REQUESTED
+STATUSES = EVIDENCE_STATUSES
+# The statuses (defined in shared.vocabulary), named here for the domain's modules.
+__all__ = ["APPROVED", "CLARIFICATION", "DRAFT", "REJECTED", "STATUSES", "SUBMITTED", "WITHDRAWN"]
+
+# How a refused action is named in the 409's message ("Cannot <action> the document...").
 ACTION_LABELS = {
     "create": ("oprette", "create"),
     "edit": ("redigere", "edit"),
     "submit": ("indsende", "submit"),
     "withdraw": ("trække tilbage", "withdraw"),
+    "delete": ("slette", "delete"),
     "review": ("bedømme", "review"),
     "answer": ("besvare", "answer"),
     "message": ("skrive i tråden til", "post to the thread of"),
@@ -46,6 +48,9 @@ ACTION_LABELS = {
     "share": ("dele", "share"),
 }
 MAX_DEADLINE_DAYS = 365
+MAX_TEXT = 5000
+
+R = TypeVar("R", bound=Reviewed)
 
 
 @dataclass(frozen=True)
@@ -53,21 +58,21 @@ class DomainEvent:
     """An event to put in the outbox in the same write as the document: routing key and payload."""
 
     type: str
-    payload: dict
+    payload: dict[str, Any]
 
 
-@dataclass
-class Outcome:
-    """What a command produced: the new document, its events, and (drafts) fields left unsaved."""
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """What a command produced: the new item or plan, its events, and (drafts) fields left unsaved."""
 
-    doc: dict
+    new: R
     events: list[DomainEvent] = field(default_factory=list)
     problems: list[EvidenceError] = field(default_factory=list)
 
 
-def check_revision(doc: Mapping[str, Any], based_on: int | None) -> None:
+def check_revision(doc: Reviewed, based_on: int | None) -> None:
     """Refuse a change based on an older (or missing) revision than the stored one."""
-    current = doc.get("revision", 0)
+    current = doc.revision
     if based_on != current:
         raise Conflict(
             "stale_revision",
@@ -79,16 +84,27 @@ def check_revision(doc: Mapping[str, Any], based_on: int | None) -> None:
         )
 
 
-def check_state(doc: Mapping[str, Any], allowed: Iterable[str], action: str) -> None:
+def stale_revision(based_on: int | None) -> Conflict:
+    """The conflict of a change whose revision was overtaken (by a concurrent change, say)."""
+    return Conflict(
+        "stale_revision",
+        f"Dokumentet er ændret af en anden i mellemtiden (du redigerede version {based_on}). "
+        "Hent det igen og prøv på ny.",
+        f"The document was changed in the meantime (you edited revision {based_on}). Reload it and try again.",
+        field="revision",
+    )
+
+
+def check_state(doc: Reviewed, allowed: Iterable[str], action: str) -> None:
     """Refuse a transition that is not allowed from the document's current status."""
-    status = doc.get("status", DRAFT)
+    status = doc.status
     if status not in allowed:
-        da_status, en_status = STATUS_LABELS.get(status, (status, status))
+        da_status, en_status = EVIDENCE_STATUS_LABELS.get(status, (status, status))
         da_action, en_action = ACTION_LABELS.get(action, (action, action))
         error = Conflict(
             "illegal_transition",
-            f"Kan ikke {da_action} dokumentet, fordi det er {da_status} ({status}).",
-            f"Cannot {en_action} the document because it is {en_status} ({status}).",
+            f"Kan ikke {da_action} dokumentet, fordi det er {da_status.lower()} ({status}).",
+            f"Cannot {en_action} the document because it is {en_status.lower()} ({status}).",
             field="status",
         )
         error.current_state = status  # named in the 409 answer so a client can show it
@@ -96,7 +112,7 @@ def check_state(doc: Mapping[str, Any], allowed: Iterable[str], action: str) -> 
 
 
 def advance(
-    doc: Mapping[str, Any],
+    doc: R,
     *,
     actor: Actor,
     now: datetime,
@@ -104,42 +120,35 @@ def advance(
     status: str | None = None,
     changed: Iterable[str] = (),
     note: str | None = None,
-) -> dict:
-    """Return a copy of `doc` with a new revision, status and one appended audit entry."""
-    new = copy.deepcopy(dict(doc))
-    before = new.get("status", DRAFT)
-    new["revision"] = new.get("revision", 0) + 1
-    new["status"] = status or before
-    new["updated_at"] = now
-    entry = {
-        "at": now,
-        "action": action,
-        "by": actor.ref(),
-        "revision": new["revision"],
-        "from_status": before,
-        "to_status": new["status"],
-        "changed": sorted(changed),
-    }
-    if note:
-        entry["note"] = note
-    new.setdefault("audit", []).append(entry)
-    return new
+    **changes: Any,
+) -> R:
+    """Return `doc` with a new revision, status, the given changes and one more audit entry."""
+    revision = doc.revision + 1
+    after = status or doc.status
+    entry = AuditEntry(
+        at=now,
+        action=action,
+        by=actor.ref(),
+        revision=revision,
+        from_status=doc.status,
+        to_status=after,
+        changed=tuple(sorted(changed)),
+        note=note or None,
+    )
+    return replace(doc, revision=revision, status=after, updated_at=now, audit=(*doc.audit, entry), **changes)
 
 
-def thread_message(actor: Actor, text: str, now: datetime, *, deadline: str | None = None) -> dict:
+def thread_message(actor: Actor, text: str, now: datetime, *, deadline: str | None = None) -> Message:
     """Build one clarification-thread message."""
-    message = {"at": now, "by": actor.ref(), "side": "assessor" if actor.role == "assessor" else "library"}
-    message["text"] = text
-    if deadline:
-        message["deadline"] = deadline
-    return message
+    side = "assessor" if actor.role == ASSESSOR else "library"
+    return Message(at=now, by=actor.ref(), side=side, text=text, deadline=deadline or None)
 
 
 def message_text(value: Any, field: str = "message") -> str:
     """Validate a thread message (1..5000 characters)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidField("required", "Skriv en besked.", "Write a message.", field=field)
-    if len(value.strip()) > 5000:
+    if len(value.strip()) > MAX_TEXT:
         raise InvalidField(
             "too_long", "Beskeden må højst være 5000 tegn.", "The message may be at most 5000 characters.", field=field
         )
@@ -150,7 +159,7 @@ def optional_text(field: str, value: Any) -> str | None:
     """Validate an optional free-text note (up to 5000 characters); blank means none."""
     if value is None:
         return None
-    if not isinstance(value, str) or len(value.strip()) > 5000:
+    if not isinstance(value, str) or len(value.strip()) > MAX_TEXT:
         raise InvalidField(
             "bad_text", "Teksten må højst være 5000 tegn.", "The text may be at most 5000 characters.", field=field
         )
@@ -159,8 +168,8 @@ def optional_text(field: str, value: Any) -> str | None:
 
 def clarification_deadline(value: Any, now: datetime) -> str:
     """Validate a clarification deadline: a date after today and within a year; return ISO."""
-    value = as_date(value)
-    if value is None:
+    day = as_date(value)
+    if day is None:
         raise InvalidField(
             "not_date",
             "Angiv en frist som dato (ÅÅÅÅ-MM-DD).",
@@ -168,18 +177,18 @@ def clarification_deadline(value: Any, now: datetime) -> str:
             field="deadline",
         )
     today = now.date()
-    if value <= today:
+    if day <= today:
         raise InvalidField(
             "deadline_not_future",
             "Fristen skal ligge i fremtiden.",
             "The deadline must be in the future.",
             field="deadline",
         )
-    if value > today + timedelta(days=MAX_DEADLINE_DAYS):
+    if day > today + timedelta(days=MAX_DEADLINE_DAYS):
         raise InvalidField(
             "deadline_too_far",
             "Fristen må højst ligge et år ude i fremtiden.",
             "The deadline may be at most a year ahead.",
             field="deadline",
         )
-    return value.isoformat()
+    return day.isoformat()

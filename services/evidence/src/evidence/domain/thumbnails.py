@@ -1,16 +1,16 @@
-"""Make small JPEG previews of image attachments with Pillow (called by the service on upload)."""
+"""Make small JPEG previews of image attachments with Pillow (the service calls it on upload)."""
 
 from __future__ import annotations
 
 import io
+
+from PIL import Image, ImageOps
 
 MAX_SOURCE_PIXELS = 50_000_000  # refuse decompression bombs well before they reach memory
 
 
 def make_thumbnail(data: bytes, max_px: int = 400) -> bytes:
     """Return a JPEG no larger than max_px on its longest side, upright per EXIF, alpha on white."""
-    from PIL import Image, ImageOps  # imported here so the pure domain imports without Pillow
-
     with Image.open(io.BytesIO(data)) as image:
         if image.width * image.height > MAX_SOURCE_PIXELS:
             raise ValueError("image too large to thumbnail")

@@ -1,4 +1,7 @@
-"""Validate and normalise single input values; each returns the clean value or raises InvalidField."""
+"""Validate and normalise single input values; each returns the clean value or raises InvalidField.
+
+Lists come back as tuples (the aggregates are frozen), in a canonical order without repeats.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,18 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared import vocabulary
+
 from .errors import InvalidField
-from .sdgs import AGE_GROUPS, DIMENSIONS, KINDS, goal_of, is_target, target_sort_key
+from .model import Partner
 
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)
+MAX_SDG_VALUES = 17 * 2
+MAX_TARGET_VALUES = 169
+MAX_PARTNERS = 50
+MAX_LINKS = 20
+MAX_PARTNER_NAME, MAX_PARTNER_KIND, MAX_LINK = 200, 100, 2000
 
 
 def invalid(field: str, code: str, da: str, en: str) -> InvalidField:
@@ -23,17 +33,17 @@ def text(field: str, value: Any, *, max_len: int, min_len: int = 0, label_da: st
     """Strip a string and check its length."""
     if not isinstance(value, str):
         raise invalid(field, "not_text", f"{label_da or field} skal være tekst.", f"{field} must be text.")
-    value = value.strip()
-    if len(value) < min_len:
+    clean: str = value.strip()
+    if len(clean) < min_len:
         raise invalid(field, "required", f"{label_da or field} skal udfyldes.", f"{field} is required.")
-    if len(value) > max_len:
+    if len(clean) > max_len:
         raise invalid(
             field,
             "too_long",
-            f"{label_da or field} må højst være {max_len} tegn (er {len(value)}).",
-            f"{field} may be at most {max_len} characters (is {len(value)}).",
+            f"{label_da or field} må højst være {max_len} tegn (er {len(clean)}).",
+            f"{field} may be at most {max_len} characters (is {len(clean)}).",
         )
-    return value
+    return clean
 
 
 def choice(field: str, value: Any, allowed: tuple[str, ...], label_da: str) -> str:
@@ -45,18 +55,20 @@ def choice(field: str, value: Any, allowed: tuple[str, ...], label_da: str) -> s
             f"Ukendt {label_da}: {value!r}. Tilladt: {', '.join(allowed)}.",
             f"Unknown {field}: {value!r}. Allowed: {', '.join(allowed)}.",
         )
-    return value
+    return str(value)
 
 
 def kind(value: Any) -> str:
-    return choice("kind", value, KINDS, "type")
+    """Check an evidence kind."""
+    return choice("kind", value, vocabulary.EVIDENCE_KINDS, "type")
 
 
 def dimension(value: Any, field: str = "dimension") -> str:
-    return choice(field, value, DIMENSIONS, "dimension")
+    """Check a dimension of the model."""
+    return choice(field, value, vocabulary.DIMENSIONS, "dimension")
 
 
-def _as_list(field: str, value: Any, max_items: int) -> list:
+def _as_list(field: str, value: Any, max_items: int) -> list[Any]:
     if not isinstance(value, (list, tuple)):
         raise invalid(field, "not_list", f"{field} skal være en liste.", f"{field} must be a list.")
     if len(value) > max_items:
@@ -85,7 +97,7 @@ def integer(field: str, value: Any, *, minimum: int, maximum: int) -> int:
     return value
 
 
-def number(field: str, value: Any, *, minimum: float | None = None, maximum: float | None = None) -> float | int:
+def number(field: str, value: Any, *, minimum: float | None = None, maximum: float | None = None) -> float:
     """Accept a finite int or float (or a numeric string, comma or point as decimal mark)."""
     if isinstance(value, str):
         try:
@@ -107,6 +119,7 @@ def number(field: str, value: Any, *, minimum: float | None = None, maximum: flo
 
 
 def boolean(field: str, value: Any) -> bool:
+    """Accept only true or false."""
     if not isinstance(value, bool):
         raise invalid(field, "not_boolean", f"{field} skal være sand eller falsk.", f"{field} must be true or false.")
     return value
@@ -128,29 +141,29 @@ def as_date(value: Any) -> date | None:
 
 def iso_date(field: str, value: Any) -> str:
     """Accept a date or an ISO `YYYY-MM-DD` string; return the ISO string (BSON has no date type)."""
-    value = as_date(value)
-    if value is None:
+    day = as_date(value)
+    if day is None:
         raise invalid(
             field, "not_date", f"{field} skal være en dato (ÅÅÅÅ-MM-DD).", f"{field} must be a date (YYYY-MM-DD)."
         )
-    if not MIN_DATE <= value <= MAX_DATE:
+    if not MIN_DATE <= day <= MAX_DATE:
         raise invalid(
             field,
             "out_of_range",
             f"{field} skal ligge mellem {MIN_DATE.year} og {MAX_DATE.year}.",
             f"{field} must be between {MIN_DATE.year} and {MAX_DATE.year}.",
         )
-    return value.isoformat()
+    return day.isoformat()
 
 
-def sdg_list(value: Any, field: str = "sdgs") -> list[int]:
+def sdg_list(value: Any, field: str = "sdgs") -> tuple[int, ...]:
     """Accept SDG numbers 1..17 (ints or digit strings); return them sorted without duplicates."""
     out: set[int] = set()
-    for raw in _as_list(field, value, 17 * 2):
+    for raw in _as_list(field, value, MAX_SDG_VALUES):
         n = raw
         if isinstance(raw, str) and raw.strip().isdigit():
             n = int(raw.strip())
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 17:
+        if isinstance(n, bool) or not isinstance(n, int) or n not in vocabulary.SDGS:
             raise invalid(
                 field,
                 "unknown_sdg",
@@ -158,15 +171,21 @@ def sdg_list(value: Any, field: str = "sdgs") -> list[int]:
                 f"SDG {raw!r} does not exist; the SDGs are 1-17.",
             )
         out.add(n)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
-def target_list(value: Any, field: str = "targets") -> list[str]:
+def target_sort_key(target_id: str) -> tuple[int, int, str]:
+    """Order targets as the UN lists them: numbered targets first, then lettered ones."""
+    goal, _, rest = target_id.partition(".")
+    return (int(goal), 0, rest.zfill(3)) if rest.isdigit() else (int(goal), 1, rest)
+
+
+def target_list(value: Any, field: str = "targets") -> tuple[str, ...]:
     """Accept official target ids such as `4.7` or `12.a`; return them in official order."""
     out: set[str] = set()
-    for raw in _as_list(field, value, 169):
+    for raw in _as_list(field, value, MAX_TARGET_VALUES):
         t = raw.strip().lower() if isinstance(raw, str) else raw
-        if not isinstance(t, str) or not is_target(t):
+        if not isinstance(t, str) or not vocabulary.is_sdg_target(t):
             raise invalid(
                 field,
                 "unknown_target",
@@ -174,14 +193,14 @@ def target_list(value: Any, field: str = "targets") -> list[str]:
                 f"Target {raw!r} is not one of the 169 official targets.",
             )
         out.add(t)
-    return sorted(out, key=target_sort_key)
+    return tuple(sorted(out, key=target_sort_key))
 
 
-def targets_within_sdgs(targets: list[str], sdgs: list[int], field: str = "targets") -> None:
+def targets_within_sdgs(targets: tuple[str, ...], sdgs: tuple[int, ...], field: str = "targets") -> None:
     """Require each target's SDG to be among the chosen SDGs (checked on submit, not on drafts)."""
-    stray = [t for t in targets if goal_of(t) not in sdgs]
+    stray = [t for t in targets if vocabulary.goal_of(t) not in sdgs]
     if stray:
-        goals = ", ".join(sorted({str(goal_of(t)) for t in stray}, key=int))
+        goals = ", ".join(sorted({str(vocabulary.goal_of(t)) for t in stray}, key=int))
         raise invalid(
             field,
             "target_outside_sdgs",
@@ -190,20 +209,21 @@ def targets_within_sdgs(targets: list[str], sdgs: list[int], field: str = "targe
         )
 
 
-def age_group_list(value: Any) -> list[str]:
+def age_group_list(value: Any) -> tuple[str, ...]:
     """Accept known age groups; return them in canonical order without duplicates."""
-    items = _as_list("age_groups", value, len(AGE_GROUPS) * 2)
+    items = _as_list("age_groups", value, len(vocabulary.AGE_GROUPS) * 2)
     for g in items:
-        choice("age_groups", g, AGE_GROUPS, "aldersgruppe")
-    return [g for g in AGE_GROUPS if g in items]
+        choice("age_groups", g, vocabulary.AGE_GROUPS, "aldersgruppe")
+    return tuple(g for g in vocabulary.AGE_GROUPS if g in items)
 
 
-def partner_list(value: Any) -> list[dict]:
+def partner_list(value: Any) -> tuple[Partner, ...]:
     """Accept partners as names or `{name, kind}`; drop repeated names (case-insensitive)."""
-    out: list[dict] = []
+    out: list[Partner] = []
     seen: set[str] = set()
-    for raw in _as_list("partners", value, 50):
-        entry = {"name": raw} if isinstance(raw, str) else raw
+    for raw in _as_list("partners", value, MAX_PARTNERS):
+        entry = {"name": raw.name, "kind": raw.kind} if isinstance(raw, Partner) else raw
+        entry = {"name": entry} if isinstance(entry, str) else entry
         if not isinstance(entry, dict) or set(entry) - {"name", "kind"}:
             raise invalid(
                 "partners",
@@ -211,21 +231,21 @@ def partner_list(value: Any) -> list[dict]:
                 "En partner angives med navn og evt. type.",
                 "A partner is given as a name and an optional kind.",
             )
-        name = text("partners", entry.get("name"), min_len=1, max_len=200, label_da="Partnerens navn")
+        name = text("partners", entry.get("name"), min_len=1, max_len=MAX_PARTNER_NAME, label_da="Partnerens navn")
         kind_ = entry.get("kind")
         if kind_ is not None:
-            kind_ = text("partners", kind_, max_len=100) or None
+            kind_ = text("partners", kind_, max_len=MAX_PARTNER_KIND) or None
         if name.casefold() not in seen:
             seen.add(name.casefold())
-            out.append({"name": name, "kind": kind_})
-    return out
+            out.append(Partner(name, kind_))
+    return tuple(out)
 
 
-def url_list(value: Any) -> list[str]:
+def url_list(value: Any) -> tuple[str, ...]:
     """Accept up to 20 http(s) links, without duplicates."""
     out: list[str] = []
-    for raw in _as_list("links", value, 20):
-        url = text("links", raw, min_len=1, max_len=2000)
+    for raw in _as_list("links", value, MAX_LINKS):
+        url = text("links", raw, min_len=1, max_len=MAX_LINK)
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise invalid(
@@ -236,27 +256,4 @@ def url_list(value: Any) -> list[str]:
             )
         if url not in out:
             out.append(url)
-    return out
-
-
-# What an evidence item says, in a stable order (the public copy of a shared case and the
-# export's CSV columns both follow it).
-CONTENT_FIELDS: tuple[str, ...] = (
-    "kind",
-    "title",
-    "description",
-    "dimension",
-    "sdgs",
-    "targets",
-    "date",
-    "end_date",
-    "participants",
-    "age_groups",
-    "partners",
-    "co_created",
-    "before",
-    "after",
-    "unit",
-    "staff_share",
-    "links",
-)
+    return tuple(out)

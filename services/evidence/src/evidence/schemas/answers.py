@@ -1,11 +1,6 @@
-"""Marshmallow schemas of every response body of the evidence API, for the OpenAPI document only.
-
-The views build their JSON with `views.py` and return Response objects; these schemas are attached
-with `alt_response` (documentation), never `@response`, which would dump the body through the
-schema and silently drop any field not declared here. Every field the views always write is
-`required`, optional ones are not, and no other field is allowed (marshmallow's default `RAISE`),
-so a test can load a real body with the schema to prove the document matches what clients get.
-"""
+"""Response bodies of the evidence API: each view answers through one of these (flask-smorest
+`@blp.response`), so the OpenAPI document is what clients receive. Every field is always present
+(`required`) unless noted, and may be null only where it says so."""
 
 from __future__ import annotations
 
@@ -13,70 +8,77 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from evidence.domain import AGE_GROUPS, DIMENSIONS, KINDS, STATUSES
-from evidence.domain.files import EXTENSIONS
-from evidence.domain.values import CONTENT_FIELDS
-from evidence.views import PUBLIC_FIELDS
+from evidence.domain import (
+    CASE_ACTIONS,
+    CONTENT_FIELDS,
+    DECISIONS,
+    EXTENSIONS,
+    ITEM_ACTIONS,
+    PLAN_ACTIONS,
+    PLAN_DECISIONS,
+    ActionPlan,
+)
+from evidence.domain.lifecycle import ACTION_LABELS
+from shared import vocabulary
+
+from .base import AnswerSchema, AttachmentPath, Count, Figure, IsoDate, OneOf, about
 
 # The types an attachment download can have (the type comes from the bytes, see domain.files).
 ATTACHMENT_TYPES: tuple[str, ...] = tuple(EXTENSIONS)
-BINARY = {"type": "string", "format": "binary"}
-DOWNLOAD_HEADERS = {
-    "Content-Disposition": {"description": "always `attachment`, with the file name (RFC 6266)",
-                            "schema": {"type": "string"}},
-    "X-Content-Type-Options": {"description": "`nosniff`", "schema": {"type": "string"}},
-    "Content-Security-Policy": {"description": "`default-src 'none'; sandbox`", "schema": {"type": "string"}},
-}
-
-
-def _req(field: fields.Field) -> fields.Field:
-    """Mark a field as always present in the body (it may still be null where allow_none)."""
-    field.required = True
-    return field
-
-
-def _meta(description: str) -> dict:
-    return {"description": description} if description else {}
+# What the public directory shows of an approved, public item: content only, no people.
+PUBLIC_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "staff_share")
+AUDIT_ACTIONS = tuple(name for name in ACTION_LABELS if name != "delete")
 
 
 def _str(description: str = "", *, nullable: bool = False, **kw: Any) -> fields.Field:
-    return _req(fields.Str(allow_none=nullable, metadata=_meta(description), **kw))
+    return fields.Str(required=True, allow_none=nullable, metadata=about(description) if description else {}, **kw)
 
 
 def _int(description: str = "", *, nullable: bool = False, **kw: Any) -> fields.Field:
-    return _req(fields.Int(allow_none=nullable, metadata=_meta(description), **kw))
+    return fields.Int(required=True, allow_none=nullable, metadata=about(description) if description else {}, **kw)
 
 
 def _time(description: str = "", *, nullable: bool = False) -> fields.Field:
-    return _req(fields.DateTime(allow_none=nullable, metadata=_meta(description)))
+    return fields.DateTime(required=True, allow_none=nullable, metadata=about(description) if description else {})
 
 
-def _date(description: str = "", *, nullable: bool = True) -> fields.Field:
-    return _req(fields.Date(allow_none=nullable, metadata=_meta(description)))
+def _date(description: str = "") -> fields.Field:
+    return IsoDate(required=True, allow_none=True, metadata=about(description) if description else {})
 
 
-def _nested(schema: type[Schema], *, nullable: bool = False, many: bool = False, description: str = "") -> fields.Field:
+def _nested(schema: type[Schema], *, nullable: bool = False, many: bool = False, description: str = "",
+            **kw: Any) -> fields.Field:
+    meta = about(description) if description else {}
     if many:
-        return _req(fields.List(fields.Nested(schema), metadata=_meta(description)))
-    return _req(fields.Nested(schema, allow_none=nullable, metadata=_meta(description)))
+        return fields.List(fields.Nested(schema), required=True, metadata=meta, **kw)
+    return fields.Nested(schema, required=True, allow_none=nullable, metadata=meta, **kw)
+
+
+def _list(inner: fields.Field, description: str = "") -> fields.Field:
+    return fields.List(inner, required=True, metadata=about(description) if description else {})
 
 
 def _status() -> fields.Field:
-    return _str("workflow status", validate=validate.OneOf(STATUSES))
+    return _str("workflow status", validate=validate.OneOf(vocabulary.EVIDENCE_STATUSES))
+
+
+def _actions(allowed: tuple[str, ...], what: str) -> fields.Field:
+    return _list(fields.Str(validate=validate.OneOf(allowed)),
+                 f"what the caller may do to the {what} now: {', '.join(allowed)}")
 
 
 # -- people ---------------------------------------------------------------------------------------
 
 
-class PersonRefSchema(Schema):
+class PersonRefSchema(AnswerSchema):
     """Who acted, as recorded in audit trails, threads and decisions (name replaced on erasure)."""
 
     person_id = _str()
     name = _str("'Slettet bruger' once the person is erased", nullable=True)
-    role = _str(validate=validate.OneOf(("coordinator", "member", "assessor", "administrator")))
+    role = _str(validate=validate.OneOf(vocabulary.ROLES))
 
 
-class PersonSchema(Schema):
+class ContactSchema(AnswerSchema):
     """Who submitted: the contact notification mails (e-mail null once the person is erased)."""
 
     person_id = _str()
@@ -84,57 +86,61 @@ class PersonSchema(Schema):
     email = _str(nullable=True)
 
 
-class PartnerSchema(Schema):
+class PartnerSchema(AnswerSchema):
     name = _str()
     kind = _str("e.g. association, school", nullable=True)
 
 
 # -- content of items and cases -------------------------------------------------------------------
 
-_CONTENT: dict[str, Any] = {
-    "kind": lambda: _str("evidence kind", nullable=True, validate=validate.OneOf(KINDS)),
-    "title": lambda: _str(nullable=True),
-    "description": lambda: _str(),
-    "dimension": lambda: _str(nullable=True, validate=validate.OneOf(DIMENSIONS)),
-    "sdgs": lambda: _req(fields.List(fields.Int(validate=validate.Range(1, 17)), metadata={"description": "SDGs 1-17"})),
-    "targets": lambda: _req(fields.List(fields.Str(), metadata={"description": "official targets such as 4.7, 12.a"})),
-    "date": lambda: _date("start"),
-    "end_date": lambda: _date("end"),
-    "participants": lambda: _int(nullable=True),
-    "age_groups": lambda: _req(fields.List(fields.Str(validate=validate.OneOf(AGE_GROUPS)))),
-    "partners": lambda: _nested(PartnerSchema, many=True),
-    "co_created": lambda: _req(fields.Bool()),
-    "before": lambda: _req(fields.Number(allow_none=True, metadata={"description": "operations measure: before"})),
-    "after": lambda: _req(fields.Number(allow_none=True, metadata={"description": "operations measure: after"})),
-    "unit": lambda: _str("unit of before/after, e.g. kWh", nullable=True),
-    "staff_share": lambda: _req(fields.Number(allow_none=True, metadata={"description": "staff training: % of staff"})),
-    "links": lambda: _req(fields.List(fields.Str())),
-    "public": lambda: _req(fields.Bool(metadata={"description": "shown in the public directory once approved"})),
-}
+
+def _content_field(name: str) -> fields.Field:
+    made: dict[str, Any] = {
+        "kind": lambda: _str("evidence kind", nullable=True, validate=validate.OneOf(vocabulary.EVIDENCE_KINDS)),
+        "title": lambda: _str(nullable=True),
+        "description": lambda: _str(),
+        "dimension": lambda: _str(nullable=True, validate=validate.OneOf(vocabulary.DIMENSIONS)),
+        "sdgs": lambda: _list(fields.Int(validate=validate.Range(1, 17)), "SDGs 1-17"),
+        "targets": lambda: _list(fields.Str(), "official targets such as 4.7, 12.a"),
+        "date": lambda: _date("start"),
+        "end_date": lambda: _date("end"),
+        "participants": lambda: _int(nullable=True),
+        "age_groups": lambda: _list(fields.Str(validate=validate.OneOf(vocabulary.AGE_GROUPS))),
+        "partners": lambda: _nested(PartnerSchema, many=True),
+        "co_created": lambda: fields.Bool(required=True),
+        "before": lambda: Figure(required=True, allow_none=True, metadata=about("operations measure: before")),
+        "after": lambda: Figure(required=True, allow_none=True, metadata=about("operations measure: after")),
+        "unit": lambda: _str("unit of before/after, e.g. kWh", nullable=True),
+        "staff_share": lambda: Figure(required=True, allow_none=True, metadata=about("staff training: % of staff")),
+        "links": lambda: _list(fields.Str()),
+        "public": lambda: fields.Bool(required=True, metadata=about("shown in the public directory once approved")),
+    }
+    return made[name]()
 
 
 def _content(names: tuple[str, ...]) -> dict[str, fields.Field]:
-    return {name: _CONTENT[name]() for name in names}
+    return {name: _content_field(name) for name in names}
 
 
 # -- evidence items -------------------------------------------------------------------------------
 
 
-class AttachmentSchema(Schema):
+class AttachmentSchema(AnswerSchema):
     """A file attached to an item; the URLs are service paths (the gateway maps them)."""
 
-    id = _str("GridFS file id")
+    id = _str("GridFS file id", attribute="file_id")
     filename = _str()
     mime = _str(validate=validate.OneOf(ATTACHMENT_TYPES))
     size = _int("bytes")
     added_at = _time(nullable=True)
     added_by = _nested(PersonRefSchema, nullable=True)
-    download_url = _str()
-    thumbnail_url = _str("JPEG preview, images only", nullable=True)
+    download_url = AttachmentPath(required=True)
+    thumbnail_url = AttachmentPath(thumbnail=True, required=True, allow_none=True,
+                                   metadata=about("JPEG preview, images only"))
 
 
-class ItemDecisionSchema(Schema):
-    decision = _str(validate=validate.OneOf(("approved", "rejected", "clarification_requested")))
+class ItemDecisionSchema(AnswerSchema):
+    decision = _str(validate=validate.OneOf(DECISIONS))
     comment = _str(nullable=True)
     deadline = _date("answer by (clarification only)")
     reviewer = _nested(PersonRefSchema)
@@ -142,14 +148,14 @@ class ItemDecisionSchema(Schema):
     revision = _int("the item's revision after the decision")
 
 
-class CopiedFromSchema(Schema):
+class CopiedFromSchema(AnswerSchema):
     case_id = _str()
     library_id = _str()
     library_name = _str(nullable=True)
 
 
-class ItemSchema(Schema.from_dict(_content((*CONTENT_FIELDS, "public")))):  # type: ignore[misc]
-    """An evidence item (views.item_json)."""
+class ItemSchema(AnswerSchema.from_dict(_content((*CONTENT_FIELDS, "public")))):  # type: ignore[misc]
+    """An evidence item, with what the caller may do to it."""
 
     id = _str("item id")
     library_id = _str()
@@ -160,28 +166,30 @@ class ItemSchema(Schema.from_dict(_content((*CONTENT_FIELDS, "public")))):  # ty
     created_by = _nested(PersonRefSchema)
     updated_at = _time()
     submitted_at = _time(nullable=True)
-    submitted_by = _nested(PersonSchema, nullable=True)
+    submitted_by = _nested(ContactSchema, nullable=True)
     decided_at = _time(nullable=True)
     decision = _nested(ItemDecisionSchema, nullable=True)
     deadline = _date("clarification deadline")
     shared_case_id = _str(nullable=True)
     copied_from = _nested(CopiedFromSchema, nullable=True, description="the shared case it was copied from")
     attachments = _nested(AttachmentSchema, many=True)
-    thread_count = _int("messages in the clarification thread")
+    thread_count = Count(required=True, attribute="thread", metadata=about("messages in the clarification thread"))
+    actions = _actions(ITEM_ACTIONS, "item")
 
 
-class ItemSummarySchema(Schema):
-    """An item in a summary list (summary=1, views.summary_json)."""
+class ItemSummarySchema(AnswerSchema):
+    """An item in a summary list (summary=1)."""
 
     id = _str()
     title = _str(nullable=True)
     status = _status()
-    kind = _str(nullable=True, validate=validate.OneOf(KINDS))
+    kind = _str(nullable=True, validate=validate.OneOf(vocabulary.EVIDENCE_KINDS))
     revision = _int()
     updated_at = _time()
+    actions = _actions(ITEM_ACTIONS, "item")
 
 
-class _PageSchema(Schema):
+class _PageSchema(AnswerSchema):
     page = _int()
     per_page = _int()
 
@@ -200,43 +208,46 @@ class ItemSummaryListSchema(_PageSchema):
     total = _int(nullable=True)
 
 
-class AuditEntrySchema(Schema):
+class AuditEntrySchema(AnswerSchema):
+    OMIT_WHEN_NONE = ("note",)
+
     at = _time()
-    action = _str(validate=validate.OneOf(
-        ("create", "edit", "submit", "withdraw", "review", "answer", "message", "attach", "share")))
+    action = _str(validate=validate.OneOf(AUDIT_ACTIONS))
     by = _nested(PersonRefSchema)
     revision = _int()
     from_status = _str()
     to_status = _str()
-    changed = _req(fields.List(fields.Str(), metadata={"description": "fields changed"}))
-    note = fields.Str(metadata={"description": "reason or comment, when given"})
+    changed = _list(fields.Str(), "fields changed")
+    note = fields.Str(metadata=about("reason or comment, when given"))
 
 
-class AuditSchema(Schema):
+class AuditSchema(AnswerSchema):
     """An item's or plan's audit trail, oldest first."""
 
     id = _str("item or plan id")
     revision = _int()
     status = _status()
-    entries = _nested(AuditEntrySchema, many=True)
+    entries = _nested(AuditEntrySchema, many=True, attribute="audit")
 
 
-class ThreadMessageSchema(Schema):
+class ThreadMessageSchema(AnswerSchema):
+    OMIT_WHEN_NONE = ("deadline",)
+
     at = _time()
     by = _nested(PersonRefSchema)
     side = _str(validate=validate.OneOf(("assessor", "library")))
     text = _str()
-    deadline = fields.Date(metadata={"description": "with the assessor's question (YYYY-MM-DD)"})
+    deadline = IsoDate(metadata=about("with the assessor's question (YYYY-MM-DD)"))
 
 
-class ThreadSchema(Schema):
+class ThreadSchema(AnswerSchema):
     """The clarification thread of an item or plan."""
 
     id = _str("item or plan id")
     revision = _int()
     status = _status()
     deadline = _date("answer by")
-    messages = _nested(ThreadMessageSchema, many=True)
+    messages = _nested(ThreadMessageSchema, many=True, attribute="thread")
 
 
 class ItemThreadPostedSchema(ThreadSchema):
@@ -245,14 +256,14 @@ class ItemThreadPostedSchema(ThreadSchema):
     item = _nested(ItemSchema)
 
 
-class UploadedSchema(Schema):
+class UploadedSchema(AnswerSchema):
     """The new attachment and the item it was added to (new revision)."""
 
     attachment = _nested(AttachmentSchema)
     item = _nested(ItemSchema)
 
 
-class ItemOnlySchema(Schema):
+class ItemOnlySchema(AnswerSchema):
     """The item after the change."""
 
     item = _nested(ItemSchema)
@@ -261,30 +272,30 @@ class ItemOnlySchema(Schema):
 # -- action plans ---------------------------------------------------------------------------------
 
 
-class GoalSchema(Schema):
-    dimension = _str(validate=validate.OneOf(DIMENSIONS))
+class GoalSchema(AnswerSchema):
+    dimension = _str(validate=validate.OneOf(vocabulary.DIMENSIONS))
     title = _str()
     description = _str()
-    sdgs = _req(fields.List(fields.Int(validate=validate.Range(1, 17))))
-    targets = _req(fields.List(fields.Str()))
+    sdgs = _list(fields.Int(validate=validate.Range(1, 17)))
+    targets = _list(fields.Str())
 
 
-class PlanDecisionSchema(Schema):
-    decision = _str(validate=validate.OneOf(("approved", "clarification_requested")))
+class PlanDecisionSchema(AnswerSchema):
+    decision = _str(validate=validate.OneOf(PLAN_DECISIONS))
     comment = _str(nullable=True)
     deadline = _date("answer by (clarification only)")
     reviewer = _nested(PersonRefSchema)
     at = _time()
 
 
-class SnapshotGoalSchema(Schema):
-    dimension = _str(validate=validate.OneOf(DIMENSIONS))
+class SnapshotGoalSchema(AnswerSchema):
+    dimension = _str(validate=validate.OneOf(vocabulary.DIMENSIONS))
     title = _str()
-    sdgs = _req(fields.List(fields.Int()))
-    targets = _req(fields.List(fields.Str()))
+    sdgs = _list(fields.Int())
+    targets = _list(fields.Str())
 
 
-class _PlanSnapshotSchema(Schema):
+class _PlanSnapshotSchema(AnswerSchema):
     plan_id = _str()
     library_id = _str()
     library_name = _str(nullable=True)
@@ -294,7 +305,7 @@ class _PlanSnapshotSchema(Schema):
     start_year = _int(nullable=True)
     end_year = _int(nullable=True)
     goals = _nested(SnapshotGoalSchema, many=True)
-    submitted_by = _nested(PersonSchema, nullable=True)
+    submitted_by = _nested(ContactSchema, nullable=True)
 
 
 class PreviousPlanVersionSchema(_PlanSnapshotSchema):
@@ -303,8 +314,8 @@ class PreviousPlanVersionSchema(_PlanSnapshotSchema):
     approved_at = _time(nullable=True)
 
 
-class PlanSchema(Schema):
-    """The library's 3-year action plan (views.plan_json)."""
+class PlanSchema(AnswerSchema):
+    """The library's 3-year action plan, with what the caller may do to it."""
 
     id = _str("plan id")
     library_id = _str()
@@ -319,11 +330,12 @@ class PlanSchema(Schema):
     created_at = _time()
     updated_at = _time()
     submitted_at = _time(nullable=True)
-    submitted_by = _nested(PersonSchema, nullable=True)
+    submitted_by = _nested(ContactSchema, nullable=True)
     decision = _nested(PlanDecisionSchema, nullable=True)
     deadline = _date("clarification deadline")
     previous_versions = _nested(PreviousPlanVersionSchema, many=True)
-    thread_count = _int()
+    thread_count = Count(required=True, attribute="thread", metadata=about("messages in the clarification thread"))
+    actions = _actions(PLAN_ACTIONS, "plan")
 
 
 class PlanThreadPostedSchema(ThreadSchema):
@@ -335,7 +347,7 @@ class PlanThreadPostedSchema(ThreadSchema):
 # -- shared cases ---------------------------------------------------------------------------------
 
 
-class CaseSchema(Schema.from_dict(_content(CONTENT_FIELDS))):  # type: ignore[misc]
+class CaseSchema(AnswerSchema.from_dict(_content(CONTENT_FIELDS))):  # type: ignore[misc]
     """A shared case: a frozen public copy of an item's content, without people."""
 
     id = _str("= case_id")
@@ -345,6 +357,7 @@ class CaseSchema(Schema.from_dict(_content(CONTENT_FIELDS))):  # type: ignore[mi
     library_id = _str()
     library_name = _str(nullable=True)
     shared_at = _time()
+    actions = _actions(CASE_ACTIONS, "case")
 
 
 class SharedCaseSchema(CaseSchema):
@@ -369,14 +382,14 @@ class ReviewQueueSchema(_PageSchema):
     plans = _nested(PlanSchema, many=True)
 
 
-class ExportAttachmentSchema(Schema):
+class ExportAttachmentSchema(AnswerSchema):
     filename = _str()
     mime = _str()
     size = _int()
 
 
-class ExportItemSchema(Schema.from_dict(_content((*CONTENT_FIELDS, "public")))):  # type: ignore[misc]
-    """One item as scoring's rebuild reads it (domain.export_item): no audit trail, no thread."""
+class ExportItemSchema(AnswerSchema.from_dict(_content((*CONTENT_FIELDS, "public")))):  # type: ignore[misc]
+    """One item as scoring's rebuild reads it: no audit trail, no thread, no people."""
 
     item_id = _str()
     library_id = _str()
@@ -397,7 +410,7 @@ class ExportPlanSchema(_PlanSnapshotSchema):
     approved_version = _int("non-null: an approved plan is in force", nullable=True)
 
 
-class ExportSchema(Schema):
+class ExportSchema(AnswerSchema):
     """format=json: every item of the library (drafts included) and its action plan."""
 
     format_version = _int(validate=validate.Equal(1))
@@ -408,13 +421,27 @@ class ExportSchema(Schema):
     action_plan = _nested(ExportPlanSchema, nullable=True)
 
 
-class PublicItemSchema(Schema.from_dict(_content(PUBLIC_FIELDS))):  # type: ignore[misc]
+class PublicItemSchema(AnswerSchema.from_dict(_content(PUBLIC_FIELDS))):  # type: ignore[misc]
     """An approved, public item: content only, no people."""
 
     id = _str()
 
 
-class PublicActivitiesSchema(Schema):
+class PublicActivitiesSchema(AnswerSchema):
     library_id = _str()
     library_name = _str(nullable=True)
     items = _nested(PublicItemSchema, many=True)
+
+
+# -- answers that are one of several --------------------------------------------------------------
+
+def item_page() -> OneOf:
+    """A page of items, or of summaries (summary=1)."""
+    return OneOf(lambda page: ItemSummaryListSchema if page.summary else ItemListSchema,
+                 ItemListSchema, ItemSummaryListSchema)
+
+
+def copied() -> OneOf:
+    """What a copied case became: a draft item, or the action plan it was added to."""
+    return OneOf(lambda seen: PlanSchema if isinstance(seen.resource, ActionPlan) else ItemSchema,
+                 ItemSchema, PlanSchema)
