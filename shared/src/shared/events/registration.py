@@ -205,6 +205,21 @@ class PersonErased(Payload):
     library_id = fields.Str(required=True, allow_none=True)
 
 
+# Declared by the gateway's engineer for issue 12 point 4 (sessions and tokens that end); the
+# registration side emits it later. Its consumer is every gateway process (a broadcast: each has
+# its own exclusive, auto-delete queue bound to this type), not a service queue.
+@event("person.access_changed", version=1)
+class PersonAccessChanged(Payload):
+    """A person's access changed: logout, password change or reset, deactivation, reactivation,
+    role change or erasure (status "erased"); gateways drop what they cached about the person."""
+
+    person_id = fields.Str(required=True)
+    session_generation = fields.Int(required=True, validate=validate.Range(min=0))
+    status = fields.Str(required=True, validate=validate.OneOf(PERSON_STATUSES))
+    role = fields.Str(required=True, allow_none=True, validate=validate.OneOf(ROLES))
+    library_id = fields.Str(required=True, allow_none=True)
+
+
 @event("person.password_reset_requested", version=1)
 class PersonPasswordResetRequested(PersonEvent):
     """An active person asked for a password reset link (valid 1 hour)."""
