@@ -74,7 +74,7 @@ def install(app: Flask) -> None:
         "SDG_NAMES": SDG_NAMES, "text_on": text_on, "sdg_grid_html": sdg_grid_html, "progress_view": progress_view, "items_of": items_of})
 
     app.jinja_env.globals["url_for"] = _memoised_url_for(app)
-    app.jinja_env.filters["field_label"] = lambda name: gettext(FIELD_LABELS.get(name, name))
+    app.jinja_env.filters["field_label"] = lambda name: gettext(FIELD_LABELS.get(str(name), str(name)))
 
     app.before_request(forget)
     app.teardown_request(forget)

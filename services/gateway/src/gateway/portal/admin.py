@@ -8,7 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from gateway.auth import current_identity
 from gateway.core import gw
-from gateway.portal.base import bp, check_csrf, items_of, require, signed_in, svc, tell, try_svc
+from gateway.portal.base import SDG_COLOURS, SDG_NAMES, bp, check_csrf, items_of, require, signed_in, svc, tell, try_svc
 
 REQUIREMENT_FIELDS = ("id", "dimension", "text_da", "text_en", "measure", "target", "weight", "kind", "filters",
                       "scale_by_size", "unit_da", "unit_en")
@@ -259,8 +259,6 @@ CHART_TOP, CHART_HEIGHT, BAR_STEP, BAR_WIDTH, CHART_LEFT = 24, 160, 40, 28, 36
 
 def sdg_bars(data: dict) -> list[dict]:
     """The bars of the per-goal chart, laid out for a server-rendered SVG (no script)."""
-    from gateway.portal.base import SDG_COLOURS, SDG_NAMES
-
     per_sdg = data.get("sdgs") or {}
     values = {n: int(per_sdg.get(str(n), per_sdg.get(n, 0)) or 0) for n in range(1, 18)}
     top = max(values.values()) or 1

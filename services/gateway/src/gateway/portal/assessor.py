@@ -37,7 +37,8 @@ def review_library(library_id: str):
 def review_plan(library_id: str):
     check_csrf()
     require("action_plan.review", library_id)
-    payload = {"decision": request.form.get("decision", "approved")}
+    # The decision is the assessor's: none given is the service's to refuse (naming the field).
+    payload = {name: request.form[name] for name in ("decision",) if name in request.form}
     if request.form.get("comment"):
         payload["comment"] = request.form["comment"]
     answer = svc("evidence", "POST", f"/libraries/{library_id}/action-plan/review", json=payload)
@@ -50,7 +51,7 @@ def review_plan(library_id: str):
 def review_evidence(evidence_id: str):
     check_csrf()
     require("evidence.review")
-    payload = {"decision": request.form.get("decision", "")}
+    payload: dict[str, object] = {name: request.form[name] for name in ("decision",) if name in request.form}
     for name in ("comment", "deadline"):
         if request.form.get(name):
             payload[name] = request.form[name]
@@ -67,6 +68,7 @@ def review_evidence(evidence_id: str):
 def adjust_requirement(library_id: str, requirement_id: str):
     check_csrf()
     require("requirements.adjust", library_id)
+    target: float | str | None
     try:
         target = float(request.form.get("target", ""))
     except ValueError:
@@ -82,7 +84,7 @@ def adjust_requirement(library_id: str, requirement_id: str):
 def certify(library_id: str):
     check_csrf()
     require("certification.decide", library_id)
-    payload = {"decision": request.form.get("decision", "award")}
+    payload = {name: request.form[name] for name in ("decision",) if name in request.form}
     if request.form.get("reason"):
         payload["reason"] = request.form["reason"]
     answer = svc("scoring", "POST", f"/libraries/{library_id}/certification", json=payload)

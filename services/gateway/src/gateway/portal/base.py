@@ -13,6 +13,7 @@ from gateway import authz
 from gateway.auth import csrf_valid, current_identity
 from gateway.client import ServiceUnavailable
 from gateway.core import gw
+from gateway.portal.i18n import EN, lang
 
 bp = Blueprint("portal", __name__)
 
@@ -72,8 +73,6 @@ def text_on(hex_colour: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _sdg_grid(language: str, covered: frozenset[int]) -> Markup:
-    from gateway.portal.i18n import EN
-
     def t(text: str) -> str:
         return escape(EN.get(text, text) if language == "en" else text)
 
@@ -93,8 +92,6 @@ def _sdg_grid(language: str, covered: frozenset[int]) -> Markup:
 def sdg_grid_html(covered: Any) -> Markup:
     """The 17 goals as a grid, the covered ones in their colours (the same markup for the same
     language and goals, so it is built once per combination)."""
-    from gateway.portal.i18n import lang
-
     return _sdg_grid(lang(), frozenset(int(n) for n in covered or ()))
 
 
@@ -111,7 +108,6 @@ class Answer:
     @property
     def detail(self) -> str:
         if isinstance(self.data, dict):
-            from gateway.portal.i18n import lang
             if lang() == "en" and self.data.get("detail_en"):
                 return self.data["detail_en"]
             return self.data.get("detail") or self.data.get("title") or ""
@@ -213,7 +209,6 @@ def progress_view(data: Any) -> dict[str, Any]:
                 covered.add(int(s.get("sdg") or s.get("id") or s.get("number") or 0))
         elif str(s).isdigit():
             covered.add(int(s))
-    from gateway.portal.i18n import lang
     missing = []
     for m in data.get("missing") or []:
         if isinstance(m, dict):

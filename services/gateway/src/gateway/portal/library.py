@@ -6,11 +6,14 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 
 from gateway.auth import current_identity
+from gateway.client import ServiceUnavailable
+from gateway.core import gw
 from gateway.portal.base import (
     AGE_GROUPS,
     DIMENSIONS,
     KINDS,
     STATUSES,
+    Answer,
     bp,
     check_csrf,
     require,
@@ -40,10 +43,6 @@ def dashboard():
 def library_dashboard(library_id: str):
     # The three answers are fetched at once (client.get_many); the library's details (rarely changed, the same for
     # everyone allowed here) may be up to client.LIBRARY_TTL seconds old (see gateway/client.py).
-    from gateway.client import ServiceUnavailable
-    from gateway.core import gw
-    from gateway.portal.base import Answer
-
     require("progress.read", library_id)
     client, who = gw().client, current_identity()
 
@@ -122,7 +121,7 @@ def partner_names(partners) -> list[str]:
 def evidence_withdraw(evidence_id: str):
     check_csrf()
     item = _item(evidence_id, "evidence.submit")
-    body = {"revision": int(request.form.get("revision") or item.get("revision") or 0)}
+    body: dict[str, object] = {"revision": int(request.form.get("revision") or item.get("revision") or 0)}
     if request.form.get("reason", "").strip():
         body["reason"] = request.form["reason"].strip()
     tell(svc("evidence", "POST", f"/evidence/{evidence_id}/withdraw", json=body),
