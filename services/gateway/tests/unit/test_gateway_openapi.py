@@ -31,8 +31,8 @@ def backend_document(service: str) -> dict:
     for fwd in api_v1.FORWARDS:
         if fwd.service != service:
             continue
-        count = iter(range(9))
-        path = re.sub(r"\{[^}]*\}", lambda _m: "{p%d}" % next(count), fwd.backend_path)
+        parts = re.split(r"\{[^}]*\}", fwd.backend_path)
+        path = "".join(part + (f"{{p{n}}}" if n < len(parts) - 1 else "") for n, part in enumerate(parts))
         names = re.findall(r"\{([^}]*)\}", path)
         op = {"responses": {"200": {"description": "OK", "content": {"application/json": {
                   "schema": {"$ref": "#/components/schemas/Thing"}}}},
