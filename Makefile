@@ -70,7 +70,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
+	$(BIN)/mypy shared/src services/gateway/src/gateway $(wildcard $(foreach s,$(SERVICES),services/$(s)/src/$(s)/domain*))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

@@ -250,7 +250,7 @@ class ServiceClient:
                                               assert_same_host=False, decode_content=True)
         except Urllib3Error as exc:
             outcome = NOT_APPLIED if not writes or _never_sent(exc) else UNKNOWN
-            log.warning("service unavailable", extra={"service": service, "path": path, "error": str(exc),
+            log.warning("service unavailable", extra={"backend": service, "path": path, "error": str(exc),
                                                       "outcome": outcome})
             raise ServiceUnavailable(service, type(exc).__name__, outcome) from None
         if raw.status in (502, 503, 504):
