@@ -95,3 +95,13 @@ def test_a_certificate_form_without_a_decision_is_not_given_one():
     plan = [c for c in fake.forwarded() if c.path == f"/libraries/{OWN}/action-plan/review"]
     assert award and "decision" not in award[0].json  # the service refuses it, naming the field
     assert plan and "decision" not in plan[0].json
+
+
+def test_a_portal_change_whose_outcome_is_unknown_tells_the_person_to_look_before_trying_again():
+    app, _ = make_app(Unavailable(UNKNOWN))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["identity"] = asdict(person("assessor"))
+        session["csrf"] = "token"
+    page = client.post(f"/vurdering/{OWN}/certificering", data={"csrf_token": "token", "decision": "award"})
+    assert page.status_code == 503 and "ved ikke, om ændringen blev gemt" in page.get_data(as_text=True)
