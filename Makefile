@@ -76,7 +76,7 @@ bench: venv broker
 
 lint: venv
 	$(BIN)/ruff check shared services tests deploy
-	$(BIN)/mypy shared/src $(foreach s,$(filter-out gateway,$(SERVICES)),services/$(s)/src/$(s))
+	$(BIN)/mypy shared/src $(foreach s,$(SERVICES),services/$(s)/src/$(s))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run

@@ -102,7 +102,9 @@ def platform(settings_for, smtp):
 
         gateway_settings = settings_for("gateway", **for_service("gateway"), http_port=gateway_port)
         all_settings["gateway"] = gateway_settings
-        gateway = _Server(create_app(gateway_settings), gateway_port)
+        gateway_app = create_app(gateway_settings)
+        runtimes.append(gateway_app.extensions["gateway"])  # its access-event subscription, stopped below
+        gateway = _Server(gateway_app, gateway_port)
         gateway.start()
         servers.append(gateway)
         for port in [*ports.values(), gateway_port]:

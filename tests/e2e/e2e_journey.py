@@ -92,7 +92,8 @@ ADJUSTED_TARGETS = {"F1": 1, "F2": 3, "C1": 1, "C2": 1, "C3": 1}
 def log_and_submit(platform, headers: dict, library_id: str, item: dict) -> dict:
     created = ok(requests.post(platform.api(f"/libraries/{library_id}/evidence"), json=item, headers=headers,
                                timeout=10), 201)
-    submitted = ok(requests.post(platform.api(f"/evidence/{created['id']}/submit"), json={}, headers=headers,
+    submitted = ok(requests.post(platform.api(f"/evidence/{created['id']}/submit"),
+                                 json={"revision": created["revision"]}, headers=headers,
                                  timeout=10))
     assert submitted["status"] == "submitted", submitted
     return created

@@ -101,7 +101,8 @@ def test_a_coordinator_manages_the_team_evidence_shared_cases_and_profile(platfo
     # -- evidence: a question answered with a change, the audit trail, sharing, editing after approval --
     item = ok(requests.post(platform.api(f"/libraries/{library_id}/evidence"), json=ITEMS[0], headers=coordinator,
                             timeout=10), 201)
-    ok(requests.post(platform.api(f"/evidence/{item['id']}/submit"), json={}, headers=coordinator, timeout=10))
+    ok(requests.post(platform.api(f"/evidence/{item['id']}/submit"), json={"revision": item["revision"]},
+                     headers=coordinator, timeout=10))
     reviewer = assessor(platform)
     ok(requests.post(platform.api(f"/evidence/{item['id']}/review"), headers=reviewer, timeout=10, json={
         "decision": "clarification_requested", "comment": "Hvor mange deltog?", "deadline": (datetime.now(UTC).date() + timedelta(days=30)).isoformat()}))
@@ -160,7 +161,8 @@ def test_a_coordinator_manages_the_team_evidence_shared_cases_and_profile(platfo
     # -- withdraw a submitted item ----------------------------------------------------------------
     second = ok(requests.post(platform.api(f"/libraries/{library_id}/evidence"), json=ITEMS[1], headers=coordinator,
                               timeout=10), 201)
-    ok(requests.post(platform.api(f"/evidence/{second['id']}/submit"), json={}, headers=coordinator, timeout=10))
+    ok(requests.post(platform.api(f"/evidence/{second['id']}/submit"), json={"revision": second["revision"]},
+                     headers=coordinator, timeout=10))
     page.goto(f"{platform.url}/evidens/{second['id']}")
     page.get_by_label("Begrundelse (valgfri)").fill("Forkert dato")
     page.get_by_role("button", name="Træk aktiviteten tilbage").click()

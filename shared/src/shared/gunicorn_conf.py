@@ -29,6 +29,10 @@ preload_app = False
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# The longest request line gunicorn lets through (its maximum; the default is 4094): the apps answer
+# a longer address themselves (the gateway: 414 problem+json above 4096 characters), and only a
+# line beyond this gets gunicorn's own plain 414.
+limit_request_line = 8190
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("CHORA_LOG_LEVEL", "info").lower()

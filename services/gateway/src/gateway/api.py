@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import timedelta
+from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_v1, docs, portal
-from gateway.client import ServiceClient, ServiceUnavailable
+from gateway.bootstrap import Gateway, bootstrap
+from gateway.client import NOT_APPLIED, IdempotencyKeys, ServiceUnavailable, idempotency
 from gateway.config import Settings
-from gateway.core import Gateway
+from gateway.core import gw
+from gateway.openapi import compose
 from shared import jsonlog, keys
-from shared.http import create_service_app, problem_response
+from shared.http import ProblemApi, create_service_app, problem_response
 
 log = logging.getLogger(__name__)
 
 SESSION_REFRESH_INTERVAL = 300  # seconds
+MAX_URL_LENGTH = 4096  # characters of path and query; longer is 414 (gunicorn refuses beyond 4094 bytes itself)
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+# What a 503 tells the person to do, by what became of their change.
+UNAVAILABLE_WORDS = {
+    NOT_APPLIED: ("Tjenesten er midlertidigt utilgængelig, og intet blev ændret. Prøv igen om lidt.",
+                  "The service is temporarily unavailable, and nothing was changed. Try again shortly."),
+    "unknown": ("Tjenesten svarede ikke i tide, så vi ved ikke, om ændringen blev gemt. Se efter, om den er "
+                "der, før du prøver igen (eller send den igen med samme Idempotency-Key).",
+                "The service did not answer in time, so we do not know whether the change was saved. Check "
+                "whether it is there before you try again (or send it again with the same Idempotency-Key)."),
+}
 
 
 class SlidingSessionInterface(SecureCookieSessionInterface):
@@ -28,7 +45,7 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     at most every SESSION_REFRESH_INTERVAL seconds rather than on every request (re-signing costs
     about 0.6 ms of the gateway's CPU per page). The idle timeout is thus 8 h minus up to 5 min."""
 
-    def should_set_cookie(self, app, session) -> bool:  # type: ignore[override]
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
         if session.modified:
             if session.permanent:
                 session["_r"] = int(time.time())
@@ -42,9 +59,10 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         return True
 
 
-def create_app(settings: Settings | None = None, client: ServiceClient | None = None) -> Flask:
-    """Build the gateway: portal, public API and the forwarding client (nothing connects yet)."""
-    settings = settings or Settings.from_env()
+def create_app(settings: Settings | None = None, *, service: Gateway | None = None) -> Flask:
+    """Build the gateway: portal, public API and the forwarding client; attach to access events."""
+    service = service or bootstrap(settings)
+    settings = service.settings
     jsonlog.configure("gateway", settings.log_level)
     app, api = create_service_app(settings, title="Verdensmålscertificering for biblioteker", api_prefix="/api/v1")
     app.config.update(
@@ -65,36 +83,90 @@ def create_app(settings: Settings | None = None, client: ServiceClient | None = 
                                 x_proto=settings.trusted_proxies, x_host=0)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(api_v1.blp)
-    app.extensions["gateway"] = Gateway(settings, client or ServiceClient(
-        settings.service_urls, {name: settings.key(keys.identity_purpose(name)) for name in settings.service_urls}))
-    docs.install(app, api)
+    app.register_blueprint(api_v1.forwarded)
+    app.extensions["gateway"] = service
+    _install_request_checks(app)
+    _install_openapi(app, api)
     portal.install(app, https=settings.public_url.startswith("https://"))
     _install_errors(app, api)
+    service.start()
     return app
+
+
+def public_document(api: ProblemApi) -> dict[str, Any]:
+    """The public API's OpenAPI document: the gateway's own operations and every forwarded one."""
+    return compose(api.spec.to_dict(), api_v1.FORWARDS, gw().documents.get(), api_v1.ERRORS)
+
+
+def _install_openapi(app: Flask, api: ProblemApi) -> None:
+    def openapi_json() -> Response:
+        return jsonify(public_document(api))
+
+    # flask-smorest serves its own document (the gateway's operations only) at this endpoint
+    app.view_functions["api-docs.openapi_json"] = openapi_json
+    docs.install(app, lambda: public_document(api))
 
 
 def _wants_api(path: str) -> bool:
     return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
 
 
-def _install_errors(app: Flask, api) -> None:
+def _install_request_checks(app: Flask) -> None:
+    @app.before_request
+    def refuse_long_urls() -> ResponseReturnValue | None:
+        if len(request.full_path) > MAX_URL_LENGTH:
+            return problem_response(414, "Adressen er for lang.", detail_en="The address is too long.",
+                                    code="uri_too_long")
+        return None
+
+    @app.before_request
+    def bind_idempotency_key() -> ResponseReturnValue | None:
+        """Each state-changing call this request makes carries a key derived from the one it came
+        with (the API's `Idempotency-Key` header, or a portal form's `idempotency_key` field)."""
+        key = request.headers.get("Idempotency-Key")
+        if key is None and request.method == "POST" and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            key = request.form.get("idempotency_key") or None
+        if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+            return problem_response(400, "Idempotency-Key skal være 1-200 synlige ASCII-tegn.",
+                                    detail_en="Idempotency-Key must be 1-200 visible ASCII characters.",
+                                    field="Idempotency-Key", code="invalid_input")
+        g.idempotency_token = idempotency.set(IdempotencyKeys(key))
+        return None
+
+    @app.teardown_request
+    def unbind_idempotency_key(_exc: BaseException | None) -> None:
+        token = g.pop("idempotency_token", None)
+        if token is not None:
+            idempotency.reset(token)
+
+
+def _with_allow(response: Response, exc: HTTPException) -> Response:
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
+    return response
+
+
+def _install_errors(app: Flask, api: ProblemApi) -> None:
     @app.errorhandler(ServiceUnavailable)
-    def on_unavailable(exc: ServiceUnavailable):
+    def on_unavailable(exc: ServiceUnavailable) -> ResponseReturnValue:
+        words_da, words_en = UNAVAILABLE_WORDS.get(exc.outcome, UNAVAILABLE_WORDS["unknown"])
         if _wants_api(request.path):
-            return problem_response(
-                503, "Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.",
-                detail_en="The service is temporarily unavailable. Try again shortly.",
-                code="service_unavailable", service=exc.service)
-        return render_template("unavailable.html", service=exc.service), 503
+            return problem_response(503, words_da, detail_en=words_en, code="service_unavailable",
+                                    service=exc.service, outcome=exc.outcome)
+        return render_template("unavailable.html", service=exc.service, outcome=exc.outcome,
+                               words_da=words_da, words_en=words_en), 503
 
     @app.errorhandler(HTTPException)
-    def on_http(exc: HTTPException):
+    def on_http(exc: HTTPException) -> ResponseReturnValue:
         if _wants_api(request.path):
-            return api.handle_http_exception(exc)
-        return render_template("error.html", status=exc.code or 500), exc.code or 500
+            return _with_allow(api.handle_http_exception(exc), exc)
+        page = app.make_response((render_template("error.html", status=exc.code or 500), exc.code or 500))
+        return _with_allow(page, exc)
 
     @app.errorhandler(Exception)
-    def on_unexpected(exc: Exception):
+    def on_unexpected(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return on_http(exc)
         log.exception("unhandled error")  # the trace goes to the log, never to the client

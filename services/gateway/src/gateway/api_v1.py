@@ -1,63 +1,86 @@
-"""The public JSON API at /api/v1: the contract of issue #7, mapped onto the services' internal
-paths. Views are thin: who is calling -> the authorisation table -> one forwarded call.
+"""The public JSON API at /api/v1: the gateway's own operations (a bearer token for email and
+password) through flask-smorest, and every other operation forwarded, as one table (`ROUTES`):
+who is calling -> the authorisation table -> one call to the service that answers, relayed as it
+answered. The table also composes the OpenAPI document (gateway.openapi), from the services' own.
 
-The answer schemas document the services' answers; they do not filter them: a view returns the
-relayed Flask Response, which flask-smorest passes through untouched (it dumps through the
-schema only a dict a view returns, as `token` and `me` do with answers the gateway builds)."""
+The gateway adds no decision of its own to what it forwards: a body is passed on as it came (a
+missing decision or revision is the service's to refuse, naming the field)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-import requests
+from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
 from gateway import schemas as s
 from gateway.auth import TOKEN_LIFETIME, csrf_valid, current_identity, issue_token
+from gateway.client import ServiceResponse, url_path
 from gateway.core import SignInRefused, authenticate, enforce, enforce_on_evidence, enforce_on_person, gw
+from gateway.openapi import Forward
 from shared.http import PROBLEM, Problem, ProblemSchema
+from shared.identity import Identity
 
-blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Verdensmålscertificering: public API")
+PREFIX = "/api/v1"
+# The gateway's own operations (documented by flask-smorest) ...
+blp = Blueprint("api_v1_own", __name__, url_prefix=PREFIX, description="Verdensmålscertificering: public API")
+# ... and the forwarded ones (documented from the services' documents by gateway.openapi).
+forwarded = FlaskBlueprint("api_v1", __name__, url_prefix=PREFIX)
 
-_PASSED_HEADERS = ("Content-Disposition", "ETag", "Cache-Control", "Location")
+_PASSED_HEADERS = ("Content-Disposition", "ETag", "Cache-Control", "Location", "Content-Security-Policy",
+                   "X-Content-Type-Options")
 
-# The problem+json answers an operation documents (`fails`), with what they mean.
+# The problem+json answers the gateway itself gives, with what they mean.
 ERRORS = {
-    401: "Sign in first (`unauthenticated`), or the access token is invalid or expired (`invalid_token`).",
+    401: "Sign in first (`unauthenticated`), or the access token is invalid, expired or ended by a logout or a "
+         "password change (`invalid_token`).",
     403: "Your role may not do this (`forbidden`), or a change signed in by the portal's cookie lacks the "
          "`X-CSRF-Token` header (`csrf`).",
     404: "Not found, or another library's (its existence is not revealed).",
-    409: "Conflicts with the current state.",
-    410: "The link's token has expired, was used, or a newer one was sent.",
-    413: "The file is too large (20 MB per file, 100 MB per item).",
-    415: "The file type is not supported (JPEG, PNG, WebP, PDF, DOCX, XLSX).",
-    422: "Invalid data: `field` names the first field at fault, `errors` every one.",
     429: "Too many failed sign-ins for the account or from the address (`throttled`).",
-    503: "A service behind the gateway is unavailable (`service_unavailable`, naming the `service`).",
+    503: "A service behind the gateway is unavailable (`service_unavailable`, naming the `service`). "
+         "`outcome` says what became of a change: `not_applied` (it never reached the service: try again) or "
+         "`unknown` (it may have been applied: look before trying again, or repeat it with the same "
+         "`Idempotency-Key`, which the service answers as the first time).",
 }
 SIGNED_IN = (401, 403, 404, 503)  # what any signed-in call may meet (see authz.decide)
-STALE = ("The revision sent is not the current one (`stale_revision`), or the status does not allow "
-         "this (`illegal_transition`, with `current_state`).")
-BINARY = {"type": "string", "format": "binary"}
+PUBLIC = (503,)
+ALL = None  # every query parameter is passed on
 
 
-def fails(*statuses: int, conflict: str | None = None, invalid: str | None = None):
-    """Document the problem+json answers of an operation (`conflict`, `invalid`: say why for it)."""
-    said = {409: conflict, 422: invalid}
-    listed = set(statuses) | {status for status, why in said.items() if why}
+@dataclass(frozen=True)
+class Route:
+    """One forwarded operation: the public rule, the service and its path, and whom to ask."""
 
-    def decorate(view):
-        for status in sorted(listed, reverse=True):
-            view = blp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM,
-                                    description=said.get(status) or ERRORS[status])(view)
-        return view
+    method: str
+    rule: str  # Flask rule below /api/v1
+    service: str
+    backend: str  # the service's path, with the public rule's parameter names
+    action: str  # the authorisation table's action
+    on: str | None  # what decides own or other: "library", "evidence", "person" or None
+    summary: str
+    errors: tuple[int, ...] = SIGNED_IN
+    query: tuple[str, ...] | None = ()
+    description: str = ""
+    # Builds the call instead of the plain relay: (route, caller, path ids, item looked up) -> answer.
+    handler: Callable[[Route, Identity, dict[str, str], dict[str, Any] | None], ResponseReturnValue] | None = None
+    name: str = ""  # the endpoint's name where a page links to it (api_v1.<name>); else the operation id
 
-    return decorate
+    @property
+    def forward(self) -> Forward:
+        def openapi(rule: str) -> str:
+            return rule.replace("<", "{").replace(">", "}")
+
+        return Forward(self.method, PREFIX + openapi(self.rule), self.service, openapi(self.backend), self.summary,
+                       self.description, self.errors, self.query)
 
 
-def relay(resp: requests.Response) -> Response:
-    """Answer with what the service answered (status, body, content type)."""
+def relay(resp: ServiceResponse) -> Response:
+    """Answer with what the service answered (status, body, content type, the headers that matter)."""
     out = Response(resp.content, status=resp.status_code,
                    content_type=resp.headers.get("Content-Type", "application/json"))
     for name in _PASSED_HEADERS:
@@ -66,14 +89,173 @@ def relay(resp: requests.Response) -> Response:
     return out
 
 
-def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+def _json_body() -> Any:
+    """The request's JSON body as it came (None without one)."""
+    return request.get_json(silent=True) if request.is_json else None
 
 
-@blp.before_request
-def check_session_csrf():
-    """Calls authenticated by the portal's cookie must carry the CSRF token when they change state."""
+def _call(route: Route, who: Identity, ids: dict[str, str], **kw: Any) -> Response:
+    path = route.backend.replace("<", "{").replace(">", "}")
+    path = path.format(**{name: url_path("{}", value) for name, value in ids.items()})
+    if route.query is ALL:
+        kw.setdefault("params", request.args)
+    elif route.query:
+        kw.setdefault("params", {name: request.args[name] for name in route.query if name in request.args})
+    return relay(gw().client.call(route.service, route.method, path, who, **kw))
+
+
+def _plain(route: Route, who: Identity, ids: dict[str, str], _item: dict[str, Any] | None) -> Response:
+    body = _json_body() if route.method not in ("GET", "HEAD", "DELETE") else None
+    return _call(route, who, ids, json=body)
+
+
+def _me(route: Route, who: Identity, ids: dict[str, str], _item: dict[str, Any] | None) -> Response:
+    return _call(route, who, {"person_id": who.person_id})
+
+
+def _invite(route: Route, who: Identity, ids: dict[str, str], _item: dict[str, Any] | None) -> Response:
+    body = _json_body()
+    if isinstance(body, dict) and who.library_id and not body.get("library_id"):
+        body = {**body, "library_id": who.library_id}  # staff invite into their own library
+    return _call(route, who, ids, json=body)
+
+
+def _evidence_item(route: Route, who: Identity, ids: dict[str, str], item: dict[str, Any] | None) -> ResponseReturnValue:
+    if item is not None:  # already fetched, as this caller, to learn its library
+        return jsonify(item)
+    return _call(route, who, ids)
+
+
+def _attach(route: Route, who: Identity, ids: dict[str, str], _item: dict[str, Any] | None) -> Response:
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(422, "Vælg en fil.", detail_en="Choose a file.", field="file", code="validation")
+    files = {"file": (upload.filename, upload.stream, upload.mimetype or "application/octet-stream")}
+    fields = {"revision": request.form["revision"]} if "revision" in request.form else {}
+    return _call(route, who, ids, files=files, data=fields)
+
+
+def _invite_scope(who: Identity) -> str | None:
+    body = _json_body()
+    return body.get("library_id") if isinstance(body, dict) and isinstance(body.get("library_id"), str) else None
+
+
+R, E, S = "registration", "evidence", "scoring"
+ROUTES: tuple[Route, ...] = (
+    # accounts
+    Route("POST", "/registrations", R, "/registrations", "registration.create", None,
+          "Register a library and its coordinator; a confirmation mail carries a link with token=.", PUBLIC),
+    Route("POST", "/email-confirmations", R, "/email-confirmations", "email.confirm", None,
+          "Confirm an email address with the token from the mail.", PUBLIC),
+    Route("POST", "/email-confirmations/resend", R, "/email-confirmations/resend", "email.confirm", None,
+          "Send the confirmation mail again (always 202).", PUBLIC),
+    Route("GET", "/me", R, "/people/<person_id>", "me.read", None, "The signed-in person.", (401, 503),
+          handler=_me),
+    Route("POST", "/password-resets", R, "/password-resets", "password.reset", None,
+          "Ask for a password-reset mail (always 202).", PUBLIC),
+    Route("POST", "/password-resets/complete", R, "/password-resets/complete", "password.reset", None,
+          "Set a new password with the token from the mail (ends every session and token of the person).", PUBLIC),
+    Route("POST", "/invitations", R, "/invitations", "invitation.create", "invitation",
+          "Invite a colleague (coordinator: own library; administrator: any library).", handler=_invite),
+    Route("POST", "/invitations/accept", R, "/invitations/accept", "invitation.accept", None,
+          "Accept an invitation with the token from the mail and choose a password.", PUBLIC),
+    # libraries and teams
+    Route("GET", "/libraries/<library_id>", R, "/libraries/<library_id>", "library.read", "library",
+          "A library's registration details."),
+    Route("GET", "/libraries/<library_id>/people", R, "/libraries/<library_id>/people", "team.read", "library",
+          "The library's team."),
+    Route("POST", "/people/<person_id>/reactivate", R, "/people/<person_id>/reactivate", "person.reactivate",
+          "person", "Let a deactivated colleague sign in again (coordinator: own library; administrator: anyone)."),
+    Route("PUT", "/libraries/<library_id>/enrolment", R, "/libraries/<library_id>/enrolment", "enrolment.manage",
+          "library", "Enrol the library in an open cohort, or move it there from its current one (administrator)."),
+    Route("DELETE", "/libraries/<library_id>/enrolment", R, "/libraries/<library_id>/enrolment", "enrolment.manage",
+          "library", "End the library's enrolment in its cohort (administrator)."),
+    # evidence
+    Route("POST", "/libraries/<library_id>/evidence", E, "/libraries/<library_id>/evidence", "evidence.create",
+          "library", "Log evidence (starts as a draft)."),
+    Route("GET", "/libraries/<library_id>/evidence", E, "/libraries/<library_id>/evidence", "evidence.read",
+          "library", "The library's evidence, filtered and paginated.", query=ALL),
+    Route("GET", "/evidence/<evidence_id>", E, "/evidence/<evidence_id>", "evidence.read", "evidence",
+          "One evidence item.", handler=_evidence_item),
+    Route("PATCH", "/evidence/<evidence_id>", E, "/evidence/<evidence_id>", "evidence.update", "evidence",
+          "Change a draft (send the revision it is based on; 409 if stale).", name="patch_evidence"),
+    Route("POST", "/evidence/<evidence_id>/attachments", E, "/evidence/<evidence_id>/attachments", "evidence.attach",
+          "evidence", "Attach a file (multipart field `file`, with the item's `revision`): a photo or a PDF.",
+          handler=_attach, name="attach"),
+    Route("GET", "/evidence/<evidence_id>/attachments/<attachment_id>", E,
+          "/evidence/<evidence_id>/attachments/<attachment_id>", "evidence.read", "evidence", "Download an attachment.",
+          name="download"),
+    Route("POST", "/evidence/<evidence_id>/submit", E, "/evidence/<evidence_id>/submit", "evidence.submit",
+          "evidence", "Submit a draft for review (send the revision it is based on)."),
+    Route("POST", "/evidence/<evidence_id>/review", E, "/evidence/<evidence_id>/review", "evidence.review",
+          "evidence", "Approve, ask for clarification or reject (assessor)."),
+    Route("GET", "/evidence/<evidence_id>/thread", E, "/evidence/<evidence_id>/thread", "thread.read", "evidence",
+          "The clarification thread of an item."),
+    Route("POST", "/evidence/<evidence_id>/thread", E, "/evidence/<evidence_id>/thread", "thread.post", "evidence",
+          "Write in the clarification thread."),
+    Route("GET", "/libraries/<library_id>/action-plan", E, "/libraries/<library_id>/action-plan", "action_plan.read",
+          "library", "The library's 3-year action plan."),
+    Route("PUT", "/libraries/<library_id>/action-plan", E, "/libraries/<library_id>/action-plan", "action_plan.edit",
+          "library", "Save the action plan (3-year goals per dimension, tagged with SDGs)."),
+    Route("POST", "/libraries/<library_id>/action-plan/submit", E, "/libraries/<library_id>/action-plan/submit",
+          "action_plan.edit", "library", "Submit the action plan for the assessor's approval."),
+    Route("POST", "/libraries/<library_id>/action-plan/review", E, "/libraries/<library_id>/action-plan/review",
+          "action_plan.review", "library", "Approve the action plan or ask for clarification (assessor)."),
+    Route("GET", "/review-queue", E, "/review-queue", "review_queue.read", None,
+          "Submitted evidence awaiting review, oldest first (programme staff).", (401, 403, 503),
+          query=("page", "per_page")),
+    # scoring and certification
+    Route("GET", "/libraries/<library_id>/progress", S, "/libraries/<library_id>/progress", "progress.read",
+          "library", "Progress against the library's requirement profile.", query=("lang",)),
+    Route("GET", "/libraries/<library_id>/requirements", S, "/libraries/<library_id>/requirements", "progress.read",
+          "library", "The library's requirement profile with its adjustment history."),
+    Route("POST", "/libraries/<library_id>/requirements/<requirement_id>/adjustments", S,
+          "/libraries/<library_id>/requirements/<requirement_id>/adjustments", "requirements.adjust", "library",
+          "Adjust a requirement's target, with a reason (assessor)."),
+    Route("POST", "/libraries/<library_id>/certification", S, "/libraries/<library_id>/certification",
+          "certification.decide", "library", "Award, renew, revoke or check in a certificate (assessor)."),
+    Route("GET", "/libraries/<library_id>/certificate", S, "/libraries/<library_id>/certificate", "progress.read",
+          "library", "The library's certificate."),
+    # the public
+    Route("GET", "/public/libraries", S, "/public/libraries", "public.read", None,
+          "Certified libraries (no authentication).", PUBLIC, query=ALL),
+    Route("GET", "/public/libraries/<library_id>/activities", E, "/public/libraries/<library_id>/activities",
+          "public.read", None, "A library's approved public activities (no authentication).", PUBLIC),
+    Route("GET", "/public/certificates/<certificate_id>", S, "/public/certificates/<certificate_id>", "public.read",
+          None, "Verify a certificate (no authentication).", PUBLIC),
+    Route("GET", "/public/certificates/<certificate_id>/badge.svg", S, "/public/certificates/<certificate_id>/badge.svg",
+          "public.read", None, "The certificate's badge to embed (SVG).", PUBLIC),
+)
+FORWARDS = tuple(route.forward for route in ROUTES)
+
+
+def _view(route: Route) -> Callable[..., ResponseReturnValue]:
+    def view(**ids: str) -> ResponseReturnValue:
+        who = current_identity()
+        item = None
+        if route.on == "library":
+            enforce(who, route.action, ids.get("library_id"))
+        elif route.on == "evidence":
+            item = enforce_on_evidence(who, route.action, ids["evidence_id"])
+        elif route.on == "person":
+            enforce_on_person(who, route.action, ids["person_id"])
+        elif route.on == "invitation":
+            enforce(who, route.action, _invite_scope(who))
+        else:
+            enforce(who, route.action)
+        return (route.handler or _plain)(route, who, ids, item)
+
+    view.__doc__ = route.summary
+    return view
+
+
+for _route in ROUTES:
+    forwarded.add_url_rule(_route.rule, _route.name or _route.forward.operation_id, _view(_route),
+                           methods=[_route.method])
+
+
+def check_session_csrf() -> None:
+    """Refuse a bad bearer token, and a change signed in by the portal's cookie without its CSRF token."""
     current_identity()
     if g.get("bad_token"):
         raise Problem(401, "Ugyldig eller udløbet adgangsnøgle.", detail_en="Invalid or expired access token.",
@@ -81,55 +263,21 @@ def check_session_csrf():
     if g.get("via_session") and request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_valid():
         raise Problem(403, "Sikkerhedsnøglen (CSRF) mangler eller er forkert.", detail_en="Missing or wrong CSRF token.",
                       code="csrf")
-    return None
 
 
-def _passed(*names: str) -> dict[str, str]:
-    """The named query parameters of this request, to pass on to a service."""
-    return {name: request.args[name] for name in names if name in request.args}
-
-
-def call(service: str, method: str, path: str, **kw) -> Response:
-    return relay(gw().client.call(service, method, path, current_identity(), **kw))
-
-
-# --- accounts -------------------------------------------------------------------------------
-
-@blp.post("/registrations")
-@blp.arguments(s.RegistrationIn)
-@blp.response(201, s.RegistrationOut)
-@fails(403, 503, conflict="The ISIL code (`isil_in_use`) or the coordinator's email address "
-                          "(`email_in_use`) is already registered.")
-def register(_data):
-    """Register a library and its coordinator; a confirmation mail carries a link with token=."""
-    enforce(current_identity(), "registration.create")
-    return call("registration", "POST", "/registrations", json=body())
-
-
-@blp.post("/email-confirmations")
-@blp.arguments(s.TokenIn)
-@blp.response(200, s.RegistrationOut)
-@fails(403, 404, 410, 503)
-def confirm_email(_data):
-    """Confirm an email address with the token from the mail."""
-    return call("registration", "POST", "/email-confirmations", json=body())
-
-
-@blp.post("/email-confirmations/resend")
-@blp.arguments(s.EmailIn)
-@blp.response(202, s.AcceptedOut)
-@fails(403, 503)
-def resend_confirmation(_data):
-    """Send the confirmation mail again (always 202)."""
-    return call("registration", "POST", "/email-confirmations/resend", json=body())
+blp.before_request(check_session_csrf)
+forwarded.before_request(check_session_csrf)
 
 
 @blp.post("/auth/token")
 @blp.arguments(s.CredentialsIn)
 @blp.response(200, s.AccessTokenOut)
-@fails(401, 429, 503)
-def token(data):
-    """Exchange email and password for a bearer access token."""
+@blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM, description="Wrong email or password "
+                  "(`invalid_credentials`).")
+@blp.alt_response(429, schema=ProblemSchema, content_type=PROBLEM, description=ERRORS[429])
+@blp.alt_response(503, schema=ProblemSchema, content_type=PROBLEM, description=ERRORS[503])
+def token(data: dict[str, str]) -> dict[str, Any]:
+    """Exchange email and password for a bearer access token (it ends at a logout or password change)."""
     try:
         who = authenticate(data["email"], data["password"])
     except SignInRefused as refused:
@@ -140,366 +288,3 @@ def token(data):
                       code="invalid_credentials") from None
     return {"access_token": issue_token(current_app.config["CHORA_BEARER_KEY"], who), "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME}
-
-
-@blp.get("/me")
-@blp.response(200, s.MeOut)
-@fails(401, 503)
-def me():
-    """The signed-in person."""
-    who = current_identity()
-    enforce(who, "me.read")
-    resp = gw().client.get("registration", f"/people/{who.person_id}", who)
-    person = resp.json() if resp.status_code == 200 else {}
-    return {"person_id": who.person_id, "name": person.get("name", who.name),
-            "email": person.get("email", who.email), "role": person.get("role", who.role),
-            "library_id": person.get("library_id", who.library_id)}
-
-
-@blp.post("/password-resets")
-@blp.arguments(s.EmailIn)
-@blp.response(202, s.AcceptedOut)
-@fails(403, 503)
-def password_reset(_data):
-    """Ask for a password-reset mail (always 202)."""
-    return call("registration", "POST", "/password-resets", json=body())
-
-
-@blp.post("/password-resets/complete")
-@blp.arguments(s.PasswordResetCompleteIn)
-@blp.response(200, s.PersonIdOut)
-@fails(403, 404, 410, 503)
-def password_reset_complete(_data):
-    """Set a new password with the token from the mail."""
-    return call("registration", "POST", "/password-resets/complete", json=body())
-
-
-@blp.post("/invitations")
-@blp.arguments(s.InvitationIn)
-@blp.response(201, s.PersonIdOut)
-@fails(*SIGNED_IN, conflict="The address belongs to an active person (`email_in_use`) or has an open "
-                            "invitation (`invitation_pending`).")
-def invite(data):
-    """Invite a colleague (coordinator: own library; administrator: any library)."""
-    who = current_identity()
-    enforce(who, "invitation.create", data.get("library_id"))
-    payload = body()
-    if who.library_id and not payload.get("library_id"):
-        payload["library_id"] = who.library_id
-    return call("registration", "POST", "/invitations", json=payload)
-
-
-@blp.post("/invitations/accept")
-@blp.arguments(s.AcceptIn)
-@blp.response(200, s.JoinedOut)
-@fails(403, 404, 410, 503)
-def accept_invitation(_data):
-    """Accept an invitation with the token from the mail and choose a password."""
-    return call("registration", "POST", "/invitations/accept", json=body())
-
-
-@blp.get("/libraries/<library_id>")
-@blp.response(200, s.LibraryOut)
-@fails(*SIGNED_IN)
-def library(library_id):
-    """A library's registration details."""
-    enforce(current_identity(), "library.read", library_id)
-    return call("registration", "GET", f"/libraries/{library_id}")
-
-
-@blp.get("/libraries/<library_id>/people")
-@blp.response(200, s.PeopleOut)
-@fails(*SIGNED_IN)
-def people(library_id):
-    """The library's team."""
-    enforce(current_identity(), "team.read", library_id)
-    return call("registration", "GET", f"/libraries/{library_id}/people")
-
-
-@blp.post("/people/<person_id>/reactivate")
-@blp.response(200, s.PersonOut)
-@fails(*SIGNED_IN, conflict="`person_erased`: the person was erased; `never_joined`: the invitation was revoked "
-                            "(invite again); `email_in_use`: the address was invited again meanwhile.")
-def reactivate_person(person_id):
-    """Let a deactivated colleague sign in again (coordinator: own library; administrator: anyone).
-
-    409 `person_erased` for an erased person, `never_joined` for a revoked invitation (invite
-    again), `email_in_use` when the address was invited again meanwhile.
-    """
-    enforce_on_person(current_identity(), "person.reactivate", person_id)
-    return call("registration", "POST", f"/people/{person_id}/reactivate")
-
-
-@blp.put("/libraries/<library_id>/enrolment")
-@blp.arguments(s.EnrolmentIn)
-@blp.response(200, s.EnrolmentOut)
-@fails(*SIGNED_IN, conflict="The cohort is not open for enrolment (`cohort_not_open`).")
-def enrol(_data, library_id):
-    """Enrol the library in an open cohort, or move it there from its current one (administrator)."""
-    enforce(current_identity(), "enrolment.manage", library_id)
-    return call("registration", "PUT", f"/libraries/{library_id}/enrolment", json=body())
-
-
-@blp.delete("/libraries/<library_id>/enrolment")
-@blp.response(204)
-@fails(*SIGNED_IN)
-def end_enrolment(library_id):
-    """End the library's enrolment in its cohort (administrator); 404 if it is not enrolled."""
-    enforce(current_identity(), "enrolment.manage", library_id)
-    return call("registration", "DELETE", f"/libraries/{library_id}/enrolment")
-
-
-# --- evidence -------------------------------------------------------------------------------
-
-@blp.post("/libraries/<library_id>/evidence")
-@blp.arguments(s.EvidenceIn)
-@blp.response(201, s.EvidenceOut)
-@fails(*SIGNED_IN)
-def create_evidence(_data, library_id):
-    """Log evidence (starts as a draft)."""
-    enforce(current_identity(), "evidence.create", library_id)
-    return call("evidence", "POST", f"/libraries/{library_id}/evidence", json=body())
-
-
-@blp.get("/libraries/<library_id>/evidence")
-@blp.arguments(s.EvidenceQuery, location="query")
-@blp.response(200, s.EvidenceList)
-@fails(*SIGNED_IN)
-def list_evidence(_query, library_id):
-    """The library's evidence, filtered and paginated."""
-    enforce(current_identity(), "evidence.read", library_id)
-    return call("evidence", "GET", f"/libraries/{library_id}/evidence", params=request.args)
-
-
-@blp.get("/evidence/<evidence_id>")
-@blp.response(200, s.EvidenceOut)
-@fails(*SIGNED_IN)
-def get_evidence(evidence_id):
-    """One evidence item."""
-    item = enforce_on_evidence(current_identity(), "evidence.read", evidence_id)
-    if item is not None:  # already fetched (as this caller) to learn its library
-        return jsonify(item)
-    return call("evidence", "GET", f"/evidence/{evidence_id}")
-
-
-@blp.patch("/evidence/<evidence_id>")
-@blp.arguments(s.EvidencePatch)
-@blp.response(200, s.EvidenceOut)
-@fails(*SIGNED_IN, conflict=STALE,
-       invalid="Some fields were not saved (`fields_not_saved`): the valid ones were, and `item` is the "
-               "saved item whose `revision` the next change must send.")
-def patch_evidence(_data, evidence_id):
-    """Change a draft (send the revision it is based on; 409 if stale)."""
-    item = enforce_on_evidence(current_identity(), "evidence.update", evidence_id)
-    payload = body()
-    if "revision" not in payload and item:
-        payload["revision"] = item.get("revision")
-    return call("evidence", "PATCH", f"/evidence/{evidence_id}", json=payload)
-
-
-@blp.post("/evidence/<evidence_id>/attachments")
-@blp.response(201, s.AttachmentAddedOut)
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"], "properties": {"file": BINARY, "revision": {"type": "integer"}}}}}})
-@fails(*SIGNED_IN, 409, 413, 415, 422, conflict=STALE)
-def attach(evidence_id):
-    """Attach a file (multipart field `file`): a photo or a PDF."""
-    enforce_on_evidence(current_identity(), "evidence.attach", evidence_id)
-    upload = request.files.get("file")
-    if upload is None:
-        raise Problem(422, "Vælg en fil.", detail_en="Choose a file.", field="file", code="validation")
-    files = {"file": (upload.filename, upload.stream, upload.mimetype or "application/octet-stream")}
-    return call("evidence", "POST", f"/evidence/{evidence_id}/attachments", files=files)
-
-
-@blp.get("/evidence/<evidence_id>/attachments/<attachment_id>")
-@blp.doc(responses={"200": {"description": "The file's bytes, as a download (Content-Disposition: attachment).",
-                            "content": {"application/octet-stream": {"schema": BINARY}}}})
-@fails(*SIGNED_IN)
-def download(evidence_id, attachment_id):
-    """Download an attachment."""
-    enforce_on_evidence(current_identity(), "evidence.read", evidence_id)
-    return call("evidence", "GET", f"/evidence/{evidence_id}/attachments/{attachment_id}")
-
-
-@blp.post("/evidence/<evidence_id>/submit")
-@blp.arguments(s.RevisionIn)
-@blp.response(200, s.EvidenceOut)
-@fails(*SIGNED_IN, conflict=STALE, invalid="Not ready to submit: `problems` lists what is missing.")
-def submit(_data, evidence_id):
-    """Submit a draft for review -> {"status": "submitted"}."""
-    item = enforce_on_evidence(current_identity(), "evidence.submit", evidence_id)
-    payload = body()
-    if "revision" not in payload and item:
-        payload["revision"] = item.get("revision")
-    return call("evidence", "POST", f"/evidence/{evidence_id}/submit", json=payload)
-
-
-@blp.post("/evidence/<evidence_id>/review")
-@blp.arguments(s.ReviewIn)
-@blp.response(200, s.EvidenceOut)
-@fails(*SIGNED_IN, conflict=STALE)
-def review(_data, evidence_id):
-    """Approve, ask for clarification or reject (assessor)."""
-    enforce_on_evidence(current_identity(), "evidence.review", evidence_id)
-    return call("evidence", "POST", f"/evidence/{evidence_id}/review", json=body())
-
-
-@blp.get("/evidence/<evidence_id>/thread")
-@blp.response(200, s.ThreadOut)
-@fails(*SIGNED_IN)
-def thread(evidence_id):
-    """The clarification thread of an item."""
-    enforce_on_evidence(current_identity(), "thread.read", evidence_id)
-    return call("evidence", "GET", f"/evidence/{evidence_id}/thread")
-
-
-@blp.post("/evidence/<evidence_id>/thread")
-@blp.arguments(s.ThreadIn)
-@blp.response(201, s.ThreadPostedOut)
-@fails(*SIGNED_IN, conflict=STALE)
-def post_thread(_data, evidence_id):
-    """Write in the clarification thread."""
-    enforce_on_evidence(current_identity(), "thread.post", evidence_id)
-    return call("evidence", "POST", f"/evidence/{evidence_id}/thread", json=body())
-
-
-@blp.get("/libraries/<library_id>/action-plan")
-@blp.response(200, s.PlanOut)
-@fails(*SIGNED_IN)
-def action_plan(library_id):
-    """The library's 3-year action plan."""
-    enforce(current_identity(), "action_plan.read", library_id)
-    return call("evidence", "GET", f"/libraries/{library_id}/action-plan")
-
-
-@blp.put("/libraries/<library_id>/action-plan")
-@blp.arguments(s.PlanIn)
-@blp.response(200, s.PlanOut)
-@fails(*SIGNED_IN, conflict=STALE,
-       invalid="Some fields were not saved (`fields_not_saved`): the valid ones were, and `plan` is the "
-               "saved plan whose `revision` the next change must send.")
-def put_action_plan(_data, library_id):
-    """Save the action plan (3-year goals per dimension, tagged with SDGs)."""
-    enforce(current_identity(), "action_plan.edit", library_id)
-    return call("evidence", "PUT", f"/libraries/{library_id}/action-plan", json=body())
-
-
-@blp.post("/libraries/<library_id>/action-plan/submit")
-@blp.arguments(s.RevisionIn)
-@blp.response(200, s.PlanOut)
-@fails(*SIGNED_IN, conflict=STALE, invalid="Not ready to submit: `problems` lists what is missing.")
-def submit_action_plan(_data, library_id):
-    """Submit the action plan for the assessor's approval."""
-    enforce(current_identity(), "action_plan.edit", library_id)
-    return call("evidence", "POST", f"/libraries/{library_id}/action-plan/submit", json=body())
-
-
-@blp.post("/libraries/<library_id>/action-plan/review")
-@blp.arguments(s.PlanReviewIn)
-@blp.response(200, s.PlanOut)
-@fails(*SIGNED_IN, conflict=STALE)
-def review_action_plan(_data, library_id):
-    """Approve the action plan or ask for clarification (assessor)."""
-    enforce(current_identity(), "action_plan.review", library_id)
-    return call("evidence", "POST", f"/libraries/{library_id}/action-plan/review", json=body())
-
-
-@blp.get("/review-queue")
-@blp.doc(parameters=[
-    {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"in": "query", "name": "per_page", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-])
-@blp.response(200, s.ReviewQueueOut)
-@fails(401, 403, 503)
-def review_queue():
-    """Submitted evidence awaiting review, oldest first (programme staff)."""
-    enforce(current_identity(), "review_queue.read")
-    return call("evidence", "GET", "/review-queue", params=_passed("page", "per_page"))
-
-
-# --- scoring --------------------------------------------------------------------------------
-
-@blp.get("/libraries/<library_id>/progress")
-@blp.doc(parameters=[{"in": "query", "name": "lang", "description": "`en` for the missing lines in English",
-                      "schema": {"type": "string", "enum": ["da", "en"], "default": "da"}}])
-@blp.response(200, s.ProgressOut)
-@fails(*SIGNED_IN)
-def progress(library_id):
-    """Progress against the library's requirement profile."""
-    enforce(current_identity(), "progress.read", library_id)
-    return call("scoring", "GET", f"/libraries/{library_id}/progress", params=_passed("lang"))
-
-
-@blp.get("/libraries/<library_id>/requirements")
-@blp.response(200, s.RequirementsOut)
-@fails(*SIGNED_IN)
-def requirements(library_id):
-    """The library's requirement profile with its adjustment history."""
-    enforce(current_identity(), "progress.read", library_id)
-    return call("scoring", "GET", f"/libraries/{library_id}/requirements")
-
-
-@blp.post("/libraries/<library_id>/requirements/<requirement_id>/adjustments")
-@blp.arguments(s.AdjustmentIn)
-@blp.response(201, s.ProfileRequirementOut)
-@fails(*SIGNED_IN)
-def adjust(_data, library_id, requirement_id):
-    """Adjust a requirement's target, with a reason (assessor)."""
-    enforce(current_identity(), "requirements.adjust", library_id)
-    return call("scoring", "POST", f"/libraries/{library_id}/requirements/{requirement_id}/adjustments", json=body())
-
-
-@blp.post("/libraries/<library_id>/certification")
-@blp.arguments(s.CertificationIn)
-@blp.response(201, s.CertificationOut)
-@blp.alt_response(200, schema=s.CertificationOut, success=True, description="renew, revoke or check_in")
-@fails(*SIGNED_IN, conflict="The certificate's status does not allow this decision (`invalid_transition`).")
-def certification(_data, library_id):
-    """Award, renew, revoke or check in a certificate (assessor)."""
-    enforce(current_identity(), "certification.decide", library_id)
-    return call("scoring", "POST", f"/libraries/{library_id}/certification", json=body())
-
-
-@blp.get("/libraries/<library_id>/certificate")
-@blp.response(200, s.LibraryCertificateOut)
-@fails(*SIGNED_IN)
-def certificate(library_id):
-    """The library's certificate."""
-    enforce(current_identity(), "progress.read", library_id)
-    return call("scoring", "GET", f"/libraries/{library_id}/certificate")
-
-
-# --- public ---------------------------------------------------------------------------------
-
-@blp.get("/public/libraries")
-@blp.arguments(s.MunicipalityQuery, location="query")
-@blp.response(200, s.PublicDirectory)
-@fails(503)
-def public_libraries(_query):
-    """Certified libraries (no authentication)."""
-    return call("scoring", "GET", "/public/libraries", params=request.args)
-
-
-@blp.get("/public/libraries/<library_id>/activities")
-@blp.response(200, s.PublicActivitiesOut)
-@fails(503)
-def public_activities(library_id):
-    """A library's approved public activities (no authentication)."""
-    return call("evidence", "GET", f"/public/libraries/{library_id}/activities")
-
-
-@blp.get("/public/certificates/<certificate_id>")
-@blp.response(200, s.CertificateOut)
-@fails(503)
-def public_certificate(certificate_id):
-    """Verify a certificate (no authentication)."""
-    return call("scoring", "GET", f"/public/certificates/{certificate_id}")
-
-
-@blp.get("/public/certificates/<certificate_id>/badge.svg")
-@blp.doc(responses={"200": {"description": "The badge (SVG).", "content": {"image/svg+xml": {"schema": BINARY}}}})
-@fails(503)
-def public_badge(certificate_id):
-    """The certificate's badge to embed (SVG)."""
-    return call("scoring", "GET", f"/public/certificates/{certificate_id}/badge.svg")

@@ -1,5 +1,5 @@
 """The gateway's settings: the shared base plus where the services are, the public address and
-how far to trust proxies and cached access."""
+how far to trust proxies and how long to keep a person's access."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ class Settings(ServiceSettings):
     # Their headers are trusted for that many hops only, so the client address the sign-in
     # throttle counts is the client's, not the proxy's; 0 (the default) trusts none.
     trusted_proxies: int = 0
-    # How old (seconds) the gateway lets its knowledge of a signed-in person's role and status
-    # be: a deactivated person loses access, and a role change applies, within this time
-    # (sessions and bearer tokens are signed, not stored). 0 turns the re-check off.
-    access_recheck: float = 60.0
+    # How long (seconds) a person's access (status, role, library, session generation) is kept in
+    # a process's cache at most. Events empty it the moment access changes (gateway.access); this
+    # is only the safety net for an event that never came.
+    access_cache_ttl: float = 600.0
 
     _not_from_env = frozenset({"service_urls"})
 

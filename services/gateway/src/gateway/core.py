@@ -1,40 +1,24 @@
-"""What the portal and the public API share: sign-in, enforcing the authorisation table and
-turning service answers into gateway answers."""
+"""What the portal and the public API share: the gateway of this request, sign-in, and enforcing
+the authorisation table (also on evidence items and people, whose library is looked up as the
+caller)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import current_app, request
 
 from gateway import authz
-from gateway.auth import AccessChecks, identity_from_verified
-from gateway.client import ServiceClient
-from gateway.config import Settings
+from gateway.bootstrap import Gateway
+from gateway.client import url_path
 from shared.http import Problem
 from shared.identity import Identity
 
 
-@dataclass
-class Gateway:
-    settings: Settings
-    client: ServiceClient
-    access_checks: AccessChecks = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.access_checks = AccessChecks(self.settings.access_recheck)
-        self.client.on_registration_write.append(self._forget_person)
-
-    def _forget_person(self, path: str) -> None:
-        # A change to a person made through this process applies to their next request here.
-        parts = path.split("/")
-        if len(parts) > 2 and parts[1] == "people":
-            self.access_checks.forget(parts[2])
-
-
 def gw() -> Gateway:
-    return current_app.extensions["gateway"]
+    """The gateway this app serves with."""
+    return cast(Gateway, current_app.extensions["gateway"])
 
 
 def client_address() -> str:
@@ -47,7 +31,22 @@ class SignInRefused(Exception):
         self.throttled = throttled
 
 
-def authenticate(email: str, password: str) -> Identity:
+@dataclass(frozen=True)
+class SignedIn(Identity):
+    """Who signed in, with the session generation registration gave them (None: it did not say)."""
+
+    session_generation: int | None = None
+
+
+def identity_from_verified(data: dict[str, Any]) -> SignedIn:
+    """The person from registration's answer to POST /credentials/verify."""
+    generation = data.get("session_generation")
+    return SignedIn(person_id=str(data["person_id"]), role=data.get("role") or "member",
+                    library_id=data.get("library_id"), name=data.get("name") or "",
+                    session_generation=generation if isinstance(generation, int) else None)
+
+
+def authenticate(email: str, password: str) -> SignedIn:
     """Check credentials with registration; raise SignInRefused (same for unknown and wrong).
 
     Registration throttles failed sign-ins per account and per client address in its database,
@@ -76,7 +75,7 @@ def enforce(who: Identity, action: str, library_id: str | None = None) -> None:
 
 def evidence_library(who: Identity, evidence_id: str) -> tuple[str | None, dict[str, Any] | None]:
     """The library an evidence item belongs to, as the service lets this caller see it."""
-    resp = gw().client.get("evidence", f"/evidence/{evidence_id}", who)
+    resp = gw().client.get("evidence", url_path("/evidence/{}", evidence_id), who)
     if resp.status_code != 200:
         raise Problem(404, "Findes ikke.", detail_en="Not found.", code="not_found")
     item = resp.json()
@@ -103,7 +102,7 @@ def enforce_on_person(who: Identity, action: str, person_id: str) -> None:
     if authz.scope(who.role, action) != authz.OWN:
         enforce(who, action, None if authz.scope(who.role, action) == authz.ANY else "?")
         return
-    resp = gw().client.get("registration", f"/people/{person_id}", who)
+    resp = gw().client.get("registration", url_path("/people/{}", person_id), who)
     if resp.status_code == 200:
         enforce(who, action, resp.json().get("library_id") or "?")
     elif resp.status_code == 404:

@@ -3,12 +3,15 @@ document (no script and no CDN: it works without network access)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, render_template
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def operations(spec: dict) -> list[dict]:
+def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Flatten the OpenAPI paths into a list of operations, in path order."""
     ops = []
     for path, item in spec.get("paths", {}).items():
@@ -27,7 +30,7 @@ def operations(spec: dict) -> list[dict]:
     return ops
 
 
-def answers(spec: dict, op: dict) -> list[dict]:
+def answers(spec: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
     """Each documented answer of an operation: status, content type, schema name, description."""
     out = []
     for code, answer in sorted((op.get("responses") or {}).items()):
@@ -41,9 +44,11 @@ def answers(spec: dict, op: dict) -> list[dict]:
     return out
 
 
-def install(app: Flask, api) -> None:
-    def docs_page():
-        spec = api.spec.to_dict()
+def install(app: Flask, document: Callable[[], dict[str, Any]]) -> None:
+    """Serve the listing of `document()` (the public OpenAPI document) at /api/v1/docs."""
+
+    def docs_page() -> str:
+        spec = document()
         schemas = spec.get("components", {}).get("schemas", {})
         return render_template("api_docs.html", spec=spec, ops=operations(spec), schemas=schemas)
 

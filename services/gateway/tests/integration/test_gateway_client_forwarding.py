@@ -1,5 +1,7 @@
-"""The forwarding client against a real HTTP server: what it passes on, what it caches for how long,
-and that a write through the gateway empties the cache of library details."""
+"""The forwarding client against a real HTTP server: what it passes on (ids, the signed identity,
+an Idempotency-Key on every change, each id quoted as one path segment), what it caches for how
+long, that a write through the gateway empties the cache of library details, and what a 503 says
+became of a change."""
 
 import socket
 import threading
@@ -11,7 +13,7 @@ from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
 from gateway import client as client_module
-from gateway.client import ServiceClient, ServiceUnavailable
+from gateway.client import IdempotencyKeys, ServiceClient, ServiceUnavailable, idempotency, url_path
 from shared import context, identity, keys
 from shared.http import request_binding
 from shared.identity import Identity
@@ -38,11 +40,17 @@ def backend():
                        request_id=request.headers.get("X-Request-ID"),
                        correlation_id=request.headers.get("X-Correlation-ID"))
 
-    @app.route("/slow")
+    @app.route("/slow", methods=["GET", "POST"])
     def slow():
         seen.append("slow")
         time.sleep(0.3)
         return jsonify(slept=True)
+
+    @app.route("/keys/<path:rest>", methods=["GET", "POST", "DELETE"])
+    def keys_(rest):
+        identity.verify(KEYS["registration"], request.headers[identity.HEADER], request_binding("registration"))
+        return jsonify(key=request.headers.get("Idempotency-Key"), path=request.path, raw=request.environ["RAW_URI"]
+                       if "RAW_URI" in request.environ else request.environ.get("REQUEST_URI"))
 
     barrier = threading.Barrier(2, timeout=5)
 
@@ -98,17 +106,17 @@ def test_concurrent_calls_keep_the_request_id_and_hand_back_errors(backend):
     assert isinstance(down, ServiceUnavailable) and down.service == "scoring"
 
 
-def test_library_details_are_reused_until_a_write_through_the_gateway_or_the_ttl(backend, monkeypatch):
+def test_library_details_are_reused_until_a_write_through_the_gateway_or_the_ttl(backend):
     url, _ = backend
-    client = ServiceClient({"registration": url}, KEYS)
+    now = [1000.0]
+    client = ServiceClient({"registration": url}, KEYS, timer=lambda: now[0])
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "Første navn"
     client.cache.put(("registration", "/libraries/lib-1"), client_module.ServiceResponse(200, {}, b'{"name": "gemt"}'))
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "gemt"
     client.call("registration", "PATCH", "/libraries/lib-1", ANNA, json={"name": "Nyt navn"})
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "Nyt navn"
     client.cache.put(("registration", "/libraries/lib-1"), client_module.ServiceResponse(200, {}, b'{"name": "gemt"}'))
-    now = client_module.time.monotonic()
-    monkeypatch.setattr(client_module.time, "monotonic", lambda: now + client_module.LIBRARY_TTL + 1)
+    now[0] += client_module.LIBRARY_TTL + 1
     assert client.cached_get("registration", "/libraries/lib-1", ANNA).json()["name"] == "Nyt navn"
 
 
@@ -158,3 +166,45 @@ def test_a_get_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a_
     finally:
         listener.close()
         client.close()
+
+
+def test_every_change_carries_an_idempotency_key_derived_from_the_request_s_and_a_read_none(backend):
+    url, _ = backend
+    client = ServiceClient({"registration": url}, KEYS)
+    token = idempotency.set(IdempotencyKeys("form-123"))
+    try:
+        first = client.post("registration", "/keys/a", ANNA, json={}).json()["key"]
+        second = client.call("registration", "DELETE", "/keys/b", ANNA).json()["key"]
+        read = client.get("registration", "/keys/c", ANNA).json()["key"]
+    finally:
+        idempotency.reset(token)
+    assert (first, second, read) == ("form-123", "form-123.2", None)
+    unkeyed = [client.post("registration", "/keys/d", ANNA, json={}).json()["key"] for _ in range(2)]
+    assert all(unkeyed) and unkeyed[0] != unkeyed[1]  # none given: one of its own per change
+
+
+def test_an_id_with_non_ascii_or_reserved_characters_reaches_the_service_as_one_segment(backend):
+    url, _ = backend
+    client = ServiceClient({"registration": url}, KEYS)
+    answer = client.get("registration", url_path("/keys/{}/x", "æ?#/ %"), ANNA).json()
+    assert answer["path"] == "/keys/æ?#/ %/x"
+    assert answer["raw"].startswith("/keys/%C3%A6%3F%23%2F%20%25/x")
+    raw = client.get("registration", "/keys/æble", ANNA).json()  # a path built without the helper
+    assert raw["path"] == "/keys/æble"
+
+
+def test_a_503_says_whether_a_change_may_have_been_applied(backend):
+    url, seen = backend
+    closed = f"http://127.0.0.1:{free_port()}"
+    client = ServiceClient({"registration": closed, "scoring": url}, KEYS, read_timeout=0.1)
+    with pytest.raises(ServiceUnavailable) as never_left:
+        client.post("registration", "/keys/x", ANNA, json={})
+    assert never_left.value.outcome == "not_applied"
+    with pytest.raises(ServiceUnavailable) as timed_out:
+        client.post("scoring", "/slow", ANNA, json={})
+    assert timed_out.value.outcome == "unknown"
+    with pytest.raises(ServiceUnavailable) as read:
+        client.get("scoring", "/slow", ANNA)
+    assert read.value.outcome == "not_applied"  # a read changes nothing
+    time.sleep(0.4)
+    assert seen.count("slow") == 2  # neither was sent twice

@@ -8,12 +8,12 @@ import json as jsonlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from itsdangerous import URLSafeTimedSerializer
 
 from gateway.api import create_app
 from gateway.auth import issue_token
-from gateway.client import ServiceClient, ServiceUnavailable
+from gateway.bootstrap import bootstrap
+from gateway.client import ServiceClient, ServiceResponse, ServiceUnavailable
 from gateway.config import Settings
 from shared import identity, keys
 from shared.identity import Identity
@@ -28,12 +28,8 @@ CSRF_RAW = "raw-csrf-secret-of-the-test-session"
 CSRF_TOKEN = URLSafeTimedSerializer(keys.derive(SECRET, keys.SESSION), salt="wtf-csrf-token").dumps(CSRF_RAW)
 
 
-def response(status: int, body: Any = None, content_type: str = "application/json") -> requests.Response:
-    resp = requests.Response()
-    resp.status_code = status
-    resp._content = jsonlib.dumps(body if body is not None else {}).encode()
-    resp.headers["Content-Type"] = content_type
-    return resp
+def response(status: int, body: Any = None, content_type: str = "application/json") -> ServiceResponse:
+    return ServiceResponse(status, {"Content-Type": content_type}, jsonlib.dumps(body if body is not None else {}).encode())
 
 
 @dataclass
@@ -56,10 +52,13 @@ class Call:
 @dataclass
 class FakeClient(ServiceClient):
     """Stands in for ServiceClient; evidence ids 'ev-own' and 'ev-other' and person ids 'pr-own' and
-    'pr-other' belong to OWN and OTHER. `answers` gives a call a scripted answer."""
+    'pr-other' belong to OWN and OTHER. `answers` gives a call a scripted answer. Registration's
+    access answer (`GET /people/{id}/access`) comes from `access`, by default an active person
+    whose role is in their id (p-<role>, see `person`), in OWN if library staff."""
 
     calls: list[Call] = field(default_factory=list)
-    answers: dict[tuple[str, str], requests.Response] = field(default_factory=dict)  # (method, path) -> answer
+    answers: dict[tuple[str, str], ServiceResponse] = field(default_factory=dict)  # (method, path) -> answer
+    access: dict[str, dict | None] = field(default_factory=dict)  # person id -> access answer (None: 404)
     verify_ok: dict | None = None
     verify_throttled: bool = False  # registration answers 429 `throttled` (it counts the failures)
 
@@ -72,6 +71,8 @@ class FakeClient(ServiceClient):
                                dict(params or {}), body))
         if (method, path) in self.answers:
             return self.answers[(method, path)]
+        if service == "registration" and method == "GET" and path.startswith("/people/") and path.endswith("/access"):
+            return self.access_answer(path.split("/")[2])
         if path == "/credentials/verify" and self.verify_throttled:
             return response(429, {"status": 429, "code": "throttled", "detail": "For mange forsøg. Vent et kvarter og prøv igen."})
         if path == "/credentials/verify":
@@ -84,6 +85,17 @@ class FakeClient(ServiceClient):
             library = OWN if path.endswith("ev-own") else OTHER
             return response(200, {"id": path.rsplit("/", 1)[1], "library_id": library, "revision": 3, "status": "draft"})
         return response(200, {"ok": True, "path": path})
+
+    def access_answer(self, person_id: str) -> ServiceResponse:
+        if person_id in self.access:
+            record = self.access[person_id]
+            return response(404, {"status": 404, "code": "not_found"}) if record is None else response(200, record)
+        if self.verify_ok and self.verify_ok.get("person_id") == person_id:  # who signed in
+            return response(200, {"status": "active", "session_generation": 0, **self.verify_ok})
+        role = person_id.removeprefix("p-")
+        library = OWN if role in ("coordinator", "member") else None
+        return response(200, {"person_id": person_id, "status": "active", "role": role, "library_id": library,
+                              "session_generation": 0})
 
     def get_many(self, calls):
         """Like ServiceClient.get_many: each result is the answer or the ServiceUnavailable raised."""
@@ -98,16 +110,15 @@ class FakeClient(ServiceClient):
     def forwarded(self) -> list[Call]:
         """The calls other than the gateway's own look-ups of an evidence item's or a person's library."""
         return [c for c in self.calls if not (c.method == "GET" and c.path.startswith(("/evidence/ev-", "/people/pr-"))
-                                              and c.path.count("/") == 2)]
+                                              and c.path.count("/") == 2)
+                and not (c.method == "GET" and c.path.endswith("/access"))]
 
 
-def make_app(**changes):
-    # The re-check of a signed-in person with registration is tested on its own
-    # (test_gateway_access_recheck.py); elsewhere the fake backend is not asked.
-    changes.setdefault("access_recheck", 0)
+def make_app(client: FakeClient | None = None, **changes):
+    """The gateway on the fake backend, without the access events (every request asks `access`)."""
     settings = Settings.from_env({"CHORA_SECRET_KEY": SECRET}).with_changes(**changes)
-    client = FakeClient()
-    app = create_app(settings, client=client)
+    client = client or FakeClient()
+    app = create_app(service=bootstrap(settings, client=client, subscribe=False))
     app.config["TESTING"] = True
     return app, client
 

@@ -26,7 +26,7 @@ def test_a_token_is_issued_for_right_credentials_and_identifies_the_person(app_a
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
-    assert read_token(BEARER_KEY, body["access_token"]).person_id == "p-1"
+    assert read_token(BEARER_KEY, body["access_token"])[0].person_id == "p-1"
 
 
 def test_an_unknown_email_and_a_wrong_password_get_the_same_answer(app_and_fake):

@@ -207,6 +207,21 @@ class PersonErased(Payload):
     library_id = fields.Str(required=True, allow_none=True)
 
 
+# Issue 12 point 4 (sessions and tokens that end). Its consumer is every gateway process (a
+# broadcast: each has its own exclusive, auto-delete queue bound to this type), not a service
+# queue, so the catalogue names no consuming service and the archive keeps a bounded copy.
+@event("person.access_changed", version=1, producer="registration", consumers=())
+class PersonAccessChanged(Payload):
+    """A person's access changed: logout, password change or reset, deactivation, reactivation,
+    role change or erasure (status "erased"); gateways drop what they cached about the person."""
+
+    person_id = fields.Str(required=True)
+    session_generation = fields.Int(required=True, validate=validate.Range(min=0))
+    status = fields.Str(required=True, validate=validate.OneOf(PERSON_STATUSES))
+    role = fields.Str(required=True, allow_none=True, validate=validate.OneOf(ROLES))
+    library_id = fields.Str(required=True, allow_none=True)
+
+
 @event("person.password_reset_requested", version=1, producer="registration", consumers=("notification",))
 class PersonPasswordResetRequested(PersonEvent):
     """An active person asked for a password reset link (valid 1 hour)."""

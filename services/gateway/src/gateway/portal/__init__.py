@@ -60,6 +60,7 @@ def install(app: Flask, *, https: bool = False) -> None:
     # calls the portal's script makes with the session cookie are held to the X-CSRF-Token
     # header by the API's own rule (api_v1.check_session_csrf), which checks the same token.
     csrf.exempt(api_v1.blp)
+    csrf.exempt(api_v1.forwarded)
 
     security.install(app, https=https)
 

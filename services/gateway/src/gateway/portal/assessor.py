@@ -44,7 +44,8 @@ def review_library(library_id: str):
 @signed_in
 def review_plan(library_id: str):
     require("action_plan.review", library_id)
-    payload = {"decision": request.form.get("decision", "")}
+    # The decision is the assessor's: none given is the service's to refuse (naming the field).
+    payload = {name: request.form[name] for name in ("decision",) if name in request.form}
     if request.form.get("comment"):
         payload["comment"] = request.form["comment"]
     answer = svc("evidence", "POST", f"/libraries/{library_id}/action-plan/review", json=payload)
@@ -56,7 +57,7 @@ def review_plan(library_id: str):
 @signed_in
 def review_evidence(evidence_id: str):
     require("evidence.review")
-    payload = {"decision": request.form.get("decision", "")}
+    payload: dict[str, object] = {name: request.form[name] for name in ("decision",) if name in request.form}
     if request.form.get("comment", "").strip():
         payload["comment"] = request.form["comment"].strip()
     if request.form.get("deadline", "").strip():
@@ -73,6 +74,7 @@ def review_evidence(evidence_id: str):
 @signed_in
 def adjust_requirement(library_id: str, requirement_id: str):
     require("requirements.adjust", library_id)
+    target: float | str | None
     try:
         target = float(request.form.get("target", ""))
     except ValueError:
@@ -87,8 +89,8 @@ def adjust_requirement(library_id: str, requirement_id: str):
 @signed_in
 def certify(library_id: str):
     require("certification.decide", library_id)
-    decision = request.form.get("decision", "")
-    payload = {"decision": decision}
+    decision = request.form.get("decision")
+    payload = {"decision": decision} if decision is not None else {}
     if request.form.get("reason", "").strip():
         payload["reason"] = request.form["reason"].strip()
     answer = svc("scoring", "POST", f"/libraries/{library_id}/certification", json=payload)
