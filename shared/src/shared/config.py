@@ -66,6 +66,8 @@ class Settings:
     # be: a deactivated person loses access, and a role change applies, within this time
     # (sessions and bearer tokens are signed, not stored). 0 turns the re-check off.
     access_recheck: float = 60.0
+    # A consumer process serves /healthz and /readyz here (shared.health); 0 serves nothing.
+    metrics_port: int = 9100
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +121,7 @@ class Settings:
             login_window=float(get("LOGIN_WINDOW", str(cls.login_window))),
             trusted_proxies=int(get("TRUSTED_PROXIES", "0")),
             access_recheck=float(get("ACCESS_RECHECK", str(cls.access_recheck))),
+            metrics_port=int(get("METRICS_PORT", str(cls.metrics_port))),
         )
 
     def with_changes(self, **changes) -> Settings:

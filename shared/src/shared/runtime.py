@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from pymongo import IndexModel
 
+from shared import health
 from shared.config import Settings
 from shared.events import Event
 from shared.messaging.consumer import ServiceConsumer
@@ -71,6 +72,18 @@ class Runtime:
         if in_thread:
             self.consumer.run_in_thread()
         return self.consumer
+
+    def serve_health(self) -> None:
+        """Serve this consumer process's /healthz and /readyz on the metrics port (if one is set)."""
+        port = self.settings.metrics_port
+        if not port:
+            return
+        try:
+            server = health.serve(self, port)
+        except OSError as exc:  # a taken port must not stop the consumer; the probes will say so
+            log.error("health checks not served", extra={"port": port, "error": repr(exc)})
+            return
+        self.on_stop.append(server.stop)
 
     def stop(self) -> None:
         for stop in self.on_stop:

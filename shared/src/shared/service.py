@@ -91,9 +91,13 @@ class ServiceDefinition:
     def consumer_main(self) -> None:
         """Entry point of `python -m <service>.consumer`: consume until SIGTERM or Ctrl-C."""
         runtime = self.start_consumer(in_thread=True)
+        runtime.serve_health()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         log.info("consumer started", extra={"queue": runtime.topology.queue_name if self.event_handlers else None})
-        stop.wait()
+        # A timed wait: a signal the kernel hands to another thread runs its handler only when
+        # this (main) thread next runs Python code; an untimed wait would never wake for it.
+        while not stop.wait(1.0):
+            pass
         runtime.stop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -51,6 +52,11 @@ class ServiceConsumer(ConsumerMixin):
         self._producer: Producer | None = None
         self.ready = threading.Event()
         self._timers: list[threading.Timer] = []
+        # What the health checks read (shared.health): when the loop last turned (at least once
+        # a second while idle), since when the broker connection is lost, and the loop's thread.
+        self.last_turn = time.monotonic()
+        self.lost_since: float | None = None
+        self._thread: threading.Thread | None = None
 
     # -- kombu wiring -------------------------------------------------------------------------
     def get_consumers(self, consumer_cls, channel):
@@ -69,11 +75,15 @@ class ServiceConsumer(ConsumerMixin):
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self._pending.clear()  # deliveries of a lost channel are redelivered by the broker
         self._live = connection
+        self.lost_since = None
+        self.last_turn = time.monotonic()
         self.ready.set()
 
     def on_connection_error(self, exc, interval):
         self._pending.clear()
         self.ready.clear()
+        if self.lost_since is None:
+            self.lost_since = time.monotonic()
         log.warning("broker connection lost; reconnecting", extra={"error": repr(exc), "in_seconds": interval})
 
     def stop(self) -> None:
@@ -84,7 +94,12 @@ class ServiceConsumer(ConsumerMixin):
     def run_in_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name=f"consumer-{self.topology.service}", daemon=True)
         thread.start()
+        self._thread = thread
         return thread
+
+    @property
+    def thread_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self.should_stop
 
     # -- one message ----------------------------------------------------------------------------
     def on_message(self, message) -> None:
@@ -108,6 +123,7 @@ class ServiceConsumer(ConsumerMixin):
     # -- batches ------------------------------------------------------------------------------
     def on_iteration(self) -> None:
         """Before waiting for the next message: take what is already buffered, then handle it."""
+        self.last_turn = time.monotonic()
         if not self._pending or self._live is None:
             return
         while len(self._pending) < self.prefetch:
