@@ -78,7 +78,7 @@ def test_killed_and_stopped_processes_are_replaced_and_no_accepted_work_is_lost_
         tmp_path, smtp, run_prefix, amqp_url, gateway_port, clean_broker):
     run = MakeRun(tmp_path / "run", prefix=run_prefix, smtp_port=smtp.port, gateway_port=gateway_port,
                   amqp_url=amqp_url, env={
-                      "CHORA_RUN_HANG_AFTER": "5", "CHORA_RUN_TERM_GRACE": "5",
+                      "CHORA_RUN_HANG_AFTER": "5", "CHORA_RUN_TERM_GRACE": "5", "CHORA_MAIL_STALE_SENDING": "20",
                       "CHORA_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL, "CHORA_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD})
     try:
         run.start()
