@@ -8,6 +8,7 @@ import tempfile
 
 from shared.config import Settings
 from shared.testing.servers import Secantus
+from tests.bench import load
 
 
 def main() -> int:
@@ -40,6 +41,8 @@ def main() -> int:
             results += flows.run_all(db, amqp_url, raw_publish=raw, raw_store=store_rate)
     finally:
         db.stop()
+    # The whole platform under locust (its own make run, one then two replicas of each service).
+    results += load.run_all(amqp_url)
     width = max(len(name) for name, _ in results)
     print("\nmake bench — figures from one run on this machine")
     for name, value in results:
