@@ -54,8 +54,9 @@ def announce(platform: Platform, stopping: threading.Event) -> None:
     elif signed_in == 200:
         log(f"administrator: {email} (the password given in CHORA_BOOTSTRAP_ADMIN_PASSWORD)")
     elif signed_in in (401, 429):
-        log(f"administrator: {email} exists, but its password is no longer the one make run set "
-            f"(changed since); use 'Glemt adgangskode' on the sign-in page if it is lost")
+        log(f"administrator: {email} exists, but its password is not the one make run set (changed since, "
+            f"or set by a make run older than the generated passwords: then it is verdensmaal-admin); "
+            f"use 'Glemt adgangskode' on the sign-in page if it is lost")
     else:
         log(f"administrator: could not sign in as {email} (answer {signed_in}); see the logs in "
             f"{platform.run_dir / 'logs'}")
