@@ -91,6 +91,7 @@ def test_make_run_serves_the_walking_skeleton_says_what_is_true_and_leaves_nothi
     assert "stopped" in run.log_text()
 
 
+@pytest.mark.timeout(600)  # two starts of a whole platform
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_stopping_make_run_leaves_no_process_and_its_next_start_keeps_sessions_and_data(make_run, smtp, sig):
     run = make_run("rabbitmq")

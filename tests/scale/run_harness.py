@@ -404,9 +404,21 @@ def check_effects(traffic: Traffic, smtp, *, admin_headers: dict[str, str], time
         got = requests.get(f"{api}/libraries/{library_id}", headers=admin_headers, timeout=30)
         assert got.status_code == 200, f"registered library of {email} is missing: {got.status_code} {got.text}"
 
-    # One confirmation mail per registration accepted; at most one for an uncertain answer.
+    # One confirmation mail per registration accepted; at most one for an uncertain answer. A mail
+    # is counted by its Message-ID: notification's sender re-sends a mail whose outcome it could
+    # not record (SMTP has no "did you get it?"), with the same Message-ID; those copies are
+    # counted apart (resent) and a second mail with its own Message-ID is a doubled effect.
+    resent: dict[str, int] = {}
+
+    def distinct(mails: list, what: str) -> int:
+        ids = [str(m["Message-ID"]) for m in mails]
+        if len(ids) > len(set(ids)):
+            resent[what] = len(ids) - len(set(ids))
+        return len(set(ids))
+
     def confirmations(email: str) -> int:
-        return sum(1 for m in smtp.box.to(email) if "/bekraeft?token=" in m.get_body(preferencelist=("plain",)).get_content())
+        return distinct([m for m in smtp.box.to(email)
+                         if "/bekraeft?token=" in m.get_body(preferencelist=("plain",)).get_content()], email)
 
     try:
         wait_for(lambda: all(confirmations(e) >= 1 for e in tally.registered), timeout,
@@ -441,8 +453,9 @@ def check_effects(traffic: Traffic, smtp, *, admin_headers: dict[str, str], time
 
     # One receipt per submitted item (its unique title in exactly one mail to its coordinator).
     def receipts(who: Coordinator, title: str) -> int:
-        return sum(1 for m in smtp.box.to(who.email)
-                   if title in str(m["Subject"]) or title in m.get_body(preferencelist=("plain",)).get_content())
+        return distinct([m for m in smtp.box.to(who.email)
+                         if title in str(m["Subject"]) or title in m.get_body(preferencelist=("plain",)).get_content()],
+                        title)
 
     owners = {i["id"]: (who, i["title"]) for who in traffic.coordinators for i in by_library[who.library_id]}
     wait_for(lambda: all(receipts(w, t) >= 1 for w, t in owners.values()), timeout, "a receipt for every submitted item")
@@ -450,7 +463,8 @@ def check_effects(traffic: Traffic, smtp, *, admin_headers: dict[str, str], time
     assert not doubled_receipts, f"receipts sent more than once: {doubled_receipts}"
     return {"libraries": len(tally.registered), "registrations_uncertain": len(tally.registrations_uncertain),
             "submitted": len(submitted_ids), "submissions_accepted": len(tally.submitted),
-            "submissions_uncertain": len(tally.submissions_uncertain), "answers": dict(tally.answers)}
+            "submissions_uncertain": len(tally.submissions_uncertain), "answers": dict(tally.answers),
+            "mails_resent_with_the_same_message_id": resent}
 
 
 def dead_letters(amqp_url: str, prefix: str, services=("evidence", "scoring", "notification")) -> dict[str, int]:

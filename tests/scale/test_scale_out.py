@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@verdensmaal.example", "admin-password-123"
 SERVICES = ("registration", "evidence", "scoring", "notification")
 CONSUMING = ("evidence", "scoring", "notification")
-THREADS, PER_THREAD = 4, 100  # 400 operations: 200 registrations, 200 submissions (create + submit)
+THREADS, PER_THREAD = 4, 75  # 300 operations: 150 registrations, 150 submissions (create + submit)
 
 
 def _queue_consumers(amqp_url: str, prefix: str) -> dict[str, int]:
@@ -47,6 +47,7 @@ def _outboxes(mongo_url: str, prefix: str) -> dict[str, dict[str, list[str]]]:
         client.close()
 
 
+@pytest.mark.timeout(900)  # a whole platform twice over; minutes on a busy two-core machine
 def test_two_replicas_of_everything_with_one_of_each_killed_midway_do_every_effect_exactly_once(
         tmp_path, smtp, run_prefix, amqp_url, gateway_port, clean_broker):
     run = MakeRun(tmp_path / "run", prefix=run_prefix, smtp_port=smtp.port, gateway_port=gateway_port,
