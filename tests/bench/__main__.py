@@ -12,6 +12,7 @@ import tempfile
 from chora_testing.servers import Secantus
 
 from shared.config import ServiceSettings
+from tests.bench import load
 
 
 def main() -> int:
@@ -50,6 +51,8 @@ def main() -> int:
         results += flows.run_all(db, amqp_url, raw_publish=raw, raw_store=store_rate, mixed_seconds=mixed)
     finally:
         db.stop()
+    # The whole platform under locust (its own make run, one then two replicas of each service).
+    results += load.run_all(amqp_url)
     return _print(results)
 
 

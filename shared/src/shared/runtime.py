@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from prometheus_client import make_wsgi_app
 from pymongo import IndexModel
 
-from shared import metrics
+from shared import health, metrics
 from shared.config import ServiceSettings
 from shared.events import CATALOGUE, Event, subscriptions
 from shared.events.sealing import Sealer
@@ -102,6 +105,20 @@ class Runtime:
             self.consumer.run_in_thread()
         return self.consumer
 
+    def serve_probes(self) -> None:
+        """Serve this consumer process's /healthz, /readyz (shared.health) and /metrics on its
+        metrics port, if one is set: the one port Kubernetes, compose and `make run` ask."""
+        port = self.settings.metrics_port
+        if not port:
+            return
+        try:
+            server = health.serve(self, port)
+        except OSError as exc:  # a taken port must not stop the consumer; the probes will say so
+            log.error("health checks not served", extra={"port": port, "error": repr(exc)})
+            return
+        server.mount("/metrics", make_wsgi_app(metrics.registry([self.outbox_metrics()])))
+        self.on_stop.append(server.stop)
+
     def stop(self) -> None:
         for stop in self.on_stop:
             try:
@@ -147,3 +164,14 @@ def broker_reachable(url: str, timeout: float = 1.0) -> str:
             return "ok"
     except OSError as exc:
         return f"error: {exc.__class__.__name__}"
+
+
+def wait_for_signal() -> None:
+    """Block the main thread until SIGTERM or SIGINT (the life of a consumer or scheduler process)."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    # A timed wait: a signal the kernel hands to another thread runs its handler only when this
+    # (main) thread next runs Python code; an untimed wait would never wake for it.
+    while not stop.wait(1.0):
+        pass

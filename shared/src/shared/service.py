@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from pymongo import IndexModel
 
-from shared import jsonlog, metrics, tracing
+from shared import jsonlog, tracing
 from shared.config import ServiceSettings
 from shared.events import Event
 from shared.http import create_service_app
@@ -106,8 +106,6 @@ class ServiceDefinition:
         tracing.configure(self.name)
         runtime = runtime or self.runtime(settings)
         store = runtime.open_store()
-        if settings.metrics_port:
-            metrics.serve(settings.metrics_port, metrics.registry([runtime.outbox_metrics()]))
         runtime.start_relay()
         if self.event_handlers:  # a service that consumes nothing runs only its relay here
             batch = self.batch_handler
@@ -124,9 +122,13 @@ class ServiceDefinition:
     def consumer_main(self) -> None:
         """Entry point of `python -m <service>.consumer`: consume until SIGTERM or Ctrl-C."""
         runtime = self.start_consumer(in_thread=True)
+        runtime.serve_probes()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         log.info("consumer started", extra={"queue": runtime.topology.queue_name if self.event_handlers else None})
-        stop.wait()
+        # A timed wait: a signal the kernel hands to another thread runs its handler only when
+        # this (main) thread next runs Python code; an untimed wait would never wake for it.
+        while not stop.wait(1.0):
+            pass
         runtime.stop()

@@ -4,11 +4,11 @@ library.registered, library.updated) through its bus, once its database is migra
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
 from evidence.bootstrap import Service, bootstrap
-from shared import jsonlog
+from shared import jsonlog, tracing
+from shared.runtime import wait_for_signal
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,14 @@ def _consume_once_migrated(service: Service, in_thread: bool) -> None:
 
 
 def main() -> None:
-    """Consume until SIGTERM or Ctrl-C."""
+    """Consume until SIGTERM or Ctrl-C, answering the probes and /metrics on the metrics port."""
     service = bootstrap()
     jsonlog.configure(service.settings.service, service.settings.log_level)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    tracing.configure(service.settings.service)
     start(service, in_thread=True)
+    service.runtime.serve_probes()
     log.info("consumer started", extra={"queue": service.runtime.topology.queue_name})
-    stop.wait()
+    wait_for_signal()
     service.stop()
 
 

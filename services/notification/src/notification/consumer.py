@@ -9,6 +9,7 @@ import signal
 import threading
 
 from notification.bootstrap import Service, bootstrap
+from shared import tracing
 from shared.jsonlog import configure as configure_logging
 
 log = logging.getLogger(__name__)
@@ -30,16 +31,21 @@ def start(service: Service, *, in_thread: bool = True, stop: threading.Event | N
 
 
 def main() -> None:
-    """Consume until SIGTERM or Ctrl-C."""
+    """Consume until SIGTERM or Ctrl-C, answering the probes and /metrics on the metrics port."""
     service = bootstrap()
     configure_logging(service.settings.service, service.settings.log_level)
+    tracing.configure(service.settings.service)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    service.runtime.serve_probes()
     start(service, stop=stop)
     if not stop.is_set():
         log.info("consumer started", extra={"queue": service.runtime.topology.queue_name})
-        stop.wait()
+        # A timed wait: a signal handed to another thread runs its handler only when this (main)
+        # thread next runs Python code.
+        while not stop.wait(1.0):
+            pass
     service.stop()
 
 

@@ -5,11 +5,11 @@ only once the database has the schema this code needs (scoring.migrate)."""
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
 from scoring.bootstrap import Service, bootstrap
-from shared import jsonlog
+from shared import jsonlog, tracing
+from shared.runtime import wait_for_signal
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,14 @@ def start(service: Service, *, in_thread: bool = True) -> None:
 
 
 def main() -> None:
-    """Consume until SIGTERM or Ctrl-C."""
+    """Consume until SIGTERM or Ctrl-C, answering the probes and /metrics on the metrics port."""
     service = bootstrap()
     jsonlog.configure(service.settings.service, service.settings.log_level)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    tracing.configure(service.settings.service)
     start(service)
+    service.runtime.serve_probes()
     log.info("consumer started", extra={"queue": service.runtime.topology.queue_name})
-    stop.wait()
+    wait_for_signal()
     service.stop()
 
 

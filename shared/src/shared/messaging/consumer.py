@@ -84,6 +84,11 @@ class ServiceConsumer(ConsumerMixin):
         self.ready = threading.Event()
         self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()  # the publisher is used by retry timers too (memory transport)
+        # What the health checks read (shared.health): when the loop last turned (at least once
+        # a second while idle), since when the broker connection is lost, and the loop's thread.
+        self.last_turn = time.monotonic()
+        self.lost_since: float | None = None
+        self._thread: threading.Thread | None = None
 
     # -- kombu wiring -------------------------------------------------------------------------
     def get_consumers(self, consumer_cls, channel):
@@ -100,11 +105,15 @@ class ServiceConsumer(ConsumerMixin):
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self._pending.clear()  # deliveries of a lost channel are redelivered by the broker
         self._live = connection
+        self.lost_since = None
+        self.last_turn = time.monotonic()
         self.ready.set()
 
     def on_connection_error(self, exc, interval):
         self._pending.clear()
         self.ready.clear()
+        if self.lost_since is None:
+            self.lost_since = time.monotonic()
         log.warning("broker connection lost; reconnecting", extra={"error": repr(exc), "in_seconds": interval})
 
     def stop(self) -> None:
@@ -116,6 +125,7 @@ class ServiceConsumer(ConsumerMixin):
     def run_in_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name=f"consumer-{self.service}", daemon=True)
         thread.start()
+        self._thread = thread
         return thread
 
     # -- the publishing connection --------------------------------------------------------------
@@ -161,6 +171,10 @@ class ServiceConsumer(ConsumerMixin):
         except Exception as exc:  # noqa: BLE001 - a reading is not worth a consumer
             log.warning("reading queue depths failed", extra={"error": repr(exc)})
             self._close_out()
+
+    @property
+    def thread_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self.should_stop
 
     # -- one message ----------------------------------------------------------------------------
     def on_message(self, message) -> None:
@@ -214,7 +228,9 @@ class ServiceConsumer(ConsumerMixin):
 
     # -- batches ------------------------------------------------------------------------------
     def on_iteration(self) -> None:
-        """Between messages: keep the publishing connection alive, then handle what is buffered."""
+        """Between messages: note the turn (health), keep the publishing connection alive, then
+        handle what is buffered."""
+        self.last_turn = time.monotonic()
         self._service_out()
         self._read_queue_depths()
         if not self._pending or self._live is None:

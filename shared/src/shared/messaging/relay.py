@@ -103,6 +103,11 @@ class OutboxRelay:
         self._thread.start()
         return self
 
+    @property
+    def alive(self) -> bool:
+        """Whether the relay's thread is running (a consumer process's liveness asks)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
