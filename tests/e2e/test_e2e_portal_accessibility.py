@@ -53,7 +53,8 @@ def test_every_page_and_error_state_has_no_accessibility_violation_in_each_langu
     library_id, email = ids["library_id"], data["coordinator"]["email"]
     submitted = ok(requests.post(platform.api(f"/libraries/{library_id}/evidence"), json=ITEMS[0],
                                  headers=coordinator, timeout=10), 201)
-    ok(requests.post(platform.api(f"/evidence/{submitted['id']}/submit"), json={}, headers=coordinator, timeout=10))
+    ok(requests.post(platform.api(f"/evidence/{submitted['id']}/submit"), json={"revision": submitted["revision"]},
+                     headers=coordinator, timeout=10))
     draft = ok(requests.post(platform.api(f"/libraries/{library_id}/evidence"), json=ITEMS[1], headers=coordinator,
                              timeout=10), 201)
     ok(requests.put(platform.api(f"/libraries/{library_id}/action-plan"), headers=coordinator, timeout=10, json={

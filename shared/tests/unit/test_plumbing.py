@@ -65,7 +65,7 @@ def test_a_producer_declares_its_consumers_queues_and_archives_the_types_nobody_
     # Registration consumes nothing: no queue of its own, but those of everyone who reads its events.
     assert set(declared) == {"chora.evidence", "chora.notification", "chora.scoring", "chora.archive"}
     archive = declared["chora.archive"]
-    assert sorted(b.routing_key for b in archive.bindings) == ["branch.added", "branch.changed"]
+    assert sorted(b.routing_key for b in archive.bindings) == ["branch.added", "branch.changed", "person.access_changed"]
     assert archive.queue_arguments["x-max-length"] == 100_000
     assert archive.queue_arguments["x-overflow"] == "drop-head"
     scoring = Topology("chora", "scoring")
