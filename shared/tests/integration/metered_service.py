@@ -3,13 +3,13 @@ process: POST /items stores an event; its consumer handles it, and fails on key 
 
 import os
 
+from chora_testing.miniservice import ServiceDefinition
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from shared.config import ServiceSettings
 from shared.events.base import CATALOGUE, Payload, event
-from shared.service import ServiceDefinition
 
 if "test.metered" not in CATALOGUE:
     @event("test.metered", version=1, producer="metered", consumers=("metered",))

@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from chora_testing.miniservice import ServiceDefinition
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,7 +13,6 @@ from marshmallow import Schema, fields, validate
 from shared import jsonlog
 from shared.events.base import CATALOGUE, Payload, event
 from shared.http import Problem
-from shared.service import ServiceDefinition
 
 pytestmark = pytest.mark.integration
 

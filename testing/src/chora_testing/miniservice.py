@@ -1,5 +1,7 @@
-"""The shape every service's bootstrap fills in: an HTTP app and an optional consumer, built
-from settings, connected only when started (after fork)."""
+"""A service declared in a few lines (its name, errors, blueprints, handlers), built on the same
+shared parts every real service uses (Runtime, shared.http): for tests of those parts that need a
+service but not one of ours. The real services each have their own bootstrap (the one skeleton);
+nothing in production uses this."""
 
 from __future__ import annotations
 
