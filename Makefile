@@ -16,7 +16,7 @@ export UV_LINK_MODE := copy
 # Extra arguments for `make lock`, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package kombu".
 LOCK_ARGS ?=
 
-.PHONY: venv lock dockerfiles portal-assets run test test-unit test-integration test-e2e test-browser bench lint broker browser clean
+.PHONY: venv lock dockerfiles portal-assets run test test-unit test-integration test-e2e test-browser bench fuzz lint broker browser clean
 
 # Exactly what uv.lock says, nothing else (uv sync removes what the lock does not name). Refuses,
 # rather than resolving anew, when a pyproject.toml changed after the last `make lock`. Then the
@@ -70,6 +70,10 @@ test-integration: venv broker
 
 test-e2e: venv broker browser
 	$(BIN)/pytest -q -m "e2e or browser"
+
+# Fuzz every OpenAPI document long (issue 12): CHORA_FUZZ_EXAMPLES requests per operation, caller and kind.
+fuzz: venv broker
+	CHORA_FUZZ_EXAMPLES=$${CHORA_FUZZ_EXAMPLES:-40} $(BIN)/pytest -q -s tests/e2e/fuzz_openapi.py
 
 bench: venv broker
 	$(BIN)/python -m tests.bench
