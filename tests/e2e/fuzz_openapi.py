@@ -13,9 +13,9 @@ import os
 
 import pytest
 import requests
+from chora_testing.fuzz import Report, SigningAuth, fuzz
 from e2e_journey import ADMIN_EMAIL, ADMIN_PASSWORD, assessor, register_and_confirm
 
-from chora_testing.fuzz import Report, SigningAuth, fuzz
 from shared.identity import Identity
 from shared.vocabulary import ANONYMOUS as ANONYMOUS_ROLE
 

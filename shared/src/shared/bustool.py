@@ -21,13 +21,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import pika
 import requests
 from pika.exceptions import ChannelClosedByBroker
+from pymongo import MongoClient
+from pymongo.database import Database
 
 from shared.config import ServiceSettings
 from shared.events import consuming_services
@@ -63,7 +66,7 @@ class BusTool:
         main = f"{self.prefix}.{service}"
         return [main, *(f"{main}.retry.{d}s" for d in self.retry_delays), f"{main}.dead"]
 
-    def queues(self, services=CONSUMING_SERVICES) -> list[tuple[str, int, int]]:
+    def queues(self, services: Iterable[str] = CONSUMING_SERVICES) -> list[tuple[str, int, int]]:
         """(name, messages, consumers) for every queue of the given services, and the archive, that exists."""
         rows = []
         conn = self._connect()
@@ -81,7 +84,8 @@ class BusTool:
             conn.close()
         return rows
 
-    def _each_dead(self, service: str, decide: Callable[[DeadLetter], bool], on_take=None) -> list[DeadLetter]:
+    def _each_dead(self, service: str, decide: Callable[[DeadLetter], bool],
+                   on_take: Callable[[Any, DeadLetter, Any], None] | None = None) -> list[DeadLetter]:
         """Walk the dead-letter queue once; messages for which decide() is true are taken
         (on_take publishes them, then they are acked), the rest are returned to the queue."""
         dead_queue = f"{self.prefix}.{service}.dead"
@@ -126,7 +130,7 @@ class BusTool:
         """Move dead letters (one by id, or all) back to the service queue; return how many."""
         replayed = []
 
-        def republish(ch, letter: DeadLetter, props) -> None:
+        def republish(ch: Any, letter: DeadLetter, props: Any) -> None:
             # Every header stays (the original routing key, who published it, the trace context);
             # only the retry count starts again.
             headers = dict(props.headers or {})
@@ -167,7 +171,7 @@ class BusTool:
     def purge(self, queue: str) -> int:
         conn = self._connect()
         try:
-            return conn.channel().queue_purge(queue).method.message_count
+            return int(conn.channel().queue_purge(queue).method.message_count)
         finally:
             conn.close()
 
@@ -182,7 +186,7 @@ class OutboxEntry:
     created_at: object
 
 
-def outbox_entries(db) -> list[OutboxEntry]:
+def outbox_entries(db: Database[Any]) -> list[OutboxEntry]:
     """Every event waiting in a service's outbox and every parked one, oldest first."""
     rows = []
     for collection, state in ((OUTBOX, "pending"), (PARKED, "parked")):
@@ -218,7 +222,7 @@ def apply_broker_users(admin_url: str, admin: tuple[str, str], prefix: str, pass
     return done
 
 
-def _service_db(args):
+def _service_db(args: argparse.Namespace) -> tuple[MongoClient[Any], Database[Any]]:
     env = dict(os.environ)
     if args.mongo_url:
         env[f"CHORA_{args.service.upper()}_MONGO_URL"] = args.mongo_url
@@ -230,7 +234,7 @@ def _service_db(args):
     return client, client[settings.mongo_db]
 
 
-def main(argv: list[str] | None = None, stdin=sys.stdin, out=sys.stdout) -> int:
+def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="chora-bus", description="Inspect and repair the event bus.")
     parser.add_argument("--amqp-url", default=os.environ.get("CHORA_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
     parser.add_argument("--prefix", default=os.environ.get("CHORA_AMQP_PREFIX", "chora"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from opentelemetry import trace
@@ -31,7 +32,7 @@ def current_correlation_id() -> str:
 
 
 @contextmanager
-def bound(*, correlation: str | None, causation: str | None = None, request: str | None = None):
+def bound(*, correlation: str | None, causation: str | None = None, request: str | None = None) -> Iterator[None]:
     """Bind ids for the duration of one unit of work (a message or a request)."""
     tokens = [
         (correlation_id, correlation_id.set(correlation)),

@@ -12,6 +12,7 @@ is emptied when the master starts and a dead worker's live gauges are dropped (c
 import os
 import shutil
 import tempfile
+from typing import Any
 
 # Before prometheus_client is imported: it picks its value class (files or memory) at import, and
 # the workers forked from this master inherit what the master imported.
@@ -38,19 +39,19 @@ errorlog = "-"
 loglevel = os.environ.get("CHORA_LOG_LEVEL", "info").lower()
 
 
-def on_starting(server):
+def on_starting(server: Any) -> None:
     """Start from an empty metrics folder: files of an earlier master would be summed in."""
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
 
 
-def child_exit(server, worker):
+def child_exit(server: Any, worker: Any) -> None:
     """Drop the live gauges of a worker that exited (its counters stay in the sum)."""
     multiprocess.mark_process_dead(worker.pid)
 
 
-def on_exit(server):
+def on_exit(server: Any) -> None:
     """Remove the metrics folder this master made for itself."""
     if _OWN_FOLDER:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

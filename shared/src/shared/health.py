@@ -23,7 +23,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -78,7 +78,7 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - probes every second would flood the log
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - probes every second would flood the log
         pass
 
 
@@ -87,12 +87,12 @@ class HealthServer:
 
     def __init__(self, port: int, live: Check, ready: Check, host: str = "0.0.0.0"):
         self.checks = {"/healthz": live, "/readyz": ready}
-        self.mounts: dict[str, Callable] = {}
+        self.mounts: dict[str, Callable[..., Any]] = {}
         self._server = make_server(host, port, self._app, server_class=_Server, handler_class=_QuietHandler)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="health-http", daemon=True)
 
-    def mount(self, path: str, wsgi_app: Callable) -> None:
+    def mount(self, path: str, wsgi_app: Callable[..., Any]) -> None:
         """Serve another WSGI app (e.g. prometheus_client.make_wsgi_app()) at `path`."""
         self.mounts[path] = wsgi_app
 
@@ -104,10 +104,11 @@ class HealthServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def _app(self, environ, start_response):
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path in self.mounts:
-            return self.mounts[path](environ, start_response)
+            answer: Iterable[bytes] = self.mounts[path](environ, start_response)
+            return answer
         check = self.checks.get(path)
         if check is None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])

@@ -16,7 +16,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pymongo.database import Database
 from werkzeug.exceptions import HTTPException
 
@@ -116,12 +116,12 @@ class ProblemSchema(Schema):
     current_state = fields.Str(metadata={"description": "409: the document's status that refused the change"})
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest's Api is untyped
     """flask-smorest Api whose errors are problem+json (answered and documented)."""
 
     ERROR_SCHEMA = ProblemSchema
 
-    def _register_responses(self):
+    def _register_responses(self) -> None:
         """Declare the shared error responses (`DEFAULT_ERROR`, `UNPROCESSABLE_ENTITY`, ...) as
         problem+json: flask-smorest's own would say application/json with its Error schema."""
         for status in HTTPStatus:
@@ -134,7 +134,7 @@ class ProblemApi(Api):
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
-    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         if status == 422 and "messages" in data:
@@ -149,7 +149,7 @@ def create_service_app(
     runtime_ready: Callable[[], dict[str, str]] | None = None,
     mapped_errors: Mapping[type[Exception], int] | None = None,
     api_prefix: str = "",
-    idempotency_db: Database | None = None,
+    idempotency_db: Database[Any] | None = None,
     metrics_collectors: Sequence[object] = (),
 ) -> tuple[Flask, ProblemApi]:
     """Build the Flask app and Api every service shares; the caller registers blueprints.
@@ -207,7 +207,7 @@ def _install_request_context(app: Flask, settings: ServiceSettings) -> None:
         return response
 
     @app.teardown_request
-    def unbind_ids(_exc) -> None:
+    def unbind_ids(_exc: BaseException | None) -> None:
         tokens = g.pop("id_tokens", None)
         if tokens:
             context.correlation_id.reset(tokens[1])
@@ -234,7 +234,7 @@ def check_input() -> Response | None:
     return None
 
 
-def _install_idempotency(app: Flask, settings: ServiceSettings, db: Database) -> None:
+def _install_idempotency(app: Flask, settings: ServiceSettings, db: Database[Any]) -> None:
     @app.before_request
     def replay_or_claim() -> Response | None:
         key = request.headers.get(idempotency.HEADER)
@@ -288,12 +288,12 @@ def _install_idempotency(app: Flask, settings: ServiceSettings, db: Database) ->
 
 def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
     @app.errorhandler(Problem)
-    def on_problem(exc: Problem):
+    def on_problem(exc: Problem) -> Response:
         return problem_response(exc.status, exc.detail, detail_en=exc.detail_en, field=exc.field,
                                 code=exc.code, errors=exc.errors, **exc.extra)
 
     for exc_type, status in mapped.items():
-        def on_domain(exc: Exception, status: int = status):
+        def on_domain(exc: Exception, status: int = status) -> Response:
             return problem_response(
                 status,
                 getattr(exc, "message_da", "") or str(exc),
@@ -305,7 +305,7 @@ def _install_errors(app: Flask, mapped: Mapping[type[Exception], int]) -> None:
         app.register_error_handler(exc_type, on_domain)
 
     @app.errorhandler(Exception)
-    def on_unexpected(exc: Exception):
+    def on_unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return problem_response(exc.code or 500, detail_en=exc.description or "")
         log.exception("unhandled error")  # the trace goes to the log, never to the client
@@ -324,21 +324,21 @@ def _extras(exc: Exception) -> dict[str, Any]:
     return extra
 
 
-def _health_blueprint(ready: Callable[[], dict[str, str]], registry) -> Blueprint:
+def _health_blueprint(ready: Callable[[], dict[str, str]], registry: CollectorRegistry) -> Blueprint:
     bp = Blueprint("health", __name__)
 
     @bp.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         return jsonify(status="ok")
 
     @bp.get("/readyz")
-    def readyz():
+    def readyz() -> tuple[Response, int]:
         checks = ready()
         ok = all(v == "ok" for v in checks.values())
         return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
 
     @bp.get("/metrics")
-    def metrics_view():
+    def metrics_view() -> Response:
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     return bp

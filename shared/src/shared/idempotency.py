@@ -65,11 +65,11 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def find(db: Database, rid: str) -> dict[str, Any] | None:
+def find(db: Database[Any], rid: str) -> dict[str, Any] | None:
     return db[COLLECTION].find_one({"_id": rid})
 
 
-def write_claim(db: Database, session: ClientSession | None, now: datetime | None = None) -> Claim | None:
+def write_claim(db: Database[Any], session: ClientSession | None, now: datetime | None = None) -> Claim | None:
     """Inside the committing transaction: record the request's key, if this request has one not
     yet written; return the claim to mark written once the transaction committed."""
     claim = current.get()
@@ -81,7 +81,7 @@ def write_claim(db: Database, session: ClientSession | None, now: datetime | Non
     return claim
 
 
-def store_response(db: Database, claim: Claim, status: int, body: bytes, content_type: str,
+def store_response(db: Database[Any], claim: Claim, status: int, body: bytes, content_type: str,
                    location: str | None) -> None:
     """After the view: keep the answer to replay for a repeat of the request."""
     db[COLLECTION].update_one({"_id": claim.record_id}, {"$set": {"response": {

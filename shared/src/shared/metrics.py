@@ -10,11 +10,14 @@ pending and parked in the outbox, the age of the oldest) is read at scrape time.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from pymongo.database import Database
 
 EVENTS_PUBLISHED = Counter("chora_events_published_total", "Events confirmed by the broker", ["service", "type"])
 EVENTS_UNROUTABLE = Counter(
@@ -49,10 +52,10 @@ HTTP_LATENCY = Histogram("chora_http_request_seconds", "HTTP request duration", 
 class OutboxCollector:
     """Events pending and parked in a service's outbox, and the age of the oldest, read at scrape time."""
 
-    def __init__(self, service: str, db, now):
+    def __init__(self, service: str, db: Database[Any], now: Callable[[], datetime]):
         self.service, self.db, self.now = service, db, now
 
-    def describe(self):
+    def describe(self) -> list[GaugeMetricFamily]:
         return []  # read at scrape time only: never while registering
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
@@ -96,13 +99,9 @@ class _Delegate:
     def __init__(self, source: CollectorRegistry):
         self.source = source
 
-    def describe(self):
+    def describe(self) -> list[Metric]:
         return []
 
-    def collect(self):
+    def collect(self) -> Iterable[Metric]:
         return self.source.collect()
 
-
-def serve(port: int, reg: CollectorRegistry) -> None:
-    """Serve /metrics of a consumer process on a port (a daemon thread)."""
-    start_http_server(port, registry=reg)

@@ -28,7 +28,7 @@ PARKED = "outbox_parked"  # outbox documents the relay gave up on (unroutable), 
 INBOX = "inbox"
 
 
-def connect(url: str, *, app_name: str) -> MongoClient:
+def connect(url: str, *, app_name: str) -> MongoClient[Any]:
     """Create a client; call after fork (pymongo clients are not fork-safe)."""
     return MongoClient(url, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000)
 
@@ -45,7 +45,7 @@ class AlreadyProcessed(Exception):
 class Tx:
     """What a handler gets inside a transaction: the database, the session and an event sink."""
 
-    db: Database
+    db: Database[Any]
     session: ClientSession
     producer: str
     events: list[Event] = field(default_factory=list)
@@ -106,9 +106,9 @@ def outbox_document(events: list[Event], at: datetime, traces: dict[str, dict[st
 class ServiceStore:
     """A service's database with the outbox and inbox collections and its unit of work."""
 
-    def __init__(self, client: MongoClient, db_name: str, producer: str, sealer: Sealer | None = None):
+    def __init__(self, client: MongoClient[Any], db_name: str, producer: str, sealer: Sealer | None = None):
         self.client = client
-        self.db: Database = client[db_name]
+        self.db: Database[Any] = client[db_name]
         self.producer = producer
         self.sealer = sealer
         self._on_commit: list[Callable[[list[dict[str, Any]]], None]] = []

@@ -70,7 +70,7 @@ class UnitOfWork(Protocol[R_co]):
 class MongoUnitOfWork(Generic[R]):
     """A unit of work over one service's MongoDB database (transaction, outbox, inbox)."""
 
-    def __init__(self, store: ServiceStore, repositories: Callable[[Database, ClientSession | None], R]):
+    def __init__(self, store: ServiceStore, repositories: Callable[[Database[Any], ClientSession | None], R]):
         self.store = store
         self._repositories = repositories
         self._reader = repositories(store.db, None)

@@ -102,7 +102,8 @@ def _normalise(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload validated and normalised by its schema (dump of load)."""
     schema = _schema(type_)
     try:
-        return schema.dump(schema.load(payload))
+        normalised: dict[str, Any] = schema.dump(schema.load(payload))
+        return normalised
     except ValidationError as exc:
         raise EventError(f"invalid payload for {type_}", exc.messages) from exc
 

@@ -4,8 +4,9 @@ declarations (shared.messaging.topology), so who consumes what is a declared fac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -21,7 +22,7 @@ class Sealed(fields.Str):
     """A secret payload field (a one-time token): encrypted by the producer for `audience` alone,
     so it never travels, nor rests in a queue or a dead letter, in clear (shared.events.sealing)."""
 
-    def __init__(self, *, audience: str, **kwargs):
+    def __init__(self, *, audience: str, **kwargs: Any):
         super().__init__(**kwargs)
         self.audience = audience
 
@@ -41,7 +42,8 @@ class EventType:
 CATALOGUE: dict[str, EventType] = {}
 
 
-def event(name: str, version: int = 1, *, producer: str, consumers: Iterable[str] = ()):
+def event(name: str, version: int = 1, *, producer: str,
+          consumers: Iterable[str] = ()) -> Callable[[type[Payload]], type[Payload]]:
     """Register a payload schema under an event type name (the routing key), its producer and consumers."""
     consumers = tuple(sorted(set(consumers)))
 

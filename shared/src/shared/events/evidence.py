@@ -10,6 +10,8 @@ Payloads are in wire form (JSON types, ISO dates); validate them with `Schema().
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.events.base import Payload, event
@@ -83,7 +85,7 @@ class _Header(Payload):
     header_keys: tuple[str, ...] = ()
 
     @validates_schema
-    def _header_matches_snapshot(self, data, **kwargs):
+    def _header_matches_snapshot(self, data: dict[str, Any], **kwargs: Any) -> None:
         snapshot = data.get(self.snapshot_key) or {}
         for key in self.header_keys:
             if key in data and key in snapshot and data[key] != snapshot[key]:

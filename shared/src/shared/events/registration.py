@@ -12,6 +12,7 @@ opens them. Notification must not log or store them beyond the mail.
 """
 
 from datetime import UTC
+from typing import Any
 
 from marshmallow import fields, validate
 
@@ -24,7 +25,7 @@ LIBRARY_STATUSES = ("pending", "active", "withdrawn")
 PERSON_STATUSES = ("invited", "pending", "active", "deactivated", "erased")
 
 
-def _when(**kwargs):
+def _when(**kwargs: Any) -> fields.AwareDateTime:
     return fields.AwareDateTime(default_timezone=UTC, **kwargs)
 
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from shared import keys
 from shared.events.base import CATALOGUE
+
+if TYPE_CHECKING:  # the package imports this module before it defines Event
+    from shared.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +80,11 @@ class Sealer:
                     raise SealError(f"{type_}.{name} was sealed with another key") from None
         return out
 
-    def seal_event(self, evt):
+    def seal_event(self, evt: Event) -> Event:
         """The event with its payload sealed."""
         return dataclasses.replace(evt, payload=self.seal(evt.type, evt.payload)) if sealed_fields(evt.type) else evt
 
-    def open_event(self, evt, service: str):
+    def open_event(self, evt: Event, service: str) -> Event:
         """The event with the fields sealed for `service` opened."""
         return dataclasses.replace(evt, payload=self.open(evt.type, evt.payload, service)) \
             if sealed_fields(evt.type) else evt

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
@@ -91,7 +92,7 @@ class ServiceConsumer(ConsumerMixin):
         self._thread: threading.Thread | None = None
 
     # -- kombu wiring -------------------------------------------------------------------------
-    def get_consumers(self, consumer_cls, channel):
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Any]:
         self.topology.declare(channel)
         return [
             consumer_cls(
@@ -102,14 +103,14 @@ class ServiceConsumer(ConsumerMixin):
             )
         ]
 
-    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+    def on_consume_ready(self, connection: Any, channel: Any, consumers: Any, **kwargs: Any) -> None:
         self._pending.clear()  # deliveries of a lost channel are redelivered by the broker
         self._live = connection
         self.lost_since = None
         self.last_turn = time.monotonic()
         self.ready.set()
 
-    def on_connection_error(self, exc, interval):
+    def on_connection_error(self, exc: Exception, interval: float) -> None:
         self._pending.clear()
         self.ready.clear()
         if self.lost_since is None:
@@ -177,7 +178,7 @@ class ServiceConsumer(ConsumerMixin):
         return self._thread is not None and self._thread.is_alive() and not self.should_stop
 
     # -- one message ----------------------------------------------------------------------------
-    def on_message(self, message) -> None:
+    def on_message(self, message: Any) -> None:
         headers = dict(message.headers or {})
         publisher = self._publisher_of(message, headers)
         headers[H_PUBLISHED_BY] = publisher or ""
@@ -206,7 +207,7 @@ class ServiceConsumer(ConsumerMixin):
             return
         self._handle_one(message, headers, evt)
 
-    def _publisher_of(self, message, headers: dict) -> str | None:
+    def _publisher_of(self, message: Any, headers: dict[str, Any]) -> str | None:
         user = (message.properties or {}).get("user_id")
         if isinstance(user, bytes):
             user = user.decode()
@@ -247,7 +248,7 @@ class ServiceConsumer(ConsumerMixin):
         if not batch:
             return
         if len(batch) > 1:
-            parents = [_parent(message, evt) for message, evt in batch]  # type: ignore[arg-type]
+            parents = [_parent(message, evt) for message, evt in batch]
             started = time.perf_counter()
             try:
                 with tracing.span(self.service, f"process batch of {len(batch)}", kind=tracing.SpanKind.CONSUMER,
@@ -268,7 +269,7 @@ class ServiceConsumer(ConsumerMixin):
             headers[H_PUBLISHED_BY] = self._publisher_of(message, headers) or ""
             self._handle_one(message, headers, evt)
 
-    def _handle_one(self, message, headers: dict, evt: Event) -> None:
+    def _handle_one(self, message: Any, headers: dict[str, Any], evt: Event) -> None:
         started = time.perf_counter()
         try:
             with tracing.span(self.service, f"process {evt.type}", kind=tracing.SpanKind.CONSUMER,
@@ -289,7 +290,7 @@ class ServiceConsumer(ConsumerMixin):
         metrics.HANDLER_SECONDS.labels(self.service, evt.type).observe(time.perf_counter() - started)
         message.ack()
 
-    def _retry_or_dead_letter(self, message, headers: dict, evt: Event, exc: Exception) -> None:
+    def _retry_or_dead_letter(self, message: Any, headers: dict[str, Any], evt: Event, exc: Exception) -> None:
         retries = int(headers.get(H_RETRIES, 0))
         delays = self.topology.retry_delays
         if retries >= len(delays):
@@ -307,7 +308,7 @@ class ServiceConsumer(ConsumerMixin):
             self._republish(message, headers, self.topology.retry_name(delays[retries]))
         message.ack()
 
-    def _dead_letter(self, message, headers: dict, reason: str, type_: str, kind: str) -> None:
+    def _dead_letter(self, message: Any, headers: dict[str, Any], reason: str, type_: str, kind: str) -> None:
         log.error("message dead-lettered", extra={"reason": reason, "type": type_})
         metrics.EVENTS_CONSUMED.labels(self.service, type_, "dead_lettered").inc()
         metrics.DEAD_LETTERS.labels(self.service, kind).inc()
@@ -318,7 +319,7 @@ class ServiceConsumer(ConsumerMixin):
         self._republish(message, headers, self.topology.dead_letter_name)
         message.ack()
 
-    def _republish(self, message, headers: dict, queue_name: str, delay: float = 0) -> None:
+    def _republish(self, message: Any, headers: dict[str, Any], queue_name: str, delay: float = 0) -> None:
         props = message.properties or {}
 
         def send() -> None:
@@ -347,7 +348,7 @@ class ServiceConsumer(ConsumerMixin):
             send()
 
 
-def _parent(message, evt: Event):
+def _parent(message: Any, evt: Event) -> Any:
     """The trace context a message carries; for one without (published before tracing, or by hand)
     the trace named by its correlation id, so the trace id stays the correlation id."""
     carried = tracing.context_from(message.headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from kombu import Connection, Producer
 
@@ -98,13 +99,13 @@ class ConfirmingPublisher:
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
         self._nacked |= self._expand(delivery_tag, multiple) - self._acked
 
-    def _on_return(self, exc, exchange, routing_key, message) -> None:
+    def _on_return(self, exc: Any, exchange: Any, routing_key: Any, message: Any) -> None:
         message_id = (getattr(message, "properties", None) or {}).get("message_id")
         if message_id:
             self._returned[message_id] = f"unroutable: {routing_key} ({exc})"
 
     # -- publishing -------------------------------------------------------------------------
-    def publish_batch(self, envelopes: list[dict], bodies: list[bytes]) -> BatchResult:
+    def publish_batch(self, envelopes: list[dict[str, Any]], bodies: list[bytes]) -> BatchResult:
         """Publish message bodies, described by envelopes (dicts with id, type, correlation_id,
         producer and the trace context they were emitted in); wait for all confirms."""
         result = BatchResult()

@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DeleteOne, ReplaceOne, ReturnDocument, UpdateOne
@@ -47,7 +47,7 @@ LOCKS = "outbox_lock"
 class OutboxRelay:
     def __init__(
         self,
-        db: Database,
+        db: Database[Any],
         publisher: ConfirmingPublisher,
         *,
         service: str,
@@ -78,7 +78,7 @@ class OutboxRelay:
         self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"outbox-mark-{service}")
         self.grace = timedelta(seconds=grace_seconds)
         self.max_fresh = max_fresh
-        self._fresh: collections.deque[dict] = collections.deque()
+        self._fresh: collections.deque[dict[str, Any]] = collections.deque()
         self._fresh_events = 0  # events in the documents held in _fresh
         # Ids of the documents the live path holds or is publishing: the sweep leaves them alone
         # (a document delayed past the grace period would otherwise be published twice).
@@ -87,7 +87,7 @@ class OutboxRelay:
         self._next_sweep = 0.0
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def wake(self, docs: list[dict] | None = None) -> None:
+    def wake(self, docs: list[dict[str, Any]] | None = None) -> None:
         """Called after a commit with the outbox documents it wrote: publish them now."""
         if docs:
             events = sum(len(d["events"]) for d in docs)
@@ -162,7 +162,7 @@ class OutboxRelay:
                 self._fresh_events -= events
             if not batch:
                 break
-            marks: list[Future] = []
+            marks: list[Future[Any]] = []
             try:
                 published, ok = self._publish(batch, marks)
             finally:
@@ -181,7 +181,7 @@ class OutboxRelay:
                 break
         return total
 
-    def _release_fresh(self, ids: list[str], _mark: Future | None = None) -> None:
+    def _release_fresh(self, ids: list[str], _mark: Future[Any] | None = None) -> None:
         with self._fresh_lock:
             self._fresh_ids.difference_update(ids)
 
@@ -200,7 +200,7 @@ class OutboxRelay:
         total = 0
         position: Any = EPOCH
         done: set[str] = set()
-        marks: list[Future] = []
+        marks: list[Future[Any]] = []
         try:
             while not self._stop.is_set():
                 n, position, more, ok = self._publish_batch(position, done, marks, min_age)
@@ -217,7 +217,7 @@ class OutboxRelay:
             self._release()
         return total
 
-    def _due(self, position, done: set[str], min_age: timedelta | None = None) -> tuple[list[dict], bool]:
+    def _due(self, position: Any, done: set[str], min_age: timedelta | None = None) -> tuple[list[dict[str, Any]], bool]:
         """Outbox documents due from `position` on, up to about batch_size events, and whether
         more may follow."""
         at = now()
@@ -225,7 +225,7 @@ class OutboxRelay:
         # An ordered index scan (a range on created_at); the few documents backing off (unroutable,
         # at most outbox_max_attempts tries before they are parked elsewhere) are skipped here
         # rather than in the query, which would make the store sort the whole outbox.
-        docs: list[dict] = []
+        docs: list[dict[str, Any]] = []
         events = 0
         cursor = (self.outbox.find({"created_at": {"$gte": position}})
                   .sort("created_at", ASCENDING).batch_size(self.batch_size))
@@ -243,7 +243,7 @@ class OutboxRelay:
             cursor.close()
         return docs, False
 
-    def _publish_batch(self, position, done: set[str], marks: list[Future],
+    def _publish_batch(self, position: Any, done: set[str], marks: list[Future[Any]],
                        min_age: timedelta | None = None) -> tuple[int, Any, bool, bool]:
         """Publish one batch of due documents: (events published, new position, more may
         follow, broker reachable)."""
@@ -258,7 +258,7 @@ class OutboxRelay:
         """How long an event unroutable `attempts` times waits before the next try."""
         return timedelta(seconds=min(self.unroutable_backoff_cap, self.unroutable_backoff * 2 ** max(0, attempts - 1)))
 
-    def _publish(self, docs: list[dict], marks: list[Future] | None = None) -> tuple[int, bool]:
+    def _publish(self, docs: list[dict[str, Any]], marks: list[Future[Any]] | None = None) -> tuple[int, bool]:
         """Publish the events of outbox documents with confirms; remove the documents whose events
         the broker all confirmed and keep the rest of the others (in the marker thread), back off
         or park what could not be routed, and report (events published, broker reachable)."""
@@ -274,8 +274,8 @@ class OutboxRelay:
         for event_id in result.unroutable:
             log.warning("event unroutable; kept in outbox", extra={"event_id": event_id, "type": types[event_id]})
             metrics.EVENTS_UNROUTABLE.labels(self.service, types[event_id]).inc()
-        ops: list = []
-        parked: list[dict] = []
+        ops: list[Any] = []
+        parked: list[dict[str, Any]] = []
         for doc in docs:
             left = [e for e in doc["events"] if e["id"] not in confirmed]
             for e in doc["events"]:
@@ -316,7 +316,7 @@ class OutboxRelay:
             return len(result.confirmed), False
         return len(events), True
 
-    def _mark(self, parked: list[dict], ops: list) -> None:
+    def _mark(self, parked: list[dict[str, Any]], ops: list[Any]) -> None:
         """Write the outcome of a publish: park first (a crash in between leaves a document in both
         places, published again at worst), then update and remove the outbox documents."""
         if parked:
@@ -324,12 +324,12 @@ class OutboxRelay:
         self.outbox.bulk_write(ops, ordered=False)
 
 
-def _aware(at):
+def _aware(at: datetime) -> datetime:
     """Datetimes from a store without tz_aware come back naive: they are UTC."""
     return at if at.tzinfo is not None else at.replace(tzinfo=now().tzinfo)
 
 
-def replay_parked(db: Database, event_ids: list[str] | None = None) -> int:
+def replay_parked(db: Database[Any], event_ids: list[str] | None = None) -> int:
     """Put parked outbox documents (all, or those holding one of event_ids) back for the relay; return how many."""
     query: dict[str, Any] = {} if event_ids is None else {"events.id": {"$in": event_ids}}
     moved = 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from amqp.exceptions import PreconditionFailed
 from kombu import Exchange, Queue, binding
@@ -95,8 +96,8 @@ class Topology:
     def quorum(self) -> bool:
         return self.queue_type == "quorum"
 
-    def _args(self, dead_letter_to: str | None = None, **extra: object) -> dict:
-        args: dict = {"x-queue-type": self.queue_type, **extra}
+    def _args(self, dead_letter_to: str | None = None, **extra: object) -> dict[str, object]:
+        args: dict[str, object] = {"x-queue-type": self.queue_type, **extra}
         if dead_letter_to is not None:
             args["x-dead-letter-exchange"] = ""
             args["x-dead-letter-routing-key"] = dead_letter_to
@@ -166,7 +167,7 @@ class Topology:
         return queues
 
     # -- declaring --------------------------------------------------------------------------------
-    def declare(self, channel) -> None:
+    def declare(self, channel: Any) -> None:
         """Declare the exchange and the queues above with their bindings (idempotent), and unbind
         what the catalogue no longer routes there (a type that gained a consumer leaves the archive).
 
@@ -196,7 +197,7 @@ class Topology:
             except Exception:  # noqa: BLE001 - closing a channel the broker may have closed
                 pass
 
-    def _declare_queue(self, connection, channel, queue: Queue):
+    def _declare_queue(self, connection: Any, channel: Any, queue: Queue) -> Any:
         """Declare one queue; one declared before with other arguments is used as it is."""
         try:
             queue.bind(channel).declare()

@@ -97,5 +97,5 @@ def certify(library_id: str):
     done = {"award": _("Certifikatet er tildelt."), "renew": _("Certifikatet er fornyet."),
             "check_in": _("Den årlige opfølgning er registreret."),
             "revoke": _("Certifikatet er tilbagekaldt.")}
-    tell(answer, done.get(decision, _("Afgørelsen er gemt.")))
+    tell(answer, done.get(decision or "", _("Afgørelsen er gemt.")))
     return redirect(url_for("portal.review_library", library_id=library_id))
