@@ -146,7 +146,7 @@ def evidence_submit(evidence_id: str):
 def evidence_withdraw(evidence_id: str):
     item = _item(evidence_id, "evidence.submit")
     _may(item, "withdraw")
-    body = {"revision": revision(item.get("revision"))}
+    body: dict[str, object] = {"revision": revision(item.get("revision"))}
     if request.form.get("reason", "").strip():
         body["reason"] = request.form["reason"].strip()
     tell(svc("evidence", "POST", f"/evidence/{evidence_id}/withdraw", json=body),
