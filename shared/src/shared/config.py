@@ -79,7 +79,13 @@ class ServiceSettings:
     # given only its own identity key (CHORA_IDENTITY_KEY, from `chora-keys derive identity:<service>`).
     # A default or empty secret is refused outside the embedded mode (`make run`, CHORA_EMBEDDED=1).
     secret_key: str = "dev-secret-change-me"
+    # Rotation: the masters in use before CHORA_SECRET_KEY (newest first). What they signed still
+    # verifies (sessions, bearer tokens, unsubscribe links, identity headers, sealed tokens); only the
+    # current master signs. Drop one once what it signed has expired (README, Security).
+    previous_secret_keys: tuple[str, ...] = ()
     identity_key: str = ""
+    # Rotation of a backend's own identity key: the keys it had before CHORA_IDENTITY_KEY.
+    previous_identity_keys: tuple[str, ...] = ()
     embedded: bool = False
     retry_delays: tuple[int, ...] = (1, 10, 60)
     relay_poll_interval: float = 1.0
@@ -165,6 +171,8 @@ class ServiceSettings:
 
     def problems(self) -> list[str]:
         out = []
+        if any(old in keys.DEFAULT_SECRETS for old in self.previous_secret_keys):
+            out.append("CHORA_PREVIOUS_SECRET_KEYS holds an empty or default secret")
         if not self.embedded and self.secret_key in keys.DEFAULT_SECRETS and not self.identity_key:
             out.append("CHORA_SECRET_KEY is empty or a default: set a secret (or CHORA_EMBEDDED=1 for make run)")
         if not 0 < self.http_port < 65536:
@@ -179,12 +187,24 @@ class ServiceSettings:
         """The key of one purpose, derived from the master secret."""
         return keys.derive(self.secret_key, purpose)
 
+    def key_ring(self, purpose: str) -> list[bytes]:
+        """Every key of one purpose that still verifies: the current one first, then those derived
+        from the previous masters."""
+        return [self.key(purpose), *(keys.derive(old, purpose) for old in self.previous_secret_keys)]
+
     @property
     def identity_secret(self) -> bytes:
         """The key this service checks the gateway's identity header with."""
         if self.identity_key:
             return keys.decode(self.identity_key)
         return self.key(keys.identity_purpose(self.service))
+
+    @property
+    def identity_secrets(self) -> list[bytes]:
+        """The identity keys this service accepts: its current one first, then the previous ones."""
+        if self.identity_key:
+            return [keys.decode(self.identity_key), *(keys.decode(old) for old in self.previous_identity_keys)]
+        return self.key_ring(keys.identity_purpose(self.service))
 
     def with_changes(self, **changes: Any) -> Self:
         return replace(self, **changes)

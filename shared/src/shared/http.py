@@ -362,6 +362,6 @@ def current_identity(settings: ServiceSettings) -> identity.Identity:
     if not token:
         raise Problem(401, "Manglende identitet.", detail_en="Missing identity.", code="unauthenticated")
     try:
-        return identity.verify(settings.identity_secret, token, request_binding(settings.service))
+        return identity.verify(settings.identity_secrets, token, request_binding(settings.service))
     except ValueError:
         raise Problem(401, "Ugyldig identitet.", detail_en="Invalid identity.", code="unauthenticated") from None

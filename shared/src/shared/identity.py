@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -81,12 +82,15 @@ def sign(key: bytes, who: Identity, binding: Binding, *, now: float | None = Non
     return f"{payload}.{_b64(mac)}"
 
 
-def verify(key: bytes, token: str, binding: Binding, *, max_age: int = MAX_AGE, now: float | None = None) -> Identity:
-    """The identity in a header value signed for exactly this request; ValueError otherwise."""
+def verify(key: bytes | Sequence[bytes], token: str, binding: Binding, *, max_age: int = MAX_AGE,
+           now: float | None = None) -> Identity:
+    """The identity in a header value signed for exactly this request; ValueError otherwise.
+    `key` may be a key ring (current key first, then keys being rotated out)."""
+    ring = [key] if isinstance(key, bytes) else list(key)
     try:
         payload, mac = token.split(".", 1)
-        expected = hmac.new(key, payload.encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _unb64(mac)):
+        given = _unb64(mac)
+        if not any(hmac.compare_digest(hmac.new(k, payload.encode(), hashlib.sha256).digest(), given) for k in ring):
             raise ValueError("identity signature invalid")
         claims: dict[str, Any] = json.loads(_unb64(payload))
     except (ValueError, TypeError, UnicodeDecodeError) as exc:

@@ -58,7 +58,8 @@ class Runtime:
         seals = any(spec.sealed and (spec.producer == self.service or
                                      any(audience == self.service for _, audience in spec.sealed))
                     for spec in CATALOGUE.values())
-        return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key) if seals else None
+        return Sealer.from_key_or_secret(self.settings.event_seal_key, self.settings.secret_key,
+                                         self.settings.previous_secret_keys) if seals else None
 
     def connect_store(self) -> ServiceStore:
         """Connect to MongoDB (after fork) without touching indexes: what API workers and consumers

@@ -67,7 +67,10 @@ def create_app(settings: Settings | None = None, *, service: Gateway | None = No
     app, api = create_service_app(settings, title="Verdensmålscertificering for biblioteker", api_prefix="/api/v1")
     app.config.update(
         SECRET_KEY=settings.key(keys.SESSION),
+        # Sessions signed under a previous master still open (Flask signs with SECRET_KEY only).
+        SECRET_KEY_FALLBACKS=settings.key_ring(keys.SESSION)[1:],
         CHORA_BEARER_KEY=settings.key(keys.BEARER),
+        CHORA_BEARER_KEYS=settings.key_ring(keys.BEARER),
         SESSION_COOKIE_NAME="chora_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -50,9 +50,13 @@ def issue_token(secret: bytes, who: Identity, generation: int | None = None) -> 
     return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps(_pack(who, generation))
 
 
-def read_token(secret: bytes, token: str, max_age: int = TOKEN_LIFETIME) -> tuple[Identity, int | None] | None:
+def read_token(secret: bytes | list[bytes], token: str,
+               max_age: int = TOKEN_LIFETIME) -> tuple[Identity, int | None] | None:
+    """The identity in a bearer token; `secret` may be a key ring, the current key first."""
+    ring = [secret] if isinstance(secret, bytes) else secret
     try:
-        data = URLSafeTimedSerializer(secret, salt=TOKEN_SALT).loads(token, max_age=max_age)
+        # itsdangerous takes its keys oldest first and signs with the last.
+        data = URLSafeTimedSerializer(list(reversed(ring)), salt=TOKEN_SALT).loads(token, max_age=max_age)
     except BadSignature:
         return None
     return _unpack(data)
@@ -74,7 +78,7 @@ def current_identity() -> Identity:
     who, via_session = ANONYMOUS, False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        found = read_token(current_app.config["CHORA_BEARER_KEY"], header[7:].strip())
+        found = read_token(current_app.config["CHORA_BEARER_KEYS"], header[7:].strip())
         now = still_allowed(*found) if found is not None else None
         who = now or ANONYMOUS
         g.bad_token = now is None

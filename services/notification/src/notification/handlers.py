@@ -151,7 +151,7 @@ def set_preferences(cmd: SetPreferences, uow: Uow, clock: Clock) -> dict[str, An
 
 def unsubscribe(cmd: Unsubscribe, uow: Uow, clock: Clock, settings: Settings) -> dict[str, Any]:
     """Turn off non-essential mail for the person a signed unsubscribe token names."""
-    person_id = read_unsubscribe_token(settings.key(keys.UNSUBSCRIBE), cmd.token)
+    person_id = read_unsubscribe_token(settings.key_ring(keys.UNSUBSCRIBE), cmd.token)
     at = clock()
 
     def work(w: Work[Repositories]) -> None:

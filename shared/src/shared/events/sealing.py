@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from shared import keys
 from shared.events.base import CATALOGUE
@@ -39,19 +40,22 @@ def derived_key(secret: str) -> bytes:
 
 
 class Sealer:
-    """Seals and opens the `Sealed` fields of event payloads with one Fernet key."""
+    """Seals the `Sealed` fields of event payloads with one Fernet key and opens them with any key
+    of its ring (the current key first, then keys being rotated out)."""
 
-    def __init__(self, key: str | bytes):
-        self._fernet = Fernet(key)
+    def __init__(self, key: str | bytes, *older: str | bytes):
+        self._fernet = MultiFernet([Fernet(k) for k in (key, *older)])
 
     @classmethod
-    def from_key_or_secret(cls, key: str, secret: str) -> Sealer:
-        """The sealer for CHORA_EVENT_SEAL_KEY, or (unset) one derived from the signing secret."""
+    def from_key_or_secret(cls, key: str, secret: str, previous_secrets: Sequence[str] = ()) -> Sealer:
+        """The sealer for CHORA_EVENT_SEAL_KEY (comma-separated: the current key, then older ones),
+        or (unset) one derived from the master secret and the previous masters."""
         if key:
-            return cls(key)
+            ring = [part.strip() for part in key.split(",") if part.strip()]
+            return cls(ring[0], *ring[1:])
         log.warning("CHORA_EVENT_SEAL_KEY is not set: tokens are sealed with a key derived from "
                     "CHORA_SECRET_KEY, which every service holds; set it for registration and notification only")
-        return cls(derived_key(secret))
+        return cls(derived_key(secret), *(derived_key(old) for old in previous_secrets))
 
     def seal(self, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload with its sealed fields encrypted."""

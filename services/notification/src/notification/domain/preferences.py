@@ -32,10 +32,12 @@ def make_unsubscribe_token(secret: str | bytes, person_id: str) -> str:
     return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps({"p": person_id})
 
 
-def read_unsubscribe_token(secret: str | bytes, token: str) -> str:
-    """Return the person id in a valid unsubscribe token, or raise InvalidUnsubscribeToken."""
+def read_unsubscribe_token(secret: bytes | list[bytes], token: str) -> str:
+    """Return the person id in a valid unsubscribe token, or raise InvalidUnsubscribeToken.
+    `secret` may be a key ring, the current key first (links in mail sent before a rotation)."""
+    ring: list[bytes] = secret if isinstance(secret, list) else [secret]
     try:
-        data = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
+        data = URLSafeSerializer(list(reversed(ring)), salt=UNSUBSCRIBE_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidUnsubscribeToken("the unsubscribe link is not valid") from exc
     person_id = data.get("p") if isinstance(data, dict) else None
