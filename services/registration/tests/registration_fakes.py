@@ -65,6 +65,10 @@ class FakeLibraries:
     def id_with_isil(self, isil: str) -> str | None:
         return next((lib.library_id for lib in self.docs.values() if lib.isil == isil), None)
 
+    def id_with_branch(self, branch_id: str) -> str | None:
+        return next((lib.library_id for lib in self.docs.values()
+                     if any(b.branch_id == branch_id for b in lib.branches)), None)
+
     def find(self, *, status: str | None = None, municipality: str | None = None,
              library_ids: Sequence[str] | None = None) -> list[Library]:
         found = [lib for lib in self.docs.values()

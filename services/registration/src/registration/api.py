@@ -239,22 +239,41 @@ def blueprints(service: Service) -> list[Blueprint]:
         bus.handle(c.WithdrawLibrary(me(), library_id, body.get("reason")))
         return views.library(library_id, me(), uow)
 
+    @libraries.route("/libraries/<library_id>/branches", methods=["GET"])
+    @libraries.response(200, s.BranchesOut)
+    def list_branches(library_id: str) -> Any:
+        """A library's branches, open and closed, with what the caller may do with each."""
+        return views.branches(library_id, me(), uow)
+
     @libraries.route("/libraries/<library_id>/branches", methods=["POST"])
     @libraries.arguments(s.BranchIn)
     @libraries.response(201, s.BranchOut)
     def add_branch(body: dict[str, Any], library_id: str) -> Any:
-        """Add a branch (filial)."""
-        branch_id = bus.handle(c.AddBranch(me(), library_id, body["name"]))
+        """Add a branch (filial): a name, optionally its ISIL code (DK-7, municipality code, branch
+        number) and address."""
+        branch_id = bus.handle(c.AddBranch(me(), library_id, body["name"], isil=body.get("isil"),
+                                           address=body.get("address")))
         return views.branch(library_id, branch_id, me(), uow)
+
+    def _change_branch(body: dict[str, Any], library_id: str | None, branch_id: str) -> Any:
+        details: dict[str, Any] = {name: body[name] or "" for name in ("isil", "address") if name in body}
+        found = bus.handle(c.ChangeBranch(me(), library_id, branch_id, name=body.get("name"),
+                                          close=body.get("status") == "closed", details=details))
+        return views.branch(found, branch_id, me(), uow)
 
     @libraries.route("/libraries/<library_id>/branches/<branch_id>", methods=["PATCH"])
     @libraries.arguments(s.BranchPatchIn)
     @libraries.response(200, s.BranchOut)
     def patch_branch(body: dict[str, Any], library_id: str, branch_id: str) -> Any:
-        """Rename or close a branch."""
-        bus.handle(c.ChangeBranch(me(), library_id, branch_id, name=body.get("name"),
-                                  close=body.get("status") == "closed"))
-        return views.branch(library_id, branch_id, me(), uow)
+        """Rename a branch, change its ISIL code or address, or close it."""
+        return _change_branch(body, library_id, branch_id)
+
+    @libraries.route("/branches/<branch_id>", methods=["PATCH"])
+    @libraries.arguments(s.BranchPatchIn)
+    @libraries.response(200, s.BranchOut)
+    def patch_branch_by_id(body: dict[str, Any], branch_id: str) -> Any:
+        """The same change, naming only the branch (its library is the one that has it)."""
+        return _change_branch(body, None, branch_id)
 
     cohorts = Blueprint("cohorts", __name__, description="Cohorts and enrolments")
 

@@ -42,6 +42,7 @@ INDEXES: dict[str, Iterable[IndexModel]] = {
     LIBRARIES: [
         IndexModel([("isil", ASCENDING)], unique=True, name="unique_isil"),
         IndexModel([("status", ASCENDING), ("municipality", ASCENDING)]),
+        IndexModel([("branches.branch_id", ASCENDING)]),
     ],
     PEOPLE: [
         # One login per address: only people who can still use the address (invited, pending,
@@ -141,6 +142,11 @@ class Libraries(_Repository):
 
     def id_with_isil(self, isil: str) -> str | None:
         doc = self.collection.find_one({"isil": isil}, {"_id": 1}, session=self.session)
+        return doc["_id"] if doc else None
+
+    def id_with_branch(self, branch_id: str) -> str | None:
+        """The id of the library that has this branch."""
+        doc = self.collection.find_one({"branches.branch_id": branch_id}, {"_id": 1}, session=self.session)
         return doc["_id"] if doc else None
 
     def find(self, *, status: str | None = None, municipality: str | None = None,

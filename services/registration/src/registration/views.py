@@ -30,7 +30,9 @@ def _person(person: Person, actor: access.Actor, colleagues: list[Person]) -> di
 
 
 def _branch(library: Library, branch: Branch, actor: access.Actor) -> dict[str, Any]:
-    return {"branch_id": branch.branch_id, "name": branch.name, "status": branch.status,
+    return {"branch_id": branch.branch_id, "library_id": library.library_id, "name": branch.name,
+            "isil": branch.isil, "address": branch.address, "municipality": branch.municipality,
+            "status": branch.status,
             "opened_at": branch.opened_at, "closed_at": branch.closed_at,
             "actions": branch_actions(library, branch, actor)}
 
@@ -96,6 +98,14 @@ def branch(library_id: str, branch_id: str, actor: access.Actor, uow: Uow) -> di
     """One of a library's branches."""
     found = access.see_library(actor, uow.repos.libraries.get(library_id))
     return _branch(found, found.branch(branch_id), actor)
+
+
+def branches(library_id: str, actor: access.Actor, uow: Uow) -> dict[str, Any]:
+    """A library's branches, open ones first, each by name."""
+    found = access.see_library(actor, uow.repos.libraries.get(library_id))
+    ordered = sorted(found.branches, key=lambda b: (b.status != "open", b.name.casefold()))
+    return {"library_id": library_id, "branches": [_branch(found, b, actor) for b in ordered],
+            "actions": ["add_branch"] if "add_branch" in library_actions(found, None, actor) else []}
 
 
 def enrolment(library_id: str, actor: access.Actor, uow: Uow) -> Enrolment:

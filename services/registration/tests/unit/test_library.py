@@ -141,3 +141,39 @@ def test_every_change_increases_the_library_version(library_and_coordinator):
     library.add_branch("A", LATER)
     library.add_branch("B", LATER)
     assert [e.payload["version"] for e in library.events] == [before + 1, before + 2]
+
+
+def test_a_branch_may_carry_an_isil_code_of_the_library_s_municipality_and_an_address(library_and_coordinator):
+    library, _ = library_and_coordinator  # in Ballerup (municipality code 151)
+    branch = library.add_branch("Baltorp Filial", LATER, branch_id="b-2", isil="dk-7151 02",
+                                address="Ejbydalsvej 2, 2740 Skovlunde")
+    assert (branch.isil, branch.municipality, branch.address) == ("DK-715102", "Ballerup", "Ejbydalsvej 2, 2740 Skovlunde")
+    added = library.events[-1]
+    assert added.payload["isil"] == "DK-715102" and added.payload["municipality"] == "Ballerup"
+    assert library.change_branch_details("b-2", {"address": ""}, LATER) == ["address"]
+    assert library.branch("b-2").address is None and library.events[-1].payload["change"] == "updated"
+    assert library.change_branch_details("b-2", {"isil": "DK-715102"}, LATER) == []
+
+
+@pytest.mark.parametrize(("isil", "code"), [
+    ("DK-123456", "malformed_isil"),         # not DK-7
+    ("DK-71510", "malformed_isil"),          # too short
+    ("DK-799901", "unknown_municipality_code"),
+    ("DK-710101", "isil_other_municipality"),  # København, not Ballerup
+])
+def test_a_branch_isil_code_that_does_not_fit_is_refused_naming_the_field(library_and_coordinator, isil, code):
+    library, _ = library_and_coordinator
+    before = len(library.branches)
+    with pytest.raises(RegistrationError) as refused:
+        library.add_branch("Ny filial", LATER, isil=isil)
+    errors = getattr(refused.value, "errors", [refused.value])
+    assert [(e.field, e.code) for e in errors] == [("isil", code)]
+    assert len(library.branches) == before
+
+
+def test_two_open_branches_cannot_share_an_isil_code(library_and_coordinator):
+    library, _ = library_and_coordinator
+    library.add_branch("Hovedbiblioteket", LATER, isil="DK-715100")
+    with pytest.raises(RegistrationError) as refused:
+        library.add_branch("Filialen", LATER, isil="DK-715100")
+    assert refused.value.code == "branch_isil_taken"

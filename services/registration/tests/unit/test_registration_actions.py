@@ -71,7 +71,7 @@ def test_library_actions_follow_role_status_and_enrolment():
 def test_branch_and_cohort_actions():
     library, boss = active_library_with_coordinator()
     branch = library.open_branches[0]
-    assert branch_actions(library, branch, identity_of(boss)) == ["rename", "close"]
+    assert branch_actions(library, branch, identity_of(boss)) == ["rename", "edit", "close"]
     library.close_branch(branch.branch_id, NOW)
     assert branch_actions(library, branch, identity_of(boss)) == []
     cohort = create_cohort("Forløb", 2026)

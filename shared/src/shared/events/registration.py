@@ -33,6 +33,8 @@ class BranchRef(Payload):
     branch_id = fields.Str(required=True)
     name = fields.Str(required=True)
     status = fields.Str(required=True, validate=validate.OneOf(("open", "closed")))
+    isil = fields.Str(allow_none=True, load_default=None)
+    address = fields.Str(allow_none=True, load_default=None)
 
 
 class PersonContact(Payload):
@@ -117,6 +119,10 @@ class BranchEvent(Payload):
     name = fields.Str(required=True)
     status = fields.Str(required=True, validate=validate.OneOf(("open", "closed")))
     open_branch_count = fields.Int(required=True)
+    # Optional: DK-7 + municipality code + branch number, the postal address, the code's municipality.
+    isil = fields.Str(allow_none=True, load_default=None)
+    address = fields.Str(allow_none=True, load_default=None)
+    municipality = fields.Str(allow_none=True, load_default=None)
 
 
 @event("branch.added", version=1, producer="registration", consumers=())
@@ -126,9 +132,9 @@ class BranchAdded(BranchEvent):
 
 @event("branch.changed", version=1, producer="registration", consumers=())
 class BranchChanged(BranchEvent):
-    """A branch was renamed or closed."""
+    """A branch was renamed, had its ISIL code or address changed (updated), or was closed."""
 
-    change = fields.Str(required=True, validate=validate.OneOf(("renamed", "closed")))
+    change = fields.Str(required=True, validate=validate.OneOf(("renamed", "updated", "closed")))
     previous_name = fields.Str(required=True)
 
 

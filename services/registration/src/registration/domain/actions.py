@@ -35,7 +35,7 @@ from registration.domain.people import (
 PERSON_ACTIONS = ("edit_profile", "export", "change_role", "make_coordinator", "deactivate", "reactivate",
                   "resend_invitation", "revoke_invitation", "erase")
 LIBRARY_ACTIONS = ("edit", "withdraw", "add_branch", "invite", "enrol", "move_enrolment", "end_enrolment")
-BRANCH_ACTIONS = ("rename", "close")
+BRANCH_ACTIONS = ("rename", "edit", "close")
 COHORT_ACTIONS = ("rename", "open", "close")
 
 
@@ -80,7 +80,7 @@ def library_actions(library: Library, enrolment: Enrolment | None, actor: Actor)
 
 
 def branch_actions(library: Library, branch: Branch, actor: Actor) -> list[str]:
-    """What the actor may do with one of a library's branches: rename or close an open one."""
+    """What the actor may do with one of a library's branches: rename, edit (ISIL code, address) or close an open one."""
     if branch.status != BRANCH_OPEN or library.status == WITHDRAWN or not may_change_library(actor, library):
         return []
     return list(BRANCH_ACTIONS)

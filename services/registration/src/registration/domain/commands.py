@@ -138,17 +138,20 @@ class AddBranch:
     actor: Actor
     library_id: str
     name: str
+    isil: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
 class ChangeBranch:
-    """Rename a branch (name) and/or close it (close=True)."""
+    """Rename a branch (name), set its ISIL code or address (details; empty clears), and/or close it."""
 
     actor: Actor
-    library_id: str
+    library_id: str | None  # None: the library holding the branch
     branch_id: str
     name: str | None = None
     close: bool = False
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 # -- cohorts and enrolments ------------------------------------------------------------------------------

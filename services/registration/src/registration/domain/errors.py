@@ -144,6 +144,31 @@ class BranchNameTaken(Conflict):
         )
 
 
+class BranchIsilTaken(Conflict):
+    code = "branch_isil_taken"
+
+    def __init__(self, isil: str) -> None:
+        super().__init__(
+            f"Biblioteket har allerede en filial med ISIL-koden {isil}.",
+            f"The library already has a branch with the ISIL code {isil}.",
+            field="isil",
+        )
+
+
+class BranchIsilElsewhere(InvalidField):
+    """A branch's ISIL code names another municipality than the library's."""
+
+    def __init__(self, isil: str, municipality: str, library_municipality: str) -> None:
+        super().__init__(
+            "isil",
+            "isil_other_municipality",
+            f"ISIL-koden {isil} hører til {municipality} Kommune, men biblioteket ligger i "
+            f"{library_municipality} Kommune.",
+            f"The ISIL code {isil} belongs to {municipality} municipality, but the library is in "
+            f"{library_municipality} municipality.",
+        )
+
+
 class LastCoordinator(Conflict):
     code = "last_coordinator"
 

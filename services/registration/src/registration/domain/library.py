@@ -10,6 +10,8 @@ from functools import partial
 from typing import Any
 
 from registration.domain.errors import (
+    BranchIsilElsewhere,
+    BranchIsilTaken,
     BranchNameTaken,
     BranchNotFound,
     IllegalTransition,
@@ -26,8 +28,10 @@ from registration.domain.facts import (
     iso,
 )
 from registration.domain.validation import (
+    branch_municipality,
     collect,
     normalize_address,
+    normalize_branch_isil,
     normalize_isil,
     normalize_kind,
     normalize_municipality,
@@ -75,9 +79,18 @@ class Branch:
     status: str
     opened_at: datetime
     closed_at: datetime | None = None
+    # Both optional: DK-7 + municipality code + branch number, and a postal address.
+    isil: str | None = None
+    address: str | None = None
+
+    @property
+    def municipality(self) -> str | None:
+        """The municipality the branch's ISIL code names."""
+        return branch_municipality(self.isil)
 
     def as_payload(self) -> dict[str, Any]:
-        return {"branch_id": self.branch_id, "name": self.name, "status": self.status}
+        return {"branch_id": self.branch_id, "name": self.name, "status": self.status, "isil": self.isil,
+                "address": self.address}
 
 
 @dataclass
@@ -174,12 +187,20 @@ class Library(Aggregate):
 
     # -- branches ------------------------------------------------------------------------------
 
-    def add_branch(self, name: Any, now: datetime, *, branch_id: str | None = None) -> Branch:
-        """Add an open branch; two open branches of one library cannot share a name."""
+    def add_branch(self, name: Any, now: datetime, *, branch_id: str | None = None, isil: Any = None,
+                   address: Any = None) -> Branch:
+        """Add an open branch; two open branches of one library cannot share a name or an ISIL code,
+        and a branch's ISIL code names the library's own municipality."""
         self._ensure_not_withdrawn("tilføje en filial", "add a branch")
-        clean = normalize_name(name, "branch_name")
+        values = collect({
+            "branch_name": lambda: normalize_name(name, "branch_name"),
+            "isil": lambda: normalize_branch_isil(isil),
+            "address": lambda: normalize_address(address),
+        })
+        clean = values["branch_name"]
         self._ensure_branch_name_free(clean)
-        branch = Branch(branch_id or new_id(), clean, OPEN, now)
+        self._ensure_branch_isil_fits(values["isil"])
+        branch = Branch(branch_id or new_id(), clean, OPEN, now, isil=values["isil"], address=values["address"])
         self.branches.append(branch)
         self.updated_at = now
         self._record(BRANCH_ADDED, self._branch_payload(branch), now)
@@ -203,6 +224,29 @@ class Library(Aggregate):
             now,
         )
         return branch
+
+    def change_branch_details(self, branch_id: str, details: Mapping[str, Any], now: datetime) -> list[str]:
+        """Set an open branch's ISIL code and/or address (an empty value clears it); return what changed."""
+        self._ensure_not_withdrawn("ændre en filial", "change a branch")
+        branch = self.branch(branch_id)
+        if branch.status == CLOSED:
+            raise IllegalTransition("ændre filialen", "change the branch", branch.status)
+        rules = {"isil": normalize_branch_isil, "address": normalize_address}
+        values = collect({name: partial(rules[name], details[name]) for name in rules if name in details})
+        changed = [name for name, value in values.items() if getattr(branch, name) != value]
+        if not changed:
+            return []
+        if "isil" in changed:
+            self._ensure_branch_isil_fits(values["isil"], except_id=branch_id)
+        for name in changed:
+            setattr(branch, name, values[name])
+        self.updated_at = now
+        self._record(
+            BRANCH_CHANGED,
+            {**self._branch_payload(branch), "change": "updated", "previous_name": branch.name},
+            now,
+        )
+        return changed
 
     def close_branch(self, branch_id: str, now: datetime) -> Branch:
         """Close an open branch; closing a closed branch is an error."""
@@ -230,6 +274,16 @@ class Library(Aggregate):
             if other.branch_id != except_id and other.name.casefold() == name.casefold():
                 raise BranchNameTaken(name)
 
+    def _ensure_branch_isil_fits(self, isil: str | None, except_id: str | None = None) -> None:
+        if isil is None:
+            return
+        for other in self.open_branches:
+            if other.branch_id != except_id and other.isil == isil:
+                raise BranchIsilTaken(isil)
+        municipality = branch_municipality(isil)
+        if municipality is not None and municipality != self.municipality:
+            raise BranchIsilElsewhere(isil, municipality, self.municipality)
+
     def _branch_payload(self, branch: Branch) -> dict[str, Any]:
         return {
             "library_id": self.library_id,
@@ -237,5 +291,8 @@ class Library(Aggregate):
             "branch_id": branch.branch_id,
             "name": branch.name,
             "status": branch.status,
+            "isil": branch.isil,
+            "address": branch.address,
+            "municipality": branch.municipality,
             "open_branch_count": len(self.open_branches),
         }

@@ -34,6 +34,19 @@ def _municipality_index() -> dict[str, str]:
     return {municipality_key(name): name for name in municipalities()}
 
 
+@cache
+def municipality_codes() -> dict[str, str]:
+    """The three-digit municipality code (kommunekode) of every municipality, code to name."""
+    rows = (line.split("\t") for line in _data_text("municipality_codes.tsv").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return {code.strip(): unicodedata.normalize("NFC", name.strip()) for code, name in rows}
+
+
+def municipality_of_code(code: str) -> str | None:
+    """The municipality a kommunekode names, or None."""
+    return municipality_codes().get(code)
+
+
 def canonical_municipality(name: str) -> str | None:
     """Return the official spelling of a municipality, or None if it is not one."""
     return _municipality_index().get(municipality_key(name))

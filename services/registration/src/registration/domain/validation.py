@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from registration.domain.errors import InvalidField, InvalidInput
-from registration.domain.reference import canonical_municipality
+from registration.domain.reference import canonical_municipality, municipality_of_code
 from shared.vocabulary import LANGUAGES, LIBRARY_KINDS
 
 NAME_MAX = 200
@@ -18,6 +18,8 @@ PASSWORD_MIN, PASSWORD_MAX = 10, 128
 
 # ASCII digits only: \d would also accept e.g. Arabic-Indic digits.
 _ISIL = re.compile(r"DK-[0-9]{6}")
+# A Danish public library's ISIL: DK-7, the municipality code, the branch number (00: the main library).
+_BRANCH_ISIL = re.compile(r"DK-7([0-9]{3})([0-9]{2})")
 _LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _TLD = re.compile(r"([a-z]{2,63}|xn--[a-z0-9-]{1,59})")
@@ -97,6 +99,37 @@ def normalize_isil(value: Any, field: str = "isil") -> str:
             "The ISIL code must be DK- followed by six digits, e.g. DK-123456.",
         )
     return text
+
+
+def normalize_branch_isil(value: Any, field: str = "isil") -> str | None:
+    """Return a branch's ISIL code (DK-7, a municipality code, two digits), or None when left empty."""
+    if value is None:
+        return None
+    text = _text(value, field).upper().replace(" ", "")
+    if not text:
+        return None
+    match = _BRANCH_ISIL.fullmatch(text)
+    if match is None:
+        raise InvalidField(
+            field,
+            "malformed_isil",
+            "ISIL-koden skal have formen DK-7, kommunekoden og filialens nummer, fx DK-775101.",
+            "The ISIL code must be DK-7, the municipality code and the branch number, e.g. DK-775101.",
+        )
+    if municipality_of_code(match.group(1)) is None:
+        raise InvalidField(
+            field,
+            "unknown_municipality_code",
+            f"{match.group(1)} er ikke en dansk kommunekode.",
+            f"{match.group(1)} is not a Danish municipality code.",
+        )
+    return text
+
+
+def branch_municipality(isil: str | None) -> str | None:
+    """The municipality a branch's ISIL code names, or None."""
+    match = _BRANCH_ISIL.fullmatch(isil or "")
+    return municipality_of_code(match.group(1)) if match else None
 
 
 def normalize_municipality(value: Any, field: str = "municipality") -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from registration.domain import access, cohorts, onboarding
 from registration.domain import commands as c
 from registration.domain.cohorts import Cohort, Enrolment
-from registration.domain.errors import Hidden, InvalidField
+from registration.domain.errors import BranchNotFound, Hidden, InvalidField
 from registration.domain.library import Library
 from registration.handlers.common import Clock, Uow, emit, now_of
 from registration.store import Repositories
@@ -53,7 +53,7 @@ def add_branch(cmd: c.AddBranch, uow: Uow, clock: Clock) -> str:
 
     def change(work: Work[Repositories]) -> str:
         library = access.change_library(cmd.actor, work.repos.libraries.get(cmd.library_id))
-        branch = library.add_branch(cmd.name, now)
+        branch = library.add_branch(cmd.name, now, isil=cmd.isil, address=cmd.address)
         work.repos.libraries.save(library)
         emit(work, library)
         return branch.branch_id
@@ -61,21 +61,27 @@ def add_branch(cmd: c.AddBranch, uow: Uow, clock: Clock) -> str:
     return uow.run(change)
 
 
-def change_branch(cmd: c.ChangeBranch, uow: Uow, clock: Clock) -> None:
-    """Rename and/or close a branch."""
+def change_branch(cmd: c.ChangeBranch, uow: Uow, clock: Clock) -> str:
+    """Rename a branch, set its ISIL code or address, and/or close it; return its library's id."""
     now = now_of(clock)
 
-    def change(work: Work[Repositories]) -> None:
-        library = access.change_library(cmd.actor, work.repos.libraries.get(cmd.library_id))
+    def change(work: Work[Repositories]) -> str:
+        library_id = cmd.library_id or work.repos.libraries.id_with_branch(cmd.branch_id)
+        if library_id is None:
+            raise BranchNotFound(cmd.branch_id)
+        library = access.change_library(cmd.actor, work.repos.libraries.get(library_id))
         library.branch(cmd.branch_id)  # BranchNotFound, also for a request that changes nothing
         if cmd.name is not None:
             library.rename_branch(cmd.branch_id, cmd.name, now)
+        if cmd.details:
+            library.change_branch_details(cmd.branch_id, cmd.details, now)
         if cmd.close:
             library.close_branch(cmd.branch_id, now)
         work.repos.libraries.save(library)
         emit(work, library)
+        return library.library_id
 
-    uow.run(change)
+    return uow.run(change)
 
 
 # -- cohorts and enrolments ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from registration.schemas.requests import (
 )
 from registration.schemas.responses import (
     AcceptedOut,
+    BranchesOut,
     BranchOut,
     CohortOut,
     CohortsOut,
@@ -45,6 +46,7 @@ __all__ = [
     "AcceptedOut",
     "BranchIn",
     "BranchOut",
+    "BranchesOut",
     "BranchPatchIn",
     "CohortIn",
     "CohortOut",

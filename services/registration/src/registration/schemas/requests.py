@@ -115,12 +115,26 @@ class WithdrawIn(Strict):
                         metadata=labelled("Begrundelse", "Reason"))
 
 
+def branch_isil_field() -> fields.Str:
+    return fields.Str(allow_none=True, validate=validate.Length(max=20),
+                      metadata=labelled("Filialens ISIL-kode", "Branch ISIL code"))
+
+
+def branch_address_field() -> fields.Str:
+    return fields.Str(allow_none=True, validate=validate.Length(max=300),
+                      metadata=labelled("Filialens adresse", "Branch address"))
+
+
 class BranchIn(Strict):
     name = name_field("Filialens navn", "Branch name", required=True)
+    isil = branch_isil_field()
+    address = branch_address_field()
 
 
 class BranchPatchIn(Strict):
     name = name_field("Filialens navn", "Branch name")
+    isil = branch_isil_field()
+    address = branch_address_field()
     status = fields.Str(validate=validate.OneOf(("closed",)), metadata=labelled("Status", "Status"))
 
 

@@ -82,11 +82,21 @@ class PersonExportOut(Schema):
 
 class BranchOut(Schema):
     branch_id = fields.Str(required=True)
+    library_id = fields.Str()
     name = fields.Str()
+    isil = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    municipality = fields.Str(allow_none=True)
     status = enum_field(("open", "closed"))
     opened_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     actions = actions_field(BRANCH_ACTIONS)
+
+
+class BranchesOut(Schema):
+    library_id = fields.Str(required=True)
+    branches = fields.List(fields.Nested(BranchOut), required=True)
+    actions = actions_field(("add_branch",))
 
 
 class EnrolmentOut(Schema):
