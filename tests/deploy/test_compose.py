@@ -31,7 +31,11 @@ BACKEND = ("registration", "evidence", "scoring", "notification")
 CONSUMING = ("evidence", "scoring", "notification")
 # Services with a scheduled job (a loop here, a CronJob on Kubernetes).
 SCHEDULED = ("scoring", "notification")
-INFRASTRUCTURE = ("rabbitmq", "mongodb", "mailpit")
+INFRASTRUCTURE = ("rabbitmq", "mongodb", "mailpit", "rabbitmq-users")
+# One-shot jobs beside the services' migrations: the broker accounts (chora-bus broker-users).
+ONE_SHOT_JOBS = ("rabbitmq-users",)
+# A ${VAR...} reference (stood in for before a URL is parsed).
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
 # A variable holding a secret: it must be required (${VAR:?message}), never defaulted.
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|_KEY)$")
 
@@ -151,7 +155,7 @@ def compose_problems(compose: dict, root: Path = ROOT) -> list[str]:
 
     named_volumes = set((compose.get("volumes") or {}).keys())
     for name, container in containers.items():
-        one_shot = name.endswith("-migrate")
+        one_shot = name.endswith("-migrate") or name in ONE_SHOT_JOBS
         long_running_without_port = name.endswith("-scheduler")
         if not one_shot and not long_running_without_port:
             if not container.get("healthcheck") or not container["healthcheck"].get("test"):
@@ -223,8 +227,10 @@ def compose_problems(compose: dict, root: Path = ROOT) -> list[str]:
                     problems.append(f"{name}: must publish port 8080")
                 if env.get("CHORA_HTTP_PORT") != "8080":
                     problems.append(f"{name}: gunicorn must bind 8080 (CHORA_HTTP_PORT)")
-                if "CHORA_AMQP_URL" in env:
-                    problems.append(f"{name}: the gateway uses no broker; it must not hold broker credentials")
+                user = urlsplit(_VARIABLE.sub("secret", env.get("CHORA_AMQP_URL", ""))).username
+                if user != "gateway":
+                    problems.append(f"{name}: must hear person.access_changed as its own broker account 'gateway', "
+                                    f"not {user!r}")
                 for target in BACKEND:
                     url = env.get(f"CHORA_{target.upper()}_URL")
                     if url != f"http://{target}-api:8000":
@@ -250,6 +256,8 @@ def compose_problems(compose: dict, root: Path = ROOT) -> list[str]:
                 continue
             if not env.get("CHORA_AMQP_URL"):
                 problems.append(f"{name}: no CHORA_AMQP_URL")
+            elif urlsplit(_VARIABLE.sub("secret", env["CHORA_AMQP_URL"])).username != service:
+                problems.append(f"{name}: must connect to the broker as its own account {service!r}")
             if deps.get(f"{service}-migrate") != "service_completed_successfully":
                 problems.append(f"{name}: must wait for {service}-migrate to complete successfully")
             if deps.get("rabbitmq") != "service_healthy":
@@ -520,16 +528,16 @@ def test_a_mongodb_without_replica_set_and_a_rabbitmq_without_hostname_are_repor
     }
 
 
-def test_a_gateway_missing_a_service_url_or_its_port_or_holding_broker_credentials_is_reported(compose):
+def test_a_gateway_missing_a_service_url_or_its_port_or_on_another_broker_account_is_reported(compose):
     broken = copy.deepcopy(compose)
     gateway = broken["services"]["gateway"]
     gateway["environment"] = {k: v for k, v in gateway["environment"].items() if k != "CHORA_SCORING_URL"}
-    gateway["environment"]["CHORA_AMQP_URL"] = "amqp://chora:x@rabbitmq:5672/%2F"
+    gateway["environment"]["CHORA_AMQP_URL"] = "amqp://chora:x@rabbitmq:5672/%2F"  # the administrator's account
     gateway["ports"] = ["9090:9090"]
     assert set(compose_problems(broken)) == {
         "gateway: must publish port 8080",
         "gateway: CHORA_SCORING_URL must be http://scoring-api:8000",
-        "gateway: the gateway uses no broker; it must not hold broker credentials",
+        "gateway: must hear person.access_changed as its own broker account 'gateway', not 'chora'",
     }
 
 

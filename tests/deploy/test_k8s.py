@@ -434,7 +434,8 @@ def database_problems(docs: list[dict]) -> list[str]:
         if pod_template(doc)["metadata"]["labels"].get("app.kubernetes.io/name") == GATEWAY:
             env = {v["name"] for c in containers_of(doc) for v in c.get("env", [])}
             secrets = {s["secretRef"]["name"] for c in containers_of(doc) for s in c.get("envFrom", []) if "secretRef" in s}
-            if any(e.endswith("_MONGO_URL") for e in env) or secrets - {"chora-secrets"}:
+            # Its own broker account (chora-gateway) and the shared key; no database credentials.
+            if any(e.endswith("_MONGO_URL") for e in env) or secrets - {"chora-secrets", "chora-gateway"}:
                 problems.append(f"{name_of(doc)}: the gateway holds credentials of its own ({sorted(secrets)})")
     configs = of_kind(docs, "ConfigMap")
     if not configs or any(c["data"].get("CHORA_QUEUE_TYPE") != "quorum" for c in configs):
@@ -604,7 +605,7 @@ def network_of(docs: list[dict]) -> tuple[Network, dict[str, Endpoint]]:
 
 def network_problems(docs: list[dict]) -> list[str]:
     """Only the gateway from the ingress; the service APIs only from the gateway; each database
-    only from its own service; the broker only from the services; DNS for every Chora pod."""
+    only from its own service; the broker only from the services and the gateway; DNS for every Chora pod."""
     problems = []
     net, pods = network_of(docs)
 
@@ -632,7 +633,9 @@ def network_problems(docs: list[dict]) -> list[str]:
             expect(source, "chora-rabbitmq", 5672, True)
         for source in [gateway, *outsiders, *(n for s in BACKEND if s != service for n in service_pods[s])]:
             expect(source, database, 27017, False)
-    for source in [gateway, *outsiders]:
+    # The gateway hears person.access_changed (sessions that end at once on every replica).
+    expect(gateway, "chora-rabbitmq", 5672, True)
+    for source in outsiders:
         expect(source, "chora-rabbitmq", 5672, False)
     expect("keda", "chora-rabbitmq", 15672, True)
     expect("stranger", "chora-rabbitmq", 15672, False)
@@ -847,13 +850,13 @@ def test_an_open_database_and_a_missing_default_deny_are_reported(rendered):
     assert all("-migrate-" in p or "-scheduler" in p for p in problems)
 
 
-def test_a_gateway_reaching_the_broker_and_a_pod_without_dns_are_reported(rendered):
+def test_a_stranger_reaching_the_broker_and_a_pod_without_dns_are_reported(rendered):
     docs, policy = broken(rendered, "NetworkPolicy", "services-egress-broker")
     policy["spec"]["podSelector"] = {"matchLabels": {"app.kubernetes.io/part-of": "chora"}}
     rabbit = next(d for d in docs if d["metadata"]["name"] == "rabbitmq-ingress")
-    rabbit["spec"]["ingress"][0]["from"][0]["podSelector"] = {"matchLabels": {"app.kubernetes.io/part-of": "chora"}}
+    rabbit["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]  # every pod of every namespace
     dns = next(d for d in docs if d["metadata"]["name"] == "chora-egress-dns")
     dns["spec"]["egress"][0]["ports"] = [{"protocol": "TCP", "port": 53}]
     problems = network_problems(docs)
-    assert "gateway-api can reach chora-rabbitmq:5672/TCP" in problems
+    assert "stranger can reach chora-rabbitmq:5672/TCP" in problems
     assert "scoring-api cannot reach kube-dns:53/UDP" in problems

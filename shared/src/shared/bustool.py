@@ -35,7 +35,7 @@ from pymongo.database import Database
 from shared.config import ServiceSettings
 from shared.events import consuming_services
 from shared.events.sealing import redacted
-from shared.messaging.permissions import SERVICES, service_permissions, user_name
+from shared.messaging.permissions import ACCOUNTS, service_permissions, user_name
 from shared.messaging.relay import replay_parked
 from shared.messaging.topology import H_ORIGINAL_KEY, H_QUEUE, H_REASON, H_REPLAYED, H_RETRIES
 from shared.mongo import OUTBOX, PARKED, connect
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, out: TextIO =
         # The administrator's account from CHORA_BROKER_ADMIN_USER/PASSWORD, each service's password
         # from CHORA_BROKER_PASSWORD_<SERVICE>.
         admin = (os.environ["CHORA_BROKER_ADMIN_USER"], os.environ["CHORA_BROKER_ADMIN_PASSWORD"])
-        passwords = {s: os.environ[f"CHORA_BROKER_PASSWORD_{s.upper()}"] for s in SERVICES}
+        passwords = {s: os.environ[f"CHORA_BROKER_PASSWORD_{s.upper()}"] for s in ACCOUNTS}
         for name in apply_broker_users(args.admin_url, admin, args.prefix, passwords, user_prefix=args.user_prefix,
                                        vhost=args.vhost):
             print(f"account {name}: permissions set", file=out)

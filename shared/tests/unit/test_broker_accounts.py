@@ -63,3 +63,12 @@ def test_broker_users_puts_each_account_and_its_permissions_to_the_management_ap
     assert received[0][2] == {"password": "e-pw", "tags": ""}
     topic = received[2][2]
     assert topic["exchange"] == "chora.events" and topic["write"] == service_permissions("chora", "evidence").topic_write
+
+
+def test_the_gateway_account_may_only_listen_to_access_changes_on_its_own_queues():
+    gateway = service_permissions("chora", "gateway")
+    assert re.match(gateway.configure, "chora.gateway.access.0a1b2c3d4e5f")
+    assert not re.match(gateway.configure, "chora.scoring") and not re.match(gateway.read, "chora.notification")
+    assert re.match(gateway.read, "chora.events") and gateway.topic_write == "^$"
+    assert re.match(gateway.topic_read, "person.access_changed")
+    assert not re.match(gateway.topic_read, "evidence.submitted")

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from shared.events.base import CATALOGUE, produced_by, subscriptions
 
 SERVICES = ("registration", "evidence", "scoring", "notification")
+# Every broker account: the services, and the gateway, which only listens to person.access_changed
+# (each of its processes on an exclusive queue of its own, gateway.access.<random>).
+ACCOUNTS = (*SERVICES, "gateway")
+GATEWAY_TYPES = ("person.access_changed",)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ def _any_of(names: list[str]) -> str:
 def service_permissions(prefix: str, service: str) -> Permissions:
     """The permissions of one service's broker account under a prefix."""
     p = re.escape(prefix)
+    if service == "gateway":
+        queues = rf"{p}\.gateway\.access\..+"
+        return Permissions(configure=_any_of([queues]), write=_any_of([queues]),
+                           read=_any_of([rf"{p}\.events", queues]), topic_write="^$",
+                           topic_read=_any_of([re.escape(t) for t in GATEWAY_TYPES]))
     own = [rf"{p}\.{re.escape(service)}(\..+)?"] if subscriptions(service) else []
     produced = produced_by(service)
     consumers = sorted({c for t in produced for c in CATALOGUE[t].consumers} - {service})
