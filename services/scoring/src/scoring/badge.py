@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 STATUS_DA = {
@@ -15,13 +16,46 @@ COLOURS = {"valid": "#1b7a3a", "checkin_due": "#8a6d00", "lapsed": "#6b6b6b", "r
 TITLE = "Verdensmålscertificeret bibliotek"
 
 
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
+
+
+def danish_day(iso: str | None) -> str:
+    """An ISO date or date-time (its date part) in Danish prose, `4. december 2026`; '' for none."""
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return ""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def status_lines(cert: dict) -> list[str]:
+    """What the badge says of the status: a revoked or lapsed certificate the day it ended and no
+    validity; one awaiting its check-in the day it is due, and its validity."""
+    status = cert.get("status") or "unknown"
+    valid_until = danish_day(cert.get("valid_until"))
+    if status == "revoked":
+        ended = danish_day(cert.get("revoked_at"))
+        return [f"Tilbagekaldt {ended}" if ended else "Tilbagekaldt"]
+    if status == "lapsed":
+        ended = danish_day(cert.get("lapsed_at"))
+        return [f"Udløbet {ended}" if ended else "Udløbet"]
+    if status == "checkin_due":
+        due = danish_day(cert.get("due_on"))
+        return [f"Årlig opfølgning senest {due}" if due else STATUS_DA["checkin_due"]] + (
+            [f"Gyldigt til {valid_until}"] if valid_until else [])
+    if status == "valid":
+        return [STATUS_DA["valid"] + (f" til {valid_until}" if valid_until else "")]
+    return [STATUS_DA.get(status, status)]
+
+
 def badge_svg(cert: dict) -> str:
     """Render a certificate's public status as an SVG badge (role img, title and description)."""
     status = cert.get("status") or "unknown"
     name = cert.get("library_name") or ""
-    valid_until = cert.get("valid_until") or ""
-    status_text = STATUS_DA.get(status, status)
-    lines = [name, TITLE, status_text] + ([f"Gyldigt til {valid_until}"] if valid_until else [])
+    lines = [name, TITLE, *status_lines(cert)]
     label = " – ".join(x for x in lines if x)
     colour = COLOURS.get(status, "#6b6b6b")
     bold = ' font-weight="bold"'

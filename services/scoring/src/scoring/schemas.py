@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from scoring.domain.actions import CERTIFICATE_ACTIONS, MODEL_ACTIONS, REQUIREMENT_ACTIONS
 from scoring.domain.certificate import PRE_CERTIFICATION
 from scoring.domain.commands import DECISIONS
 from scoring.domain.lifecycle import VERIFICATION_STATUSES
 from scoring.domain.model import FILTERS, KINDS, MEASURES, PUBLISHED
+from shared.validation import bilingual
 from shared.vocabulary import DIMENSIONS, LIBRARY_STATUSES
 
 MONTH = r"^\d{4}-\d{2}(-\d{2})?$"
@@ -84,6 +85,13 @@ class CertificationIn(Schema):
                           metadata=_label("Afgørelse", "Decision"))
     reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                         metadata=_label("Begrundelse", "Reason", description="required to revoke"))
+
+    @validates_schema
+    def _revocation_has_a_reason(self, data: dict[str, Any], **_: Any) -> None:
+        # The library's coordinators are told why; a revocation without a reason is not one.
+        if data.get("decision") == "revoke" and not (data.get("reason") or "").strip():
+            raise ValidationError(bilingual("Skriv hvorfor certifikatet tilbagekaldes.",
+                                            "Say why the certificate is revoked."), field_name="reason")
 
 
 class ProgressQuery(Schema):
@@ -209,6 +217,10 @@ class LibraryCertificate(Schema):
                                 metadata={"description": "anniversaries (1, 2) checked in during this cycle"})
     revoked_at = fields.Str(required=True, allow_none=True, metadata={"format": "date-time"})
     revoke_reason = fields.Str(required=True, allow_none=True)
+    lapsed_at = fields.Str(load_default=None, allow_none=True, metadata={"format": "date-time",
+                                                                       "description": "when it lapsed, if it has"})
+    due_on = fields.Str(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "the next annual check-in (or, in year 3, renewal) while it is held"})
     history = fields.List(fields.Nested(HistoryEntry), required=True, metadata={"description": "oldest first"})
     actions = _actions(CERTIFICATE_ACTIONS, "the certificate")
 
@@ -220,7 +232,12 @@ class PublicCertificate(Schema):
     library_name = fields.Str(required=True, allow_none=True)
     municipality = fields.Str(required=True, allow_none=True)
     awarded_at = fields.Str(required=True, allow_none=True, metadata={"format": "date-time"})
-    valid_until = fields.Str(required=True, allow_none=True, metadata={"format": "date"})
+    valid_until = fields.Str(required=True, allow_none=True, metadata={
+        "format": "date", "description": "null once revoked or lapsed"})
+    revoked_at = fields.Str(load_default=None, allow_none=True, metadata={"format": "date-time"})
+    lapsed_at = fields.Str(load_default=None, allow_none=True, metadata={"format": "date-time"})
+    due_on = fields.Str(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "the next annual check-in or renewal while it is held"})
 
 
 class DirectoryCertificate(Schema):

@@ -27,7 +27,7 @@ from scoring.domain import (
 )
 from scoring.domain.actions import certificate_actions, model_actions, requirement_actions
 from scoring.domain.library import CERTIFICATE_STATUSES
-from scoring.domain.lifecycle import ready_since
+from scoring.domain.lifecycle import ready_since, status_dates
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:  # the repositories' type only; handlers and views get them from the unit of work
@@ -107,6 +107,8 @@ def certificate(library_id: str, role: str, uow: Uow, now: datetime) -> dict[str
         "checkins_done": list(state.checkins_done),
         "revoked_at": state.revoked_at,
         "revoke_reason": state.revoke_reason,
+        "lapsed_at": status_dates(state, now)["lapsed_at"],
+        "due_on": status_dates(state, now)["due_on"],
         "history": [dict(h) for h in state.history],
         "actions": certificate_actions(library, s, role, now),
     }
@@ -128,11 +130,16 @@ def public_certificate(certificate_id: str, uow: Uow, now: datetime) -> dict[str
     library = uow.repos.libraries.by_certificate(certificate_id)
     if library is None:
         return {"certificate_id": certificate_id, "status": "unknown", "library_id": None, "library_name": None,
-                "municipality": None, "awarded_at": None, "valid_until": None}
+                "municipality": None, "awarded_at": None, "valid_until": None, "revoked_at": None,
+                "lapsed_at": None, "due_on": None}
     state = library.certificate
-    return {"certificate_id": certificate_id, "status": verification_status(state, now),
+    status = verification_status(state, now)
+    dates = status_dates(state, now)
+    return {"certificate_id": certificate_id, "status": status,
             "library_id": library.library_id, "library_name": library.name, "municipality": library.municipality,
-            "awarded_at": state.awarded_at, "valid_until": state.valid_until}
+            "awarded_at": state.awarded_at,
+            # A revoked or lapsed certificate is valid until nothing: only the day it ended is told.
+            "valid_until": state.valid_until if status in ("valid", "checkin_due") else None, **dates}
 
 
 def directory(municipality: str | None, uow: Uow, now: datetime) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ def test_an_annual_checkin_keeps_the_certificate_valid_and_revoking_ends_it(app,
     res = client.post("/libraries/lib-c/certification", json={"decision": "check_in"}, headers=assessor)
     assert (res.status_code, res.get_json()["status"], res.get_json()["actions"]) == (200, "certified", ["revoke"])
     no_reason = client.post("/libraries/lib-c/certification", json={"decision": "revoke"}, headers=assessor)
-    assert no_reason.status_code == 409 and no_reason.mimetype == "application/problem+json"
+    assert no_reason.status_code == 422 and no_reason.mimetype == "application/problem+json"
     res = client.post("/libraries/lib-c/certification", json={"decision": "revoke", "reason": "Snyd"},
                       headers=assessor)
     assert res.status_code == 200

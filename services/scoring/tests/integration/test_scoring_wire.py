@@ -16,6 +16,7 @@ from scoring_events import (
     snapshot,
 )
 
+from scoring.badge import danish_day
 from shared.events import new_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.wire(
@@ -104,7 +105,7 @@ def test_a_library_meeting_every_requirement_is_flagged_ready_once(consumer, ups
     svg = badge.get_data(as_text=True)
     assert badge.mimetype == "image/svg+xml"
     assert "Odense &lt;Hovedbibliotek&gt;" in svg and "<Hovedbibliotek>" not in svg
-    assert "Verdensmålscertificeret bibliotek" in svg and cert["valid_until"] in svg and 'role="img"' in svg
+    assert "Verdensmålscertificeret bibliotek" in svg and danish_day(cert["valid_until"]) in svg and 'role="img"' in svg
     unknown = client.get("/public/certificates/nope", headers=anon).get_json()
     assert unknown["status"] == "unknown"
     directory = client.get("/public/libraries?municipality=Roskilde", headers=anon).get_json()["libraries"]

@@ -52,6 +52,7 @@ __all__ = [
     "next_due",
     "next_tick_on",
     "ready_since",
+    "status_dates",
 ]
 
 
@@ -320,3 +321,19 @@ def ready_since(state: CertificateState) -> str | None:
     if state.status != READY_FOR_REVIEW:
         return None
     return next((str(h["at"]) for h in reversed(state.history) if h.get("to") == READY_FOR_REVIEW), None)
+
+
+def status_dates(state: CertificateState, now: datetime) -> dict[str, str | None]:
+    """The dates that go with the certificate's status now: when it was revoked or lapsed (ISO
+    date-times), and the next check-in or renewal date (ISO date) while it is held."""
+    ticked = tick(state, now)[0]
+    lapsed_at = None
+    if state.status == LAPSED:
+        lapsed_at = next((str(h["at"]) for h in reversed(state.history) if h.get("to") == LAPSED), None)
+    elif ticked.status == LAPSED:  # lapsed today, before the scheduler's pass: the first day past the grace
+        due = next_due(state)
+        assert due is not None
+        lapsed_at = (due[1] + timedelta(days=GRACE_DAYS + 1)).isoformat()
+    due = next_due(ticked) if ticked.status in (CERTIFIED, CHECKIN_DUE) else None
+    return {"revoked_at": ticked.revoked_at if ticked.status == REVOKED else None, "lapsed_at": lapsed_at,
+            "due_on": due[1].isoformat() if due is not None else None}
